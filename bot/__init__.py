@@ -1,0 +1,1 @@
+"""policybot: the Telegram application, its CLI and its settings."""

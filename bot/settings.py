@@ -1,0 +1,73 @@
+"""Runtime configuration, read once from the environment (``POLICYBOT_*``) in ``main()``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/policybot``, i.e. ``~/.local/share/policybot`` by default."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "policybot"
+
+
+class Settings(BaseSettings):
+    """All settings of policybot. Every field can be set as ``POLICYBOT_<NAME>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="POLICYBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in data_dir"
+    )
+    timezone: str = "Asia/Shanghai"
+
+    # Knowledge base
+    load_bundled_kb: bool = True
+    answer_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    max_question_chars: int = Field(default=300, ge=10)
+
+    # Telegram
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str | None = None
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: SecretStr | None = None
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    # Flood control: at most ``flood_rate`` updates per ``flood_window`` seconds per user
+    flood_rate: int = 8
+    flood_window: float = 10.0
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'policybot.db'}"
+
+    def ensure_data_dir(self) -> None:
+        if not self.database_url:
+            self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,125 @@
+"""Domain lexicon kept as data: jieba user dictionary, synonyms and stopwords."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import jieba
+import yaml
+from pypinyin import Style, lazy_pinyin
+
+from knowledge.text import normalize
+
+log = logging.getLogger(__name__)
+jieba.setLogLevel(logging.WARNING)
+
+DATA = resources.files("knowledge") / "data"
+
+
+@dataclass(slots=True)
+class Lexicon:
+    """User words, synonym groups and stopwords; all terms normalised."""
+
+    user_words: dict[str, int] = field(default_factory=dict)
+    groups: list[tuple[str, ...]] = field(default_factory=list)
+    stopwords: frozenset[str] = frozenset()
+    _synonyms: dict[str, set[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for group in self.groups:
+            for term in group:
+                self._synonyms.setdefault(term, set()).update(t for t in group if t != term)
+
+    def synonyms(self, term: str) -> set[str]:
+        return self._synonyms.get(term, set())
+
+    def all_terms(self) -> Iterable[str]:
+        yield from self.user_words
+        for group in self.groups:
+            yield from group
+
+    @classmethod
+    def from_files(
+        cls,
+        *,
+        userdict: Path | None = None,
+        synonyms: Path | None = None,
+        stopwords: Path | None = None,
+    ) -> Lexicon:
+        def read(path: Path | None, name: str) -> str:
+            if path is not None:
+                return path.read_text(encoding="utf-8")
+            return (DATA / name).read_text(encoding="utf-8")
+
+        words: dict[str, int] = {}
+        for line in read(userdict, "userdict.txt").splitlines():
+            parts = line.split()
+            if not parts or parts[0].startswith("#"):
+                continue
+            freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 1000
+            words[normalize(parts[0])] = freq
+        raw = yaml.safe_load(read(synonyms, "synonyms.yaml")) or {}
+        groups = [
+            tuple(dict.fromkeys(t for t in (normalize(str(x)) for x in g) if t))
+            for g in raw.get("groups", [])
+        ]
+        stops = frozenset(
+            normalize(line)
+            for line in read(stopwords, "stopwords.txt").splitlines()
+            if line.strip() and not line.startswith("#")
+        )
+        return cls(user_words=words, groups=[g for g in groups if len(g) > 1], stopwords=stops)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return Lexicon.from_files()
+
+
+class Segmenter:
+    """A private jieba tokenizer loaded with the domain vocabulary."""
+
+    def __init__(self, lexicon: Lexicon, extra_words: Iterable[str] = ()) -> None:
+        self.lexicon = lexicon
+        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer.initialize()
+        for word, freq in lexicon.user_words.items():
+            self._add(word, max(freq, 2000))
+        for word in lexicon.all_terms():
+            self._add(word, 2000)
+        for word in extra_words:
+            self._add(word, 1500)
+
+    def _add(self, word: str, freq: int) -> None:
+        if " " in word:
+            return
+        if len(word) >= 2 and self._tokenizer.FREQ.get(word, 0) < freq:
+            self._tokenizer.add_word(word, freq)
+
+    def add_words(self, words: Iterable[str]) -> None:
+        for word in words:
+            self._add(normalize(word), 1500)
+
+    def is_word(self, word: str) -> bool:
+        """True when the dictionary knows ``word`` (jieba's or ours)."""
+        return self._tokenizer.FREQ.get(word, 0) > 0
+
+    def tokens(self, normalized_text: str) -> list[str]:
+        """Search-mode tokens (long words and their parts) without stopwords or spaces."""
+        stop = self.lexicon.stopwords
+        return [
+            tok
+            for tok in self._tokenizer.cut_for_search(normalized_text, HMM=True)
+            if tok.strip() and tok not in stop
+        ]
+
+
+@lru_cache(maxsize=200_000)
+def pinyin_of(token: str) -> tuple[str, ...]:
+    """Toneless pinyin syllables of a token (non-Chinese runs are kept as they are)."""
+    return tuple(lazy_pinyin(token, style=Style.NORMAL, errors="default"))

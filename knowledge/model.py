@@ -1,0 +1,127 @@
+"""Domain value objects shared by the importer, the matcher and the renderers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    """Administrative level of the issuing body (国家/省/市/区)."""
+
+    NATIONAL = "国家"
+    PROVINCE = "省"
+    CITY = "市"
+    DISTRICT = "区"
+
+
+# The 一策一表 guide fields, in display order, with their Chinese labels.
+GUIDE_FIELDS: dict[str, str] = {
+    "support_target": "支持对象",
+    "support_content": "支持内容/标准",
+    "conditions": "申报条件",
+    "materials": "申报材料",
+    "procedure": "办理流程",
+    "department": "受理部门",
+    "contact": "联系方式",
+    "delivery_mode": "兑现方式",
+    "deadline": "申报期限",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced:
+    """A fact together with where it comes from (document and section, or URL)."""
+
+    value: str
+    source: str
+
+
+@dataclass(slots=True)
+class ParsedEntry:
+    """One unit of retrieval as read from a document (numbered item, goal, requirement)."""
+
+    local_id: str  # numbering path inside the document, e.g. "2.2.6"
+    number: str  # the item's own number as printed, e.g. "6." or "(一)" or "——"
+    title: str
+    body: str
+    path: list[str]  # chain of section headings above the entry
+    position: int
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    """A policy document as read by an importer, before it is stored."""
+
+    title: str
+    body_text: str
+    content_hash: str
+    entries: list[ParsedEntry]
+    doc_number: str | None = None  # 文号
+    issuer: str | None = None
+    addressee: str | None = None
+    publish_date: dt.date | None = None
+    attachments: list[str] = field(default_factory=list)
+    preamble: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    """A stored entry as the matcher and renderers see it (read-only snapshot)."""
+
+    entry_id: str
+    document_key: str
+    document_title: str
+    path: tuple[str, ...]
+    number: str
+    title: str
+    body: str
+    categories: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    alt_questions: tuple[str, ...] = ()
+    guide: dict[str, Sourced] = field(default_factory=dict)
+    level: str | None = None
+    region: str | None = None
+    source_url: str | None = None
+    source_name: str | None = None
+    effective_date: dt.date | None = None
+    expiry_date: dt.date | None = None
+
+    @property
+    def section(self) -> str:
+        """Human-readable section reference, e.g. "二、重点任务 › (二)… › 6"."""
+        return " › ".join(self.path)
+
+    def is_expired(self, today: dt.date) -> bool:
+        return self.expiry_date is not None and self.expiry_date < today
+
+
+@dataclass(slots=True)
+class DocumentMeta:
+    """Metadata that the document text may not carry (given by YAML or CLI options)."""
+
+    key: str | None = None
+    title: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    level: str | None = None
+    region: str | None = None
+    publish_date: dt.date | None = None
+    effective_date: dt.date | None = None
+    expiry_date: dt.date | None = None
+    source_url: str | None = None
+    source_name: str | None = None
+
+
+@dataclass(slots=True)
+class Enrichment:
+    """Fields added to an entry by an enrichment file, keyed by entry id."""
+
+    categories: list[str] | None = None
+    audiences: list[str] | None = None
+    keywords: list[str] | None = None
+    alt_questions: list[str] | None = None
+    guide: dict[str, Sourced] | None = None
+    title: str | None = None

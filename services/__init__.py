@@ -1,0 +1,1 @@
+"""Application services: they compose the pure domain (``knowledge``) with storage."""

@@ -1,0 +1,228 @@
+"""The knowledge-base service: import files, keep an in-memory index, answer questions."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from knowledge.importing import ImportFailed, decode_bytes, parse_text_document
+from knowledge.importing.yamldoc import KEY_PATTERN, ImportBundle, parse_yaml_bundle
+from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
+from knowledge.matcher import Matcher, MatcherConfig, SearchResult
+from knowledge.model import DocumentMeta, EntryView, Level
+from storage import kb
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+BUNDLED_DIR = resources.files("knowledge") / "data" / "seeds"
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+YAML_SUFFIXES = {".yaml", ".yml"}
+
+
+def guess_level(issuer: str | None) -> str | None:
+    """Level of the issuing body, read from its name (国务院/部 → 国家, 省, 市, 区)."""
+    if not issuer:
+        return None
+    if re.search(r"国务院|^国家|^中华人民共和国|部$|总局$", issuer):
+        return Level.NATIONAL.value
+    for suffix, level in (("区", Level.DISTRICT), ("市", Level.CITY), ("省", Level.PROVINCE)):
+        if re.match(rf"^[\u4e00-\u9fff]{{2,8}}?{suffix}", issuer):
+            return level.value
+    return None
+
+
+def guess_region(issuer: str | None) -> str | None:
+    if not issuer:
+        return None
+    match = re.match(r"^([\u4e00-\u9fff]{2,4}?)(?:省|市|区|县)", issuer)
+    return match.group(1) if match else None
+
+
+def default_key(title: str, doc_number: str | None) -> str:
+    basis = doc_number or title
+    return "doc-" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:10]
+
+
+def read_bundle(path: Path, meta: DocumentMeta | None = None) -> ImportBundle:
+    """Read one input file (text, Markdown or YAML) into an import bundle."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise ImportFailed(f"找不到文件:{path}")
+    data = path.read_bytes()
+    if suffix in YAML_SUFFIXES:
+        bundle = parse_yaml_bundle(decode_bytes(data), base_dir=path.parent)
+        if meta is not None:
+            bundle.meta = _merge_meta(bundle.meta, meta)
+        return bundle
+    if suffix in TEXT_SUFFIXES or suffix == "":
+        document = parse_text_document(decode_bytes(data), markdown=suffix != ".txt")
+        return ImportBundle(meta=meta or DocumentMeta(), document=document)
+    raise ImportFailed(f"不支持的文件类型 {suffix}:请使用 .txt、.md 或 .yaml。")
+
+
+def _merge_meta(base: DocumentMeta, override: DocumentMeta) -> DocumentMeta:
+    merged = DocumentMeta(**{k: getattr(base, k) for k in base.__slots__})  # type: ignore[attr-defined]
+    for name in merged.__slots__:  # type: ignore[attr-defined]
+        value = getattr(override, name)
+        if value is not None:
+            setattr(merged, name, value)
+    return merged
+
+
+def apply_bundle(session: Session, *, bundle: ImportBundle, source: str) -> kb.ImportReport:
+    """Write one bundle in the caller's transaction."""
+    meta = bundle.meta
+    if bundle.document is None:
+        return kb.enrich_entries(session, enrich=bundle.enrich, source=source)
+    document = bundle.document
+    key = meta.key or default_key(
+        meta.title or document.title, meta.doc_number or document.doc_number
+    )
+    if not KEY_PATTERN.match(key):
+        raise ImportFailed(f"文档编号(key)格式不对:{key}")
+    issuer = meta.issuer or document.issuer
+    if meta.level is None:
+        meta.level = guess_level(issuer)
+    if meta.region is None:
+        meta.region = guess_region(issuer)
+    if meta.effective_date is None:
+        meta.effective_date = meta.publish_date or document.publish_date
+    return kb.import_document(
+        session, parsed=document, meta=meta, key=key, source=source, enrich=bundle.enrich
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A search result and the id of its row in the question log (for feedback)."""
+
+    result: SearchResult
+    question_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One consistent version of the knowledge base in memory."""
+
+    entries: dict[str, EntryView]
+    matcher: Matcher
+
+
+class KnowledgeBase:
+    """Owns the in-memory index; rebuilt from the database after each import."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        threshold: float = 0.5,
+        max_chars: int = 300,
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        self.engine = engine
+        self.config = MatcherConfig(threshold=threshold)
+        self.max_chars = max_chars
+        self.lexicon = lexicon or default_lexicon()
+        self._segmenter: Segmenter | None = None
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    # -------------------------------------------------------------- loading
+    def ensure_bundled(self) -> kb.ImportReport | None:
+        """Load the bundled seed documents into an empty database."""
+        with session_scope(self.engine) as session:
+            if kb.count_entries(session) > 0:
+                return None
+            reports = [
+                apply_bundle(
+                    session, bundle=read_bundle(Path(str(path))), source=f"bundled:{path.name}"
+                )
+                for path in sorted(BUNDLED_DIR.iterdir(), key=lambda p: p.name)
+                if path.name.endswith(".yaml")
+            ]
+        log.info("loaded %d bundled document(s)", len(reports))
+        return reports[0] if reports else None
+
+    def refresh(self) -> Snapshot:
+        """(Re)build the index from the database; searches keep the old one meanwhile."""
+        with session_scope(self.engine) as session:
+            views = kb.load_entry_views(session)
+        with self._lock:
+            if self._segmenter is None:
+                self._segmenter = Segmenter(self.lexicon)
+            matcher = Matcher(
+                views, segmenter=self._segmenter, config=self.config, max_chars=self.max_chars
+            )
+            snapshot = Snapshot(entries={v.entry_id: v for v in views}, matcher=matcher)
+            self._snapshot = snapshot
+        log.info("index built with %d entries", len(views))
+        return snapshot
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot or self.refresh()
+
+    # -------------------------------------------------------------- queries
+    def search(self, question: str, *, top: int = 3) -> SearchResult:
+        return self.snapshot.matcher.search(question, top=top)
+
+    def entry(self, entry_id: str) -> EntryView | None:
+        return self.snapshot.entries.get(entry_id)
+
+    def entries(self) -> list[EntryView]:
+        return list(self.snapshot.entries.values())
+
+    def ask(
+        self, question: str, *, top: int = 3, channel: str = "cli", user_id: int | None = None
+    ) -> Answer:
+        """Search and log the question (unanswered ones are listed for maintainers)."""
+        result = self.search(question, top=top)
+        best = result.best
+        with session_scope(self.engine) as session:
+            row = kb.log_question(
+                session,
+                question=question,
+                normalized=result.normalized,
+                answered=result.answered,
+                best_entry_id=best.entry_id if best else None,
+                best_score=best.score if best else 0.0,
+                channel=channel,
+                user_id=user_id,
+            )
+        return Answer(result=result, question_id=row.id)
+
+    # -------------------------------------------------------------- imports
+    def import_paths(
+        self,
+        paths: Iterable[Path],
+        *,
+        meta: DocumentMeta | None = None,
+        progress: Callable[[Path], None] | None = None,
+    ) -> list[kb.ImportReport]:
+        """Import each file in its own transaction; the index is rebuilt once at the end.
+
+        A file that fails leaves the database as it was and raises ImportFailed
+        (files before it stay imported).
+        """
+        reports: list[kb.ImportReport] = []
+        try:
+            for path in paths:
+                bundle = read_bundle(path, meta)
+                with session_scope(self.engine) as session:
+                    reports.append(apply_bundle(session, bundle=bundle, source=str(path)))
+                if progress is not None:
+                    progress(path)
+        finally:
+            if reports:
+                self.refresh()
+        return reports

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, engine and sessions, data-access functions, migrations."""

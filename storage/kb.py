@@ -1,0 +1,302 @@
+"""Data access for the knowledge base. Keyword-only functions; callers own the session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from knowledge.importing.errors import ImportFailed
+from knowledge.model import DocumentMeta, Enrichment, EntryView, ParsedDocument, Sourced
+from storage.models import KBImport, PolicyDocument, PolicyEntry, PolicyEvent, QuestionLog
+from storage.types import utcnow
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What one import changed; ``added``/``changed``/``removed`` hold entry ids."""
+
+    source: str
+    document_key: str | None = None
+    document_title: str | None = None
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    import_id: int | None = None
+
+    @property
+    def total_changes(self) -> int:
+        return len(self.added) + len(self.changed) + len(self.removed)
+
+
+def entry_hash(entry: PolicyEntry) -> str:
+    """Hash of what a subscriber cares about: text, path, categories and guide."""
+    payload = json.dumps(
+        [entry.title, entry.body, entry.path, entry.number, entry.categories, entry.guide],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def get_document(session: Session, *, key: str) -> PolicyDocument | None:
+    return session.exec(select(PolicyDocument).where(PolicyDocument.key == key)).first()
+
+
+def count_entries(session: Session) -> int:
+    stmt = (
+        select(func.count()).select_from(PolicyEntry).where(col(PolicyEntry.removed_at).is_(None))
+    )
+    return int(session.exec(stmt).one())
+
+
+def get_entry(session: Session, *, entry_id: str) -> PolicyEntry | None:
+    return session.exec(select(PolicyEntry).where(PolicyEntry.entry_id == entry_id)).first()
+
+
+def _apply_enrichment(entry: PolicyEntry, enrichment: Enrichment) -> None:
+    for name in ("categories", "audiences", "keywords", "alt_questions"):
+        value = getattr(enrichment, name)
+        if value is not None:
+            setattr(entry, name, list(dict.fromkeys(value)))
+    if enrichment.guide is not None:
+        entry.guide = {
+            k: {"value": v.value, "source": v.source} for k, v in enrichment.guide.items()
+        }
+    if enrichment.title:
+        entry.title = enrichment.title
+
+
+def import_document(
+    session: Session,
+    *,
+    parsed: ParsedDocument,
+    meta: DocumentMeta,
+    key: str,
+    source: str,
+    enrich: dict[str, Enrichment] | None = None,
+) -> ImportReport:
+    """Insert or update a document and its entries in place; record the events.
+
+    Text-derived fields are replaced; enrichment (keywords, alternative questions,
+    guide fields) survives a re-import unless the bundle gives new values.
+    """
+    enrich = enrich or {}
+    now = utcnow()
+    document = get_document(session, key=key)
+    if document is None:
+        document = PolicyDocument(key=key, title=parsed.title, content_hash=parsed.content_hash)
+        session.add(document)
+    document.title = meta.title or parsed.title
+    document.doc_number = meta.doc_number or parsed.doc_number
+    document.issuer = meta.issuer or parsed.issuer
+    document.addressee = parsed.addressee
+    document.publish_date = meta.publish_date or parsed.publish_date
+    for name in ("level", "region", "effective_date", "expiry_date", "source_url", "source_name"):
+        value = getattr(meta, name)
+        if value is not None:
+            setattr(document, name, value)
+    document.content_hash = parsed.content_hash
+    document.preamble = parsed.preamble
+    document.body_text = parsed.body_text
+    document.attachments = list(parsed.attachments)
+    document.updated_at = now
+    session.flush()
+    assert document.id is not None
+
+    report = ImportReport(source=source, document_key=key, document_title=document.title)
+    existing = {
+        e.entry_id: e
+        for e in session.exec(select(PolicyEntry).where(PolicyEntry.document_id == document.id))
+    }
+    seen: set[str] = set()
+    for parsed_entry in parsed.entries:
+        entry_id = f"{key}:{parsed_entry.local_id}"
+        seen.add(entry_id)
+        entry = existing.get(entry_id)
+        is_new = entry is None or entry.removed_at is not None
+        if entry is None:
+            entry = PolicyEntry(
+                entry_id=entry_id, document_id=document.id, title=parsed_entry.title
+            )
+            session.add(entry)
+        before = entry.content_hash
+        entry.number = parsed_entry.number
+        entry.title = parsed_entry.title
+        entry.body = parsed_entry.body
+        entry.path = list(parsed_entry.path)
+        entry.position = parsed_entry.position
+        entry.removed_at = None
+        if entry_id in enrich:
+            _apply_enrichment(entry, enrich[entry_id])
+        entry.content_hash = entry_hash(entry)
+        if is_new:
+            entry.created_at = now
+            report.added.append(entry_id)
+        elif entry.content_hash != before:
+            entry.updated_at = now
+            report.changed.append(entry_id)
+        else:
+            report.unchanged += 1
+    for entry_id, entry in existing.items():
+        if entry_id not in seen and entry.removed_at is None:
+            entry.removed_at = now
+            report.removed.append(entry_id)
+    unknown = set(enrich) - seen
+    if unknown:
+        raise ImportFailed(f"补充信息中的条目编号在文件中不存在:{', '.join(sorted(unknown)[:5])}")
+    _record(session, report)
+    return report
+
+
+def enrich_entries(session: Session, *, enrich: dict[str, Enrichment], source: str) -> ImportReport:
+    """Apply enrichment to entries that already exist; unknown ids are an error."""
+    report = ImportReport(source=source)
+    if not enrich:
+        raise ImportFailed("enrich 部分为空。")
+    entries = {
+        e.entry_id: e
+        for e in session.exec(
+            select(PolicyEntry).where(col(PolicyEntry.entry_id).in_(list(enrich)))
+        )
+    }
+    missing = [entry_id for entry_id in enrich if entry_id not in entries]
+    if missing:
+        raise ImportFailed(f"找不到这些条目,请先导入原文:{', '.join(missing[:5])}")
+    for entry_id, enrichment in enrich.items():
+        entry = entries[entry_id]
+        before = entry.content_hash
+        _apply_enrichment(entry, enrichment)
+        entry.content_hash = entry_hash(entry)
+        entry.updated_at = utcnow()
+        if entry.content_hash != before:
+            report.changed.append(entry_id)
+        else:
+            report.unchanged += 1
+    _record(session, report)
+    return report
+
+
+def _record(session: Session, report: ImportReport) -> None:
+    batch = KBImport(
+        source=report.source[-500:],
+        document_key=report.document_key,
+        added=len(report.added),
+        changed=len(report.changed),
+        removed=len(report.removed),
+    )
+    session.add(batch)
+    session.flush()
+    assert batch.id is not None
+    report.import_id = batch.id
+    for kind, ids in (
+        ("added", report.added),
+        ("changed", report.changed),
+        ("removed", report.removed),
+    ):
+        for entry_id in ids:
+            session.add(PolicyEvent(import_id=batch.id, entry_id=entry_id, kind=kind))
+    session.flush()
+
+
+def load_entry_views(session: Session, *, include_removed: bool = False) -> list[EntryView]:
+    """All current entries as read-only views, in document and reading order."""
+    stmt = select(PolicyEntry, PolicyDocument).join(
+        PolicyDocument, col(PolicyEntry.document_id) == col(PolicyDocument.id)
+    )
+    if not include_removed:
+        stmt = stmt.where(col(PolicyEntry.removed_at).is_(None))
+    stmt = stmt.order_by(col(PolicyDocument.id), col(PolicyEntry.position))
+    views: list[EntryView] = []
+    for entry, document in session.exec(stmt):
+        views.append(
+            EntryView(
+                entry_id=entry.entry_id,
+                document_key=document.key,
+                document_title=document.title,
+                path=tuple(entry.path),
+                number=entry.number,
+                title=entry.title,
+                body=entry.body,
+                categories=tuple(entry.categories),
+                audiences=tuple(entry.audiences),
+                keywords=tuple(entry.keywords),
+                alt_questions=tuple(entry.alt_questions),
+                guide={k: Sourced(v["value"], v["source"]) for k, v in entry.guide.items()},
+                level=document.level,
+                region=document.region,
+                source_url=document.source_url,
+                source_name=document.source_name or document.title,
+                effective_date=document.effective_date,
+                expiry_date=document.expiry_date,
+            )
+        )
+    return views
+
+
+def list_documents(session: Session) -> list[PolicyDocument]:
+    return list(session.exec(select(PolicyDocument).order_by(col(PolicyDocument.id))))
+
+
+def log_question(
+    session: Session,
+    *,
+    question: str,
+    normalized: str,
+    answered: bool,
+    best_entry_id: str | None,
+    best_score: float,
+    channel: str,
+    user_id: int | None = None,
+) -> QuestionLog:
+    row = QuestionLog(
+        question=question[:2000],
+        normalized=normalized[:2000],
+        answered=answered,
+        best_entry_id=best_entry_id,
+        best_score=best_score,
+        channel=channel,
+        user_id=user_id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredGroup:
+    normalized: str
+    example: str
+    count: int
+    last_asked: dt.datetime
+    best_entry_id: str | None
+
+
+def unanswered_questions(
+    session: Session, *, limit: int = 50, since: dt.datetime | None = None
+) -> list[UnansweredGroup]:
+    """Unanswered questions grouped by their normalised text, most frequent first."""
+    stmt = select(QuestionLog).where(col(QuestionLog.answered).is_(False))
+    if since is not None:
+        stmt = stmt.where(col(QuestionLog.created_at) >= since)
+    rows = list(session.exec(stmt.order_by(col(QuestionLog.created_at))))
+    counts = Counter(row.normalized for row in rows)
+    latest: dict[str, QuestionLog] = {row.normalized: row for row in rows}
+    groups = [
+        UnansweredGroup(
+            normalized=norm,
+            example=latest[norm].question,
+            count=count,
+            last_asked=latest[norm].created_at,
+            best_entry_id=latest[norm].best_entry_id,
+        )
+        for norm, count in counts.items()
+    ]
+    groups.sort(key=lambda g: (-g.count, -g.last_asked.timestamp()))
+    return groups[:limit]

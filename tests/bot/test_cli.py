@@ -1,0 +1,94 @@
+"""The CLI contract (``policybot ask|kb|eval|db``), run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+EXE = shutil.which("policybot")
+pytestmark = pytest.mark.skipif(EXE is None, reason="policybot is not installed")
+
+
+def run(
+    args: list[str], env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    assert EXE is not None
+    return subprocess.run(
+        [EXE, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
+    return {**clean, "POLICYBOT_DATA_DIR": str(tmp_path / "data")}
+
+
+def test_ask_json_stdin_writes_one_object_per_line(env: dict[str, str]) -> None:
+    questions = "个体户转成公司有奖励吗\n\n今天天气怎么样\n融资担保肥率\n"
+    proc = run(["ask", "--json", "--top", "2", "-"], env, stdin=questions)
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [line["question"] for line in lines] == [
+        "个体户转成公司有奖励吗",
+        "今天天气怎么样",
+        "融资担保肥率",
+    ]
+    first, weather, typo = lines
+    assert first["answered"] is True
+    assert first["matches"][0]["id"] == "wh-sme-2023:2.5.20"
+    assert set(first["matches"][0]) == {"id", "title", "path", "score"}
+    assert len(first["matches"]) == 2
+    assert first["matches"][0]["score"] >= first["matches"][1]["score"]
+    assert 0.0 <= first["matches"][0]["score"] <= 1.0
+    assert weather["answered"] is False
+    assert typo["matches"][0]["id"] == "wh-sme-2023:2.2.6"
+
+
+def test_kb_show_list_and_unanswered(env: dict[str, str]) -> None:
+    shown = run(["kb", "show", "wh-sme-2023:2.5.20", "--json"], env)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["title"] == "加快推进“个转企”"
+    listed = run(["kb", "list", "--json"], env)
+    assert len(listed.stdout.splitlines()) == 32
+    run(["ask", "附近哪家火锅好吃"], env)
+    unanswered = run(["kb", "unanswered"], env)
+    assert "附近哪家火锅好吃" in unanswered.stdout
+
+
+def test_errors_go_to_stderr_with_nonzero_exit(env: dict[str, str], tmp_path: Path) -> None:
+    missing = run(["kb", "show", "no-such:1"], env)
+    assert missing.returncode != 0 and "没有编号" in missing.stderr
+    binary = tmp_path / "x.txt"
+    binary.write_bytes(b"\x00\x01\x02")
+    imported = run(["kb", "import", str(binary)], env)
+    assert imported.returncode != 0 and "二进制" in imported.stderr
+    assert "Traceback" not in imported.stderr
+
+
+def test_import_reports_changes_then_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("# 某区措施办法\n## 一、支持\n1. 贴息。给予贴息。\n", encoding="utf-8")
+    first = run(["kb", "import", "--key", "qu-doc", "--level", "区", str(doc)], env)
+    assert first.returncode == 0, first.stderr
+    assert "新增 1" in first.stdout and "+ qu-doc:1.1" in first.stdout
+    again = run(["kb", "import", "--key", "qu-doc", str(doc)], env)
+    assert "新增 0,修改 0,删除 0" in again.stdout
+
+
+def test_eval_prints_rates(env: dict[str, str], tmp_path: Path) -> None:
+    qs = tmp_path / "qs.yaml"
+    qs.write_text(
+        "questions:\n  - q: 个体户转企业有奖励吗\n    expect: [wh-sme-2023:2.5.20]\n"
+        "  - q: 今天天气怎么样\n    expect: []\n",
+        encoding="utf-8",
+    )
+    proc = run(["eval", str(qs)], env)
+    assert proc.returncode == 0, proc.stderr
+    for label in ("top1", "top3", "answered_in_scope", "declined_off_topic"):
+        assert label in proc.stdout
