@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -11,7 +13,6 @@ from pathlib import Path
 
 import jieba
 import yaml
-from pypinyin import Style, lazy_pinyin
 
 from knowledge.text import normalize
 
@@ -28,6 +29,7 @@ class Lexicon:
     user_words: dict[str, int] = field(default_factory=dict)
     groups: list[tuple[str, ...]] = field(default_factory=list)
     stopwords: frozenset[str] = frozenset()
+    intents: frozenset[str] = frozenset()
     _synonyms: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -50,6 +52,7 @@ class Lexicon:
         userdict: Path | None = None,
         synonyms: Path | None = None,
         stopwords: Path | None = None,
+        intents: Path | None = None,
     ) -> Lexicon:
         def read(path: Path | None, name: str) -> str:
             if path is not None:
@@ -68,12 +71,20 @@ class Lexicon:
             tuple(dict.fromkeys(t for t in (normalize(str(x)) for x in g) if t))
             for g in raw.get("groups", [])
         ]
-        stops = frozenset(
-            normalize(line)
-            for line in read(stopwords, "stopwords.txt").splitlines()
-            if line.strip() and not line.startswith("#")
+
+        def word_list(text: str) -> frozenset[str]:
+            return frozenset(
+                normalize(line)
+                for line in text.splitlines()
+                if line.strip() and not line.startswith("#")
+            )
+
+        return cls(
+            user_words=words,
+            groups=[g for g in groups if len(g) > 1],
+            stopwords=word_list(read(stopwords, "stopwords.txt")),
+            intents=word_list(read(intents, "intents.txt")),
         )
-        return cls(user_words=words, groups=[g for g in groups if len(g) > 1], stopwords=stops)
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +130,32 @@ class Segmenter:
         ]
 
 
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict[int, str]:
+    """pypinyin's single-character table (code point → readings), loaded on its own.
+
+    Importing the ``pypinyin`` package also loads its phrase dictionary (about 50 MB
+    and 0.3 s); typo matching only needs one reading per character.
+    """
+    spec = importlib.util.find_spec("pypinyin")
+    assert spec is not None and spec.submodule_search_locations
+    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.py"
+    module_spec = importlib.util.spec_from_file_location("_policybot_pinyin_dict", path)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return {
+        code: _toneless(readings.split(",")[0]) for code, readings in module.pinyin_dict.items()
+    }
+
+
+def _toneless(reading: str) -> str:
+    decomposed = unicodedata.normalize("NFD", reading.replace("ü", "v"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 @lru_cache(maxsize=200_000)
-def pinyin_of(token: str) -> tuple[str, ...]:
-    """Toneless pinyin syllables of a token (non-Chinese runs are kept as they are)."""
-    return tuple(lazy_pinyin(token, style=Style.NORMAL, errors="default"))
+def pinyin_of(text: str) -> tuple[str, ...]:
+    """Toneless pinyin, one syllable per Chinese character (other characters as they are)."""
+    table = _pinyin_table()
+    return tuple(table.get(ord(ch), ch) for ch in text)

@@ -7,6 +7,7 @@ Pure domain code: no telegram, no database. Build once per knowledge-base versio
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from array import array
@@ -39,14 +40,18 @@ class MatcherConfig:
     correction_weight: float = 0.8
     pinyin_query_weight: float = 0.3
     candidates: int = 30
-    # ranking: linear blend of features
-    w_coverage: float = 0.45
-    w_bm25: float = 0.25
-    w_alt: float = 0.15
-    w_title: float = 0.15
-    # confidence: logistic on the blended score
-    slope: float = 12.0
-    midpoint: float = 0.45
+    single_char_factor: float = 0.5
+    intent_factor: float = 0.35
+    unknown_word_factor: float = 1.5
+    # ranking: linear blend of features (grid-searched by benchmarks/calibrate.py)
+    w_coverage: float = 0.4
+    w_bm25: float = 0.1
+    w_alt: float = 0.05
+    w_title: float = 0.05
+    # confidence: logistic regression on the best candidate's features, fitted by
+    # benchmarks/calibrate.py so that the score estimates P(top-1 answer is right)
+    # order: bias, coverage, bm25*strength, alt, title, strength, unmatched/15
+    confidence: tuple[float, ...] = (-7.649, 3.353, 2.454, 3.555, 2.914, 2.542, 1.886)
     threshold: float = 0.5
 
 
@@ -84,11 +89,11 @@ class _Unit:
     text: str
     idf: float
     term_ids: set[int] = field(default_factory=set)
+    factor: float = 1.0  # intent words and single characters count less
 
     @property
     def weight(self) -> float:
-        # a single character carries less meaning than a word
-        return self.idf * (0.5 if len(self.text) == 1 else 1.0)
+        return self.idf * self.factor
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,19 @@ class Features:
     alt: float  # closest alternative question (rapidfuzz ratio)
     title: float  # title or keyword inside the question (rapidfuzz partial ratio)
     unmatched: float  # idf mass of question words the knowledge base does not know
+
+    def vector(self) -> np.ndarray:
+        """The inputs of the confidence model, in the order of MatcherConfig.confidence."""
+        return np.array(
+            [
+                self.coverage,
+                self.bm25 * self.strength,
+                self.alt,
+                self.title,
+                self.strength,
+                min(self.unmatched, 15.0) / 15.0,
+            ]
+        )
 
 
 class Matcher:
@@ -227,6 +245,12 @@ class Matcher:
                     unit.term_ids.add(sid)
             if tid is None and unit.term_ids:
                 unit.idf = max(float(self._idf[t]) for t in unit.term_ids)
+            if len(token) == 1:
+                unit.factor = c.single_char_factor
+            if token in seg.lexicon.intents:
+                unit.factor = c.intent_factor
+            elif not unit.term_ids and len(token) >= 2:
+                unit.factor = c.unknown_word_factor  # a thing the knowledge base never mentions
             if not part_of_known:
                 units.append(unit)
         for word, span in self._corrections(normalized, tokens):
@@ -303,17 +327,14 @@ class Matcher:
             ),
             key=lambda item: (-item[0], item[2]),
         )
-        matches = tuple(
-            Match(
-                entry_id=self._ids[doc],
-                title=self._display[doc][0],
-                path=self._display[doc][1],
-                score=round(conf, 4),
-            )
-            for _rank, conf, doc in ranked[: max(top, 1)]
-        )
+        matches: list[Match] = []
+        ceiling = 1.0
+        for _rank, conf, doc in ranked[: max(top, 1)]:
+            ceiling = min(ceiling, conf)  # a lower-ranked entry is never more certain
+            title, path = self._display[doc]
+            matches.append(Match(self._ids[doc], title, path, round(ceiling, 4)))
         answered = bool(matches) and matches[0].score >= c.threshold
-        return SearchResult(question, normalized, answered, matches)
+        return SearchResult(question, normalized, answered, tuple(matches))
 
     def _features(
         self,
@@ -349,8 +370,8 @@ class Matcher:
         )
 
     def _confidence(self, f: Features) -> float:
-        c = self.config
-        return _sigmoid(c.slope * (self._rank(f) - c.midpoint))
+        b = self.config.confidence
+        return _sigmoid(b[0] + float(np.dot(b[1:], f.vector())))
 
     def explain(self, question: str, *, top: int = 3) -> list[tuple[str, Features, float]]:
         """The features behind the ranking (for tuning and debugging)."""
@@ -407,5 +428,5 @@ def _pinyin_bigrams(normalized: str) -> list[str]:
     grams: list[str] = []
     for run in _CJK_RUN.findall(normalized):
         syllables = pinyin_of(run) if len(run) <= 16 else ()
-        grams.extend(f"{_PY}{a}_{b}" for a, b in zip(syllables, syllables[1:], strict=False))
+        grams.extend(f"{_PY}{a}_{b}" for a, b in itertools.pairwise(syllables))
     return grams

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
@@ -71,8 +72,9 @@ def read_bundle(path: Path, meta: DocumentMeta | None = None) -> ImportBundle:
 
 
 def _merge_meta(base: DocumentMeta, override: DocumentMeta) -> DocumentMeta:
-    merged = DocumentMeta(**{k: getattr(base, k) for k in base.__slots__})  # type: ignore[attr-defined]
-    for name in merged.__slots__:  # type: ignore[attr-defined]
+    merged = dataclasses.replace(base)
+    for field in dataclasses.fields(merged):
+        name = field.name
         value = getattr(override, name)
         if value is not None:
             setattr(merged, name, value)
@@ -181,6 +183,12 @@ class KnowledgeBase:
 
     def entries(self) -> list[EntryView]:
         return list(self.snapshot.entries.values())
+
+    def has_eligibility_rules(self, entry_id: str) -> bool:
+        """Whether a 资格自测 (eligibility self-check) exists for the entry.
+
+        Hook for the eligibility-rules issue: no rules exist yet, so always False."""
+        return False
 
     def ask(
         self, question: str, *, top: int = 3, channel: str = "cli", user_id: int | None = None

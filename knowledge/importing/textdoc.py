@@ -115,7 +115,7 @@ def _split_title(rest: str) -> tuple[str, str]:
             break
     if len(rest) <= 40:
         return rest.rstrip("。"), ""
-    return rest[:20].rstrip(",,、") + "…", rest
+    return rest[:20].rstrip(",、") + "…", rest
 
 
 def _parse_cn_date(line: str) -> str | None:
@@ -193,9 +193,9 @@ def parse_text_document(text: str, *, markdown: bool = False) -> ParsedDocument:
             if _looks_like_title(line) and line != issuer and line != doc_number
         ]
         preferred = [c for c in candidates if _TITLE_WORDS.search(c[1])]
-        chosen = (preferred or candidates or [None])[-1]
-        if chosen is not None:
-            title_index, title = chosen
+        pool = preferred or candidates
+        if pool:
+            title_index, title = pool[-1]
     if title is None:
         quoted = re.search(r"《([^》]{4,60})》", " ".join(header))
         title = quoted.group(1) if quoted else None

@@ -97,7 +97,10 @@ def test_markdown_document_with_nested_numbering() -> None:
 
 
 def test_doc_number_is_taken_from_the_header() -> None:
-    text = "鄂政办发〔2023〕12号\n湖北省人民政府办公厅\n2023年5月6日\n关于促进中小企业发展的意见\n一、总体要求\n(一)目标。做强做优。\n"
+    text = (
+        "鄂政办发〔2023〕12号\n湖北省人民政府办公厅\n2023年5月6日\n"
+        "关于促进中小企业发展的意见\n一、总体要求\n(一)目标。做强做优。\n"
+    )
     doc = parse_text_document(text)
     assert doc.doc_number == "鄂政办发〔2023〕12号"
     assert doc.title == "关于促进中小企业发展的意见"

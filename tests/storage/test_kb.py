@@ -128,7 +128,8 @@ def test_failed_import_leaves_database_unchanged(engine: Engine, tmp_path: Path)
     bad = _write(
         tmp_path,
         "bad.yaml",
-        'enrich:\n  "qu-xiaowei:1.1":\n    keywords: [新词]\n  "qu-xiaowei:9.9":\n    keywords: [x]\n',
+        'enrich:\n  "qu-xiaowei:1.1":\n    keywords: [新词]\n'
+        '  "qu-xiaowei:9.9":\n    keywords: [x]\n',
     )
     with pytest.raises(ImportFailed, match="找不到"):
         service.import_paths([bad])

@@ -1,0 +1,119 @@
+"""Fit the matcher's ranking weights and confidence model on the dev question set.
+
+    python benchmarks/calibrate.py [--questions tests/knowledge/dev_questions.yaml]
+
+Grid-searches the ranking blend for top-1 accuracy, then fits a logistic regression
+(plain gradient descent, numpy) of "the best candidate is the right answer" on the
+best candidate's features, so that a match's score estimates that probability. It
+prints the values to paste into ``MatcherConfig`` and the rates on the held-out set,
+which is never used for fitting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from knowledge.evaluation import LabelledQuestion, load_questions  # noqa: E402
+from knowledge.importing.views import read_manifest_views  # noqa: E402
+from knowledge.lexicon import Segmenter, default_lexicon  # noqa: E402
+from knowledge.matcher import Features, Matcher  # noqa: E402
+
+SEED = ROOT / "knowledge" / "data" / "seeds" / "wuhan-2023-sme-work-plan.yaml"
+Row = tuple[LabelledQuestion, list[tuple[str, Features]]]
+
+
+def collect(matcher: Matcher, questions: list[LabelledQuestion]) -> list[Row]:
+    return [(q, [(eid, f) for eid, f, _ in matcher.explain(q.question, top=10)]) for q in questions]
+
+
+Picked = tuple[LabelledQuestion, str | None, np.ndarray]
+
+
+def best_of(rows: list[Row], weights: np.ndarray) -> list[Picked]:
+    out: list[Picked] = []
+    for q, cands in rows:
+        if not cands:
+            out.append((q, None, np.zeros(6)))
+            continue
+        eid, f = max(cands, key=lambda c: float(weights @ _rank_vector(c[1])))
+        out.append((q, eid, f.vector()))
+    return out
+
+
+def _rank_vector(f: Features) -> np.ndarray:
+    return np.array([f.coverage, f.bm25 * f.strength, f.alt, f.title])
+
+
+def top1(picked: list[tuple[LabelledQuestion, str | None, np.ndarray]]) -> float:
+    scope = [p for p in picked if p[0].expect]
+    return sum(1 for q, e, _ in scope if e in q.expect) / len(scope)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 20_000) -> np.ndarray:
+    xb = np.hstack([np.ones((len(x), 1)), x])
+    theta = np.zeros(xb.shape[1])
+    ridge = np.r_[0.0, np.full(x.shape[1], 1e-3)]
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-xb @ theta))
+        theta -= xb.T @ (p - y) / len(y) + ridge * theta
+    return theta
+
+
+def rates(
+    picked: list[tuple[LabelledQuestion, str | None, np.ndarray]], theta: np.ndarray
+) -> dict[str, float]:
+    def conf(v: np.ndarray) -> float:
+        return 1 / (1 + math.exp(-(theta[0] + theta[1:] @ v)))
+
+    scope = [p for p in picked if p[0].expect]
+    off = [p for p in picked if not p[0].expect]
+    return {
+        "top1": round(top1(picked), 4),
+        "answered": round(sum(conf(v) >= 0.5 for _, _, v in scope) / len(scope), 4),
+        "declined": round(sum(conf(v) < 0.5 for _, _, v in off) / max(len(off), 1), 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--questions", type=Path, default=ROOT / "tests/knowledge/dev_questions.yaml"
+    )
+    parser.add_argument(
+        "--holdout", type=Path, default=ROOT / "tests/knowledge/holdout_questions.yaml"
+    )
+    args = parser.parse_args()
+    matcher = Matcher(read_manifest_views(SEED), segmenter=Segmenter(default_lexicon()))
+    dev = collect(matcher, load_questions(args.questions))
+    collect(matcher, load_questions(args.holdout))
+    grid = itertools.product(
+        [0.3, 0.4, 0.5, 0.6],
+        [0.1, 0.2, 0.3, 0.4],
+        [0.05, 0.1, 0.15, 0.25],
+        [0.0, 0.05, 0.1, 0.15, 0.25],
+    )
+    best_acc, best_w = -1.0, np.zeros(4)
+    for combo in grid:
+        weights = np.array(combo)
+        acc = top1(best_of(dev, weights))
+        if acc > best_acc:
+            best_acc, best_w = acc, weights
+    picked = best_of(dev, best_w)
+    x = np.array([v for _, _, v in picked])
+    y = np.array([1.0 if q.expect and e in q.expect else 0.0 for q, e, _ in picked])
+    fit_logistic(x, y)
+    dataclasses.asdict(matcher.config)
+
+
+if __name__ == "__main__":
+    main()

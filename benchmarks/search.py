@@ -1,0 +1,253 @@
+"""Search benchmark: accuracy against two baselines, latency and memory by KB size.
+
+    python benchmarks/search.py                 # full run (seed, 1k, 10k, 100k)
+    python benchmarks/search.py --sizes 32 1000 # a quicker run
+
+Accuracy: the dev and held-out question sets, three engines on the same questions:
+policybot's matcher; plain rapidfuzz (``process.extract`` over each entry's text);
+plain jieba + BM25 (rank_bm25 over jieba tokens of each entry's text).
+
+Latency and memory: for each size the matcher is built in a fresh subprocess pinned
+to one core over synthetic entries derived from the real ones (sentences recombined,
+numbers varied); the dev questions are asked, and p50/p99 per question, build time
+and peak RSS are printed. Targets from the issue are shown beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from knowledge.evaluation import LabelledQuestion, evaluate, load_questions  # noqa: E402
+from knowledge.importing.views import read_manifest_views  # noqa: E402
+from knowledge.lexicon import Segmenter, default_lexicon  # noqa: E402
+from knowledge.matcher import Match, Matcher, SearchResult  # noqa: E402
+from knowledge.model import EntryView  # noqa: E402
+from knowledge.text import normalize  # noqa: E402
+
+SEED = ROOT / "knowledge" / "data" / "seeds" / "wuhan-2023-sme-work-plan.yaml"
+DEV = ROOT / "tests" / "knowledge" / "dev_questions.yaml"
+HOLDOUT = ROOT / "tests" / "knowledge" / "holdout_questions.yaml"
+TARGET_P99_MS = {10_000: 5.0, 100_000: 30.0}
+TARGET_RSS_MB = {100_000: 500.0}
+
+
+def synthetic(views: list[EntryView], size: int, seed: int = 7) -> list[EntryView]:
+    """``size`` entries derived from the real ones: the real ones first, then variants."""
+    rng = random.Random(seed)
+    sentences = [s for v in views for s in re.split(r"(?<=[。;])", v.body) if s.strip()]
+    out = list(views[:size])
+    i = 0
+    while len(out) < size:
+        base = views[i % len(views)]
+        i += 1
+        body = "".join(rng.sample(sentences, k=min(4, len(sentences))))
+        body = re.sub(r"\d+", lambda m: str(int(m.group()) + rng.randint(1, 99)), body)
+        region = rng.choice(
+            [
+                "江岸",
+                "江汉",
+                "硚口",
+                "汉阳",
+                "武昌",
+                "青山",
+                "洪山",
+                "东西湖",
+                "蔡甸",
+                "江夏",
+                "黄陂",
+                "新洲",
+            ]
+        )
+        out.append(
+            EntryView(
+                entry_id=f"syn-{i}:{len(out)}",
+                document_key=f"syn-{i}",
+                document_title=f"{region}区{base.document_title}(第{i}号)",
+                path=(f"{region}区实施细则", *base.path),
+                number=str(len(out)),
+                title=f"{region}区{base.title}",
+                body=body,
+                categories=base.categories,
+                keywords=tuple(rng.sample(base.keywords, k=min(4, len(base.keywords)))),
+                alt_questions=tuple(
+                    rng.sample(base.alt_questions, k=min(2, len(base.alt_questions)))
+                ),
+            )
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------- baselines
+
+
+class FuzzBaseline:
+    """Plain rapidfuzz: process.extract over the entries' normalised text."""
+
+    def __init__(self, views: list[EntryView]) -> None:
+        from rapidfuzz import fuzz, process
+
+        self._process, self._scorer = process, fuzz.partial_ratio
+        self._views = views
+        self._texts = [normalize(f"{v.title} {v.body}", max_chars=100_000) for v in views]
+
+    def search(self, question: str) -> SearchResult:
+        q = normalize(question)
+        hits = self._process.extract(q, self._texts, scorer=self._scorer, limit=3) if q else []
+        matches = tuple(
+            Match(self._views[i].entry_id, self._views[i].title, (), s / 100) for _, s, i in hits
+        )
+        return SearchResult(question, q, bool(matches), matches)
+
+
+class BM25Baseline:
+    """Plain jieba + BM25 (rank_bm25.BM25Okapi) over the entries' text."""
+
+    def __init__(self, views: list[EntryView]) -> None:
+        import jieba
+        from rank_bm25 import BM25Okapi
+
+        self._cut = jieba.lcut
+        self._views = views
+        self._bm25 = BM25Okapi(
+            [self._cut(normalize(f"{v.title} {v.body}", max_chars=100_000)) for v in views]
+        )
+
+    def search(self, question: str) -> SearchResult:
+        q = normalize(question)
+        scores = self._bm25.get_scores(self._cut(q)) if q else []
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:3]
+        matches = tuple(
+            Match(self._views[i].entry_id, self._views[i].title, (), float(scores[i]))
+            for i in order
+            if scores[i] > 0
+        )
+        return SearchResult(question, q, bool(matches), matches)
+
+
+# ----------------------------------------------------------------------------- workers
+
+
+def latency_worker(size: int, engine: str) -> dict[str, float]:
+    """Runs in a subprocess pinned to one core: build, then time every dev question."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    questions = [q.question for q in load_questions(DEV)]
+    views = synthetic(read_manifest_views(SEED), size)
+    segmenter = Segmenter(default_lexicon()) if engine == "policybot" else None
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    searcher = (
+        Matcher(views, segmenter=segmenter)
+        if segmenter
+        else (FuzzBaseline(views) if engine == "rapidfuzz" else BM25Baseline(views))
+    )
+    build_s = time.perf_counter() - started
+    for q in questions[:20]:
+        searcher.search(q)  # warm caches
+    times = []
+    for q in questions:
+        t0 = time.perf_counter()
+        searcher.search(q)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {
+        "size": size,
+        "build_s": build_s,
+        "p50_ms": statistics.median(times),
+        "p99_ms": times[max(0, int(len(times) * 0.99) - 1)],
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_before_build_mb": rss_before / 1024,
+    }
+
+
+def run_worker(size: int, engine: str) -> dict[str, float]:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", str(size), "--engine", engine],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def first_answer_seconds() -> tuple[float, float]:
+    """Wall time of ``policybot ask`` from process start: fresh data dir, then warm."""
+    import tempfile
+
+    exe = Path(sys.executable).parent / "policybot"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
+        env["POLICYBOT_DATA_DIR"] = tmp
+        runs = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            subprocess.run(
+                [str(exe), "ask", "个体户转企业有奖励吗"], env=env, capture_output=True, check=True
+            )
+            runs.append(time.perf_counter() - t0)
+    return runs[0], runs[1]
+
+
+def accuracy_table() -> None:
+    views = read_manifest_views(SEED)
+    matcher = Matcher(views, segmenter=Segmenter(default_lexicon()))
+    engines = {
+        "policybot": matcher.search,
+        "rapidfuzz": FuzzBaseline(views).search,
+        "jieba+BM25": BM25Baseline(views).search,
+    }
+    texts = {v.entry_id: f"{v.title} {v.body}" for v in views}
+    for _name, path in (("dev", DEV), ("held-out", HOLDOUT)):
+        questions: list[LabelledQuestion] = load_questions(path)
+        for _engine, search in engines.items():
+            evaluate(questions, search, entry_texts=texts, tokenize=matcher.segmenter.tokens)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[32, 1_000, 10_000, 100_000])
+    parser.add_argument("--baseline-sizes", type=int, nargs="+", default=[32, 1_000])
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--engine", default="policybot", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return
+    accuracy_table()
+    for engine, sizes in (
+        ("policybot", args.sizes),
+        ("rapidfuzz", args.baseline_sizes),
+        ("jieba+BM25", args.baseline_sizes),
+    ):
+        for size in sizes:
+            run_worker(size, engine)
+            (
+                f"≤ {TARGET_P99_MS[size]:g}"
+                if engine == "policybot" and size in TARGET_P99_MS
+                else "-"
+            )
+            (
+                f"≤ {TARGET_RSS_MB[size]:g}"
+                if engine == "policybot" and size in TARGET_RSS_MB
+                else "-"
+            )
+    _cold, _warm = first_answer_seconds()
+
+
+if __name__ == "__main__":
+    main()

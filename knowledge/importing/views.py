@@ -1,0 +1,49 @@
+"""Entry views straight from an import bundle, without a database (tests, benchmarks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from knowledge.importing.yamldoc import ImportBundle, parse_yaml_bundle
+from knowledge.model import EntryView
+
+
+def bundle_entry_views(bundle: ImportBundle) -> list[EntryView]:
+    """The entries a bundle would store, as read-only views."""
+    document, meta = bundle.document, bundle.meta
+    key = meta.key
+    if document is None or key is None:
+        raise ValueError("the bundle holds no keyed document")
+    views: list[EntryView] = []
+    for parsed in document.entries:
+        entry_id = f"{key}:{parsed.local_id}"
+        extra = bundle.enrich.get(entry_id)
+        views.append(
+            EntryView(
+                entry_id=entry_id,
+                document_key=key,
+                document_title=meta.title or document.title,
+                path=tuple(parsed.path),
+                number=parsed.number,
+                title=(extra.title if extra and extra.title else parsed.title),
+                body=parsed.body,
+                categories=tuple(extra.categories or ()) if extra else (),
+                audiences=tuple(extra.audiences or ()) if extra else (),
+                keywords=tuple(extra.keywords or ()) if extra else (),
+                alt_questions=tuple(extra.alt_questions or ()) if extra else (),
+                guide=dict(extra.guide or {}) if extra else {},
+                level=meta.level,
+                region=meta.region,
+                source_url=meta.source_url,
+                source_name=meta.source_name or document.title,
+                effective_date=meta.effective_date or document.publish_date,
+                expiry_date=meta.expiry_date,
+            )
+        )
+    return views
+
+
+def read_manifest_views(path: Path) -> list[EntryView]:
+    """Entry views of a YAML manifest file (``document.file`` + ``enrich``)."""
+    bundle = parse_yaml_bundle(path.read_text(encoding="utf-8"), base_dir=path.parent)
+    return bundle_entry_views(bundle)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.importing.views import read_manifest_views
+from knowledge.lexicon import Segmenter, default_lexicon
+from knowledge.matcher import Matcher
+from knowledge.model import EntryView
+
+SEED = (
+    Path(__file__).resolve().parents[2]
+    / "knowledge"
+    / "data"
+    / "seeds"
+    / "wuhan-2023-sme-work-plan.yaml"
+)
+
+
+@pytest.fixture(scope="session")
+def seed_views() -> list[EntryView]:
+    return read_manifest_views(SEED)
+
+
+@pytest.fixture(scope="session")
+def segmenter() -> Segmenter:
+    return Segmenter(default_lexicon())
+
+
+@pytest.fixture(scope="session")
+def matcher(seed_views: list[EntryView], segmenter: Segmenter) -> Matcher:
+    return Matcher(seed_views, segmenter=segmenter)

@@ -1,0 +1,102 @@
+"""Behaviour of the matcher on the bundled seed document."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from knowledge.lexicon import Segmenter
+from knowledge.matcher import Matcher
+from knowledge.model import EntryView
+
+CASES = [
+    (
+        "公司缺钱周转,没有抵押物能借到钱吗",
+        {"wh-sme-2023:2.2.5", "wh-sme-2023:2.2.6", "wh-sme-2023:2.2.7"},
+    ),
+    ("个体户转成公司有奖励吗", {"wh-sme-2023:2.5.20"}),
+    ("融资担保肥率", {"wh-sme-2023:2.2.6"}),  # typo: 肥率 → 费率
+    ("個體戶轉企業有獎勵嗎", {"wh-sme-2023:2.5.20"}),  # traditional characters
+    ("ＩＰＯ上市有奖励吗", {"wh-sme-2023:2.5.23"}),  # full-width latin
+    ("小金规", {"wh-sme-2023:2.5.21"}),  # homophone typo of 小进规
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), CASES)
+def test_colloquial_questions_find_their_clause(
+    matcher: Matcher, question: str, expected: set[str]
+) -> None:
+    result = matcher.search(question)
+    assert result.answered, result
+    assert result.matches[0].entry_id in expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["今天天气怎么样", "你是谁", "附近有什么好吃的火锅", "hello how are you", "护照怎么办理"],
+)
+def test_off_topic_questions_are_not_answered(matcher: Matcher, question: str) -> None:
+    assert not matcher.search(question).answered
+
+
+@pytest.mark.parametrize("question", ["", "   ", "😀😀😀", "???!!!", "\x00\x01"])
+def test_empty_or_symbol_only_input(matcher: Matcher, question: str) -> None:
+    result = matcher.search(question)
+    assert not result.answered and result.matches == ()
+
+
+def test_scores_are_probabilities_best_first(matcher: Matcher) -> None:
+    result = matcher.search("专精特新小巨人企业有什么支持", top=5)
+    scores = [m.score for m in result.matches]
+    assert len(scores) == 5
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert result.matches[0].score >= 0.5
+
+
+def test_unanswered_result_keeps_suggestions(matcher: Matcher) -> None:
+    result = matcher.search("中小企业出海参展有没有人组织")
+    assert len(result.matches) >= 1
+
+
+def test_long_input_is_cut_not_rejected(matcher: Matcher) -> None:
+    result = matcher.search("个体户转企业奖励" + "啊" * 20_000)
+    assert result.matches and result.matches[0].entry_id == "wh-sme-2023:2.5.20"
+    assert len(result.normalized) <= matcher.max_chars
+
+
+def test_new_alternative_question_is_used_after_rebuild(
+    seed_views: list[EntryView], segmenter: Segmenter
+) -> None:
+    question = "老板想给员工搞个年终团建,有政府补助吗"
+    entry_id = "wh-sme-2023:2.3.13"
+    before = Matcher(seed_views, segmenter=segmenter).search(question)
+    assert not (before.answered and before.matches[0].entry_id == entry_id)
+    views = [
+        EntryView(**{**_fields(v), "alt_questions": (*v.alt_questions, question)})
+        if v.entry_id == entry_id
+        else v
+        for v in seed_views
+    ]
+    after = Matcher(views, segmenter=segmenter).search(question)
+    assert after.answered and after.matches[0].entry_id == entry_id
+
+
+def _fields(view: EntryView) -> dict[str, object]:
+    return {name: getattr(view, name) for name in view.__dataclass_fields__}
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=400))
+def test_any_text_gives_a_well_formed_result(matcher: Matcher, text: str) -> None:
+    result = matcher.search(text, top=3)
+    assert len(result.matches) <= 3
+    assert all(0.0 <= m.score <= 1.0 for m in result.matches)
+    assert [m.score for m in result.matches] == sorted(
+        (m.score for m in result.matches), reverse=True
+    )
+    assert result.answered == bool(
+        result.matches and result.matches[0].score >= matcher.config.threshold
+    )

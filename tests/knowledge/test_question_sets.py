@@ -1,0 +1,63 @@
+"""The dev question set (and the held-out set) and the floors on the engine's rates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from knowledge.evaluation import EvalReport, evaluate, load_questions
+from knowledge.matcher import Matcher
+from knowledge.model import EntryView
+
+HERE = Path(__file__).resolve().parent
+DEV = HERE / "dev_questions.yaml"
+HOLDOUT = HERE / "holdout_questions.yaml"
+
+
+def _report(matcher: Matcher, views: list[EntryView], path: Path) -> EvalReport:
+    texts = {v.entry_id: f"{v.title} {v.body}" for v in views}
+    return evaluate(
+        load_questions(path), matcher.search, entry_texts=texts, tokenize=matcher.segmenter.tokens
+    )
+
+
+def test_dev_set_shape(seed_views: list[EntryView]) -> None:
+    questions = load_questions(DEV)
+    ids = {v.entry_id for v in seed_views}
+    assert len(questions) >= 200
+    assert sum(1 for q in questions if not q.in_scope) >= 30
+    per_entry = Counter(q.expect[0] for q in questions if q.in_scope)
+    assert set(per_entry) == ids, "every entry is covered"
+    assert min(per_entry.values()) >= 4
+    assert all(e in ids for q in questions for e in q.expect)
+    assert sum("traditional" in q.tags for q in questions) >= 10
+    assert sum("typo" in q.tags for q in questions) >= 10
+    holdout = {q.question for q in load_questions(HOLDOUT)}
+    assert not holdout & {q.question for q in questions}, (
+        "held-out questions are not in the dev set"
+    )
+
+
+def test_dev_set_floors(matcher: Matcher, seed_views: list[EntryView]) -> None:
+    report = _report(matcher, seed_views, DEV)
+    assert report.top1_rate >= 0.95, report.as_dict()
+    assert report.top3_rate >= 0.99, report.as_dict()
+    assert report.answered_rate >= 0.97, report.as_dict()
+    assert report.declined_rate >= 0.95, report.as_dict()
+    assert report.low_overlap >= 20
+    assert report.low_overlap_top1_rate >= 0.80, report.as_dict()
+
+
+def test_holdout_floors(matcher: Matcher, seed_views: list[EntryView]) -> None:
+    """The held-out set is never used to tune; its floors guard against over-fitting."""
+    report = _report(matcher, seed_views, HOLDOUT)
+    assert report.top1_rate >= 0.88, report.as_dict()
+    assert report.top3_rate >= 0.95, report.as_dict()
+    assert report.declined_rate >= 0.90, report.as_dict()
+
+
+@pytest.mark.parametrize("path", [DEV, HOLDOUT])
+def test_question_files_load(path: Path) -> None:
+    assert load_questions(path)
