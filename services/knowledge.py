@@ -118,6 +118,7 @@ class Snapshot:
 
     entries: dict[str, EntryView]
     matcher: Matcher
+    import_id: int  # the newest import this snapshot includes
 
 
 class KnowledgeBase:
@@ -158,6 +159,7 @@ class KnowledgeBase:
     def refresh(self) -> Snapshot:
         """(Re)build the index from the database; searches keep the old one meanwhile."""
         with session_scope(self.engine) as session:
+            import_id = kb.latest_import_id(session)
             views = kb.load_entry_views(session)
         with self._lock:
             if self._segmenter is None:
@@ -165,10 +167,19 @@ class KnowledgeBase:
             matcher = Matcher(
                 views, segmenter=self._segmenter, config=self.config, max_chars=self.max_chars
             )
-            snapshot = Snapshot(entries={v.entry_id: v for v in views}, matcher=matcher)
+            snapshot = Snapshot(
+                entries={v.entry_id: v for v in views}, matcher=matcher, import_id=import_id
+            )
             self._snapshot = snapshot
         log.info("index built with %d entries", len(views))
         return snapshot
+
+    def is_stale(self) -> bool:
+        """True when another process imported documents since the index was built."""
+        if self._snapshot is None:
+            return True
+        with session_scope(self.engine) as session:
+            return kb.latest_import_id(session) != self._snapshot.import_id
 
     @property
     def snapshot(self) -> Snapshot:

@@ -300,3 +300,8 @@ def unanswered_questions(
     ]
     groups.sort(key=lambda g: (-g.count, -g.last_asked.timestamp()))
     return groups[:limit]
+
+
+def latest_import_id(session: Session) -> int:
+    """Id of the newest import (0 when nothing was imported)."""
+    return int(session.exec(select(func.coalesce(func.max(KBImport.id), 0))).one())

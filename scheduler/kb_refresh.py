@@ -1,0 +1,26 @@
+"""Job ``kb:refresh``: pick up documents imported by another process (CLI, other instance)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from services.knowledge import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "kb:refresh"
+INTERVAL_SECONDS = 60.0
+
+
+async def refresh_if_stale(knowledge: KnowledgeBase) -> bool:
+    """Rebuild the index in a worker thread when the database has newer imports."""
+    if not await asyncio.to_thread(knowledge.is_stale):
+        return False
+    snapshot = await asyncio.to_thread(knowledge.refresh)
+    log.info(
+        "knowledge base refreshed to import %d (%d entries)",
+        snapshot.import_id,
+        len(snapshot.entries),
+    )
+    return True
