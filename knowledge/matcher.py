@@ -22,6 +22,8 @@ from knowledge.model import EntryView
 from knowledge.text import DEFAULT_MAX_CHARS, normalize
 
 _PY = "\x01"  # prefix of pinyin-bigram terms (typo channel)
+_NO_DOCS: array[int] = array("i")
+_NO_TFS: array[float] = array("f")
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,18 +188,22 @@ class Matcher:
         avg = float(lengths.mean()) if len(entries) else 1.0
         c = self.config
         self._vocab = vocab
-        self._idf = np.zeros(len(vocab), dtype=np.float32)
-        self._docs: list[np.ndarray] = []
-        self._weights: list[np.ndarray] = []
-        norm = c.k1 * (1 - c.b + c.b * lengths / max(avg, 1e-6))
+        # postings in one flat array per kind (CSR): term t owns [offsets[t], offsets[t+1])
+        counts = np.fromiter((len(p) for p in post_docs), dtype=np.int64, count=len(post_docs))
+        self._offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self._offsets[1:])
+        self._all_docs = np.empty(int(self._offsets[-1]), dtype=np.int32)
+        self._all_weights = np.empty(int(self._offsets[-1]), dtype=np.float32)
+        df = counts.astype(np.float64)
+        self._idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        norm = (c.k1 * (1 - c.b + c.b * lengths / max(avg, 1e-6))).astype(np.float32)
         for tid in range(len(vocab)):
-            docs = np.frombuffer(post_docs[tid], dtype=np.int32).copy()
+            lo, hi = self._offsets[tid], self._offsets[tid + 1]
+            docs = np.frombuffer(post_docs[tid], dtype=np.int32)
             tfs = np.frombuffer(post_tf[tid], dtype=np.float32)
-            df = len(docs)
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            self._idf[tid] = idf
-            self._docs.append(docs)
-            self._weights.append((idf * tfs * (c.k1 + 1) / (tfs + norm[docs])).astype(np.float32))
+            self._all_docs[lo:hi] = docs
+            self._all_weights[lo:hi] = self._idf[tid] * tfs * (c.k1 + 1) / (tfs + norm[docs])
+            post_docs[tid], post_tf[tid] = _NO_DOCS, _NO_TFS  # free as we go: lower peak
         self._n = len(entries)
         real = [self._idf[t] for w, t in vocab.items() if not w.startswith(_PY)]
         self._oov_idf = float(np.median(real)) if real else 1.0
@@ -206,6 +212,9 @@ class Matcher:
         for word, tid in vocab.items():
             if not word.startswith(_PY) and len(word) >= 2 and _is_cjk(word):
                 self._by_pinyin.setdefault("".join(pinyin_of(word)), []).append(tid)
+
+    def _postings(self, tid: int) -> np.ndarray:
+        return self._all_docs[self._offsets[tid] : self._offsets[tid + 1]]
 
     @property
     def size(self) -> int:
@@ -278,7 +287,8 @@ class Matcher:
     def _bm25(self, qterms: list[_QueryTerm]) -> np.ndarray:
         scores = np.zeros(self._n, dtype=np.float32)
         for qt in qterms:
-            scores[self._docs[qt.term_id]] += qt.weight * self._weights[qt.term_id]
+            lo, hi = self._offsets[qt.term_id], self._offsets[qt.term_id + 1]
+            scores[self._all_docs[lo:hi]] += qt.weight * self._all_weights[lo:hi]
         return scores
 
     def _corrections(self, normalized: str, tokens: list[str]) -> list[tuple[str, str]]:
@@ -392,7 +402,7 @@ class Matcher:
         for unit in units:
             present = np.zeros(len(cand), dtype=bool)
             for tid in unit.term_ids:
-                docs = self._docs[tid]
+                docs = self._postings(tid)
                 where = np.searchsorted(docs, cand)
                 where[where >= len(docs)] = len(docs) - 1
                 present |= docs[where] == cand

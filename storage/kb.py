@@ -304,4 +304,4 @@ def unanswered_questions(
 
 def latest_import_id(session: Session) -> int:
     """Id of the newest import (0 when nothing was imported)."""
-    return int(session.exec(select(func.coalesce(func.max(KBImport.id), 0))).one())
+    return session.exec(select(func.max(KBImport.id))).one() or 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -73,17 +75,13 @@ def test_new_alternative_question_is_used_after_rebuild(
     before = Matcher(seed_views, segmenter=segmenter).search(question)
     assert not (before.answered and before.matches[0].entry_id == entry_id)
     views = [
-        EntryView(**{**_fields(v), "alt_questions": (*v.alt_questions, question)})
+        dataclasses.replace(v, alt_questions=(*v.alt_questions, question))
         if v.entry_id == entry_id
         else v
         for v in seed_views
     ]
     after = Matcher(views, segmenter=segmenter).search(question)
     assert after.answered and after.matches[0].entry_id == entry_id
-
-
-def _fields(view: EntryView) -> dict[str, object]:
-    return {name: getattr(view, name) for name in view.__dataclass_fields__}
 
 
 @settings(
