@@ -12,7 +12,6 @@ which is never used for fitting.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import itertools
 import math
 import sys
@@ -95,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     matcher = Matcher(read_manifest_views(SEED), segmenter=Segmenter(default_lexicon()))
     dev = collect(matcher, load_questions(args.questions))
-    collect(matcher, load_questions(args.holdout))
+    hold = collect(matcher, load_questions(args.holdout))
     grid = itertools.product(
         [0.3, 0.4, 0.5, 0.6],
         [0.1, 0.2, 0.3, 0.4],
@@ -111,8 +110,20 @@ def main() -> None:
     picked = best_of(dev, best_w)
     x = np.array([v for _, _, v in picked])
     y = np.array([1.0 if q.expect and e in q.expect else 0.0 for q, e, _ in picked])
-    fit_logistic(x, y)
-    dataclasses.asdict(matcher.config)
+    theta = fit_logistic(x, y)
+    config = matcher.config
+    current_w = np.array([config.w_coverage, config.w_bm25, config.w_alt, config.w_title])
+    current_theta = np.array(config.confidence)
+    names = ("w_coverage", "w_bm25", "w_alt", "w_title")
+    print("fitted ranking:   ", ", ".join(f"{n}={w:g}" for n, w in zip(names, best_w, strict=True)))
+    print("fitted confidence:", tuple(round(float(t), 3) for t in theta))
+    print("  dev     ", rates(picked, theta))
+    print("  held-out", rates(best_of(hold, best_w), theta))
+    current = ", ".join(f"{n}={w:g}" for n, w in zip(names, current_w, strict=True))
+    print("current ranking:  ", current)
+    print("current confidence:", tuple(float(t) for t in current_theta))
+    print("  dev     ", rates(best_of(dev, current_w), current_theta))
+    print("  held-out", rates(best_of(hold, current_w), current_theta))
 
 
 if __name__ == "__main__":
