@@ -138,9 +138,11 @@ class Matcher:
         self.segmenter = segmenter
         self.max_chars = max_chars
         self._ids = [e.entry_id for e in entries]
-        self._titles = [normalize(e.title) for e in entries]
+        self._titles = [normalize(e.title).replace(" ", "") for e in entries]
         self._display = [(e.title, e.path) for e in entries]
-        self._alts = [tuple(normalize(q) for q in e.alt_questions) for e in entries]
+        self._alts = [
+            tuple(normalize(q).replace(" ", "") for q in e.alt_questions) for e in entries
+        ]
         self._keywords = [tuple(normalize(k) for k in e.keywords) for e in entries]
         segmenter.add_words(k for e in entries for k in e.keywords)
         self._build(entries)
@@ -270,14 +272,6 @@ class Matcher:
                 unit.term_ids.add(tid)
                 unit.idf = max(unit.idf, float(self._idf[tid]))
             put(tid, c.correction_weight, units.index(inside[0]) if inside else -1)
-        for word, span in self._corrections(normalized, tokens):
-            tid = self._vocab[word]
-            # the typed words inside the misspelt span now stand for the corrected word
-            inside = [u for u in units if not u.term_ids and u.text in span]
-            for unit in inside:
-                unit.term_ids.add(tid)
-                unit.idf = max(unit.idf, float(self._idf[tid]))
-            put(tid, c.correction_weight, units.index(inside[0]) if inside else -1)
         for gram in _pinyin_bigrams(normalized):
             gid = self._vocab.get(gram)
             if gid is not None:
@@ -315,36 +309,40 @@ class Matcher:
     def search(self, question: str, *, top: int = 3) -> SearchResult:
         """Rank entries for ``question``; ``answered`` is False below the threshold."""
         normalized = normalize(question, max_chars=self.max_chars)
-        if not normalized or self._n == 0:
-            return SearchResult(question, normalized, False, ())
-        units, qterms = self._query(normalized)
-        if not qterms:
-            return SearchResult(question, normalized, False, ())
-        c = self.config
-        scores = self._bm25(qterms)
-        max_possible = sum(u.weight for u in units) * (c.k1 + 1)
-        k = min(c.candidates, self._n)
-        cand = np.argpartition(-scores, k - 1)[:k] if k < self._n else np.arange(self._n)
-        cand = cand[scores[cand] > 0]
-        if len(cand) == 0:
-            return SearchResult(question, normalized, False, ())
-        cand = np.sort(cand)
-        features = self._features(units, cand, scores, max_possible, normalized)
-        ranked = sorted(
-            (
-                (self._rank(f), self._confidence(f), doc)
-                for f, doc in zip(features, cand.tolist(), strict=True)
-            ),
-            key=lambda item: (-item[0], item[2]),
-        )
         matches: list[Match] = []
         ceiling = 1.0
-        for _rank, conf, doc in ranked[: max(top, 1)]:
-            ceiling = min(ceiling, conf)  # a lower-ranked entry is never more certain
+        for doc, features in self._ranked(normalized, self.config.candidates)[: max(top, 1)]:
+            # a lower-ranked entry is never reported as more certain than a higher one
+            ceiling = min(ceiling, self._confidence(features))
             title, path = self._display[doc]
             matches.append(Match(self._ids[doc], title, path, round(ceiling, 4)))
-        answered = bool(matches) and matches[0].score >= c.threshold
+        answered = bool(matches) and matches[0].score >= self.config.threshold
         return SearchResult(question, normalized, answered, tuple(matches))
+
+    def explain(self, question: str, *, top: int = 3) -> list[tuple[str, Features, float]]:
+        """The features behind the ranking (for calibration and debugging)."""
+        normalized = normalize(question, max_chars=self.max_chars)
+        ranked = self._ranked(normalized, self._n)[:top]
+        return [(self._ids[doc], f, self._confidence(f)) for doc, f in ranked]
+
+    def _ranked(self, normalized: str, limit: int) -> list[tuple[int, Features]]:
+        """Up to ``limit`` BM25 candidates with their features, best first."""
+        if not normalized or self._n == 0:
+            return []
+        units, qterms = self._query(normalized)
+        if not qterms:
+            return []
+        scores = self._bm25(qterms)
+        k = min(limit, self._n)
+        cand = np.argpartition(-scores, k - 1)[:k] if k < self._n else np.arange(self._n)
+        cand = np.sort(cand[scores[cand] > 0])
+        if len(cand) == 0:
+            return []
+        max_possible = sum(u.weight for u in units) * (self.config.k1 + 1)
+        features = self._features(units, cand, scores, max_possible, normalized)
+        pairs = list(zip(cand.tolist(), features, strict=True))
+        pairs.sort(key=lambda pair: (-self._rank(pair[1]), pair[0]))
+        return pairs
 
     def _features(
         self,
@@ -383,19 +381,6 @@ class Matcher:
         b = self.config.confidence
         return _sigmoid(b[0] + float(np.dot(b[1:], f.vector())))
 
-    def explain(self, question: str, *, top: int = 3) -> list[tuple[str, Features, float]]:
-        """The features behind the ranking (for tuning and debugging)."""
-        normalized = normalize(question, max_chars=self.max_chars)
-        units, qterms = self._query(normalized)
-        if not qterms:
-            return []
-        scores = self._bm25(qterms)
-        max_possible = sum(u.weight for u in units) * (self.config.k1 + 1)
-        cand = np.flatnonzero(scores > 0)
-        feats = self._features(units, cand, scores, max_possible, normalized)
-        rows = sorted(zip(cand.tolist(), feats, strict=True), key=lambda r: -self._rank(r[1]))
-        return [(self._ids[d], f, self._confidence(f)) for d, f in rows[:top]]
-
     def _coverage(self, units: list[_Unit], cand: np.ndarray) -> list[float]:
         total = sum(u.weight for u in units) or 1.0
         hits = np.zeros(len(cand), dtype=np.float64)
@@ -412,11 +397,11 @@ class Matcher:
     def _alt_similarity(self, compact: str, doc: int) -> float:
         best = 0.0
         for alt in self._alts[doc]:
-            best = max(best, fuzz.ratio(compact, alt.replace(" ", "")))
+            best = max(best, fuzz.ratio(compact, alt))
         return best / 100.0
 
     def _title_similarity(self, compact: str, doc: int) -> float:
-        best = fuzz.partial_ratio(self._titles[doc].replace(" ", ""), compact)
+        best = fuzz.partial_ratio(self._titles[doc], compact)
         for kw in self._keywords[doc]:
             if len(kw) >= 2:
                 best = max(best, fuzz.partial_ratio(kw, compact) * min(1.0, len(kw) / 4))
