@@ -315,8 +315,55 @@ def kb_unanswered(
     out.print(table)
 
 
+@app.command("run")
+def run_command(
+    webhook: Annotated[
+        bool, typer.Option("--webhook", help="用 webhook 接收更新(默认长轮询)")
+    ] = False,
+    url: Annotated[
+        str | None, typer.Option("--url", help="webhook 公网地址(默认 POLICYBOT_WEBHOOK_URL)")
+    ] = None,
+    listen: Annotated[
+        str | None, typer.Option("--listen", help="webhook 监听地址(默认 POLICYBOT_WEBHOOK_LISTEN)")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="webhook 监听端口(默认 POLICYBOT_WEBHOOK_PORT)")
+    ] = None,
+    secret: Annotated[
+        str | None,
+        typer.Option("--secret", help="webhook secret token(默认 POLICYBOT_WEBHOOK_SECRET 或随机)"),
+    ] = None,
+) -> None:
+    """运行 Telegram 机器人(令牌取自 POLICYBOT_TELEGRAM_TOKEN;Ctrl+C 或 SIGTERM 退出)。"""
+    from bot import runner  # imports PTB only for this command
+
+    settings = _settings()
+    try:
+        runner.token_of(settings)
+        options = (
+            runner.webhook_options(settings, url=url, listen=listen, port=port, secret=secret)
+            if webhook
+            else None
+        )
+        logging.getLogger("bot").setLevel(logging.INFO)
+        service = open_kb(settings)
+        runner.run(settings, knowledge=service, engine=service.engine, webhook=options)
+    except runner.RunError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command("shell")
+def shell_command() -> None:
+    """在终端里和机器人对话(内置本地 Bot API,无需令牌)。"""
+    from bot import shell  # imports PTB and the local Bot API only for this command
+
+    settings = _settings()
+    service = open_kb(settings)
+    shell.main(settings, knowledge=service, engine=service.engine)
+
+
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "heads") -> None:
     """把数据库结构升级到最新版本。"""
     settings = _settings()
     settings.ensure_data_dir()

@@ -131,12 +131,14 @@ class KnowledgeBase:
         threshold: float = 0.5,
         max_chars: int = 300,
         lexicon: Lexicon | None = None,
+        segmenter: Segmenter | None = None,
     ) -> None:
+        """``segmenter`` may be shared between instances (loading jieba takes ~1 s)."""
         self.engine = engine
         self.config = MatcherConfig(threshold=threshold)
         self.max_chars = max_chars
-        self.lexicon = lexicon or default_lexicon()
-        self._segmenter: Segmenter | None = None
+        self.lexicon = segmenter.lexicon if segmenter else (lexicon or default_lexicon())
+        self._segmenter: Segmenter | None = segmenter
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
 

@@ -1,0 +1,129 @@
+"""The composition root: the only place that wires handlers, jobs, the error handler,
+persistence, post_init and post_shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    Defaults,
+    ExtBot,
+    PersistenceInput,
+)
+
+from bot.context import BotServices, PolicyContext, context_types, services_type
+from bot.handlers import (
+    browse,
+    consult,
+    errors,
+    fallback,
+    feedback,
+    flood,
+    inline,
+    media,
+    search,
+    start,
+)
+from bot.render.texts import COMMANDS
+from bot.settings import Settings
+from services.knowledge import KnowledgeBase
+from storage.persistence import DBPersistence
+
+log = logging.getLogger(__name__)
+
+PolicyApp = Application[
+    ExtBot[Any], PolicyContext, dict[Any, Any], dict[Any, Any], BotServices, Any
+]
+
+# Bounded concurrency: at most this many updates are processed at once.
+CONCURRENT_UPDATES = 8
+
+
+async def post_init(application: PolicyApp) -> None:
+    """Runs once the bot is initialised: build the search index off the event loop
+    (loading jieba takes ~1 s) and publish the Chinese command menu."""
+    knowledge = application.bot_data.knowledge
+    await asyncio.to_thread(lambda: knowledge.snapshot)
+    await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+    log.info("bot @%s ready", application.bot.username)
+
+
+async def post_shutdown(application: PolicyApp) -> None:
+    application.bot_data.flood.clear()
+    log.info("bot stopped")
+
+
+def build_application(
+    settings: Settings,
+    *,
+    knowledge: KnowledgeBase,
+    engine: Engine,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    persistence_interval: float = 60,
+    channel: str = "telegram",
+) -> PolicyApp:
+    """Build the bot. ``base_url`` overrides ``settings.telegram_api_url`` (local Bot API);
+    ``channel`` labels the logged questions (the terminal shell uses "shell")."""
+    if settings.telegram_token is None:
+        raise ValueError("settings.telegram_token is required")
+    bot_data = services_type(settings=settings, knowledge=knowledge, engine=engine, channel=channel)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(base_url or settings.telegram_api_url)
+        .defaults(
+            Defaults(
+                tzinfo=ZoneInfo(settings.timezone),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .context_types(context_types(bot_data))
+        .persistence(
+            DBPersistence(
+                engine,
+                store_data=PersistenceInput(
+                    user_data=True, chat_data=True, bot_data=False, callback_data=False
+                ),
+                update_interval=persistence_interval,
+            )
+        )
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        # retries a request after a 429 "Too Many Requests" (Telegram's flood limits)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+    )
+    file_url = base_file_url or settings.telegram_file_url
+    if file_url:
+        builder = builder.base_file_url(file_url)
+    application: PolicyApp = builder.build()
+
+    # group -1: flood control runs first and may stop the update (ApplicationHandlerStop)
+    application.add_handlers(flood.build_handlers(), group=-1)
+    # group 0: the features; within a group the first matching handler wins, so the
+    # catch-alls (media's "anything else", fallback's stale buttons) come last.
+    features: list[BaseHandler[Update, PolicyContext, None]] = [
+        *start.build_handlers(),
+        *browse.build_handlers(),
+        *search.build_handlers(),
+        *consult.build_handlers(),
+        *feedback.build_handlers(),
+        *inline.build_handlers(),
+        *media.build_handlers(),
+        *fallback.build_handlers(),
+    ]
+    application.add_handlers(features, group=0)
+    application.add_error_handler(errors.on_error)
+    return application

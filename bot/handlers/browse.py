@@ -1,0 +1,95 @@
+"""/browse: category → level → paginated entries (edited in place, with back buttons)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import catalog
+from bot.context import PolicyContext
+from bot.handlers.common import answer_stale, callback_message
+from bot.render import callbacks as cb
+from bot.render import cards, keyboards, texts
+
+
+async def browse_command(update: Update, context: PolicyContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    names = catalog.categories(context.services.knowledge.entries())
+    if not names:
+        await message.reply_text(texts.BROWSE_EMPTY)
+        return
+    await message.reply_text(
+        texts.CHOOSE_CATEGORY, reply_markup=keyboards.categories_keyboard(names)
+    )
+
+
+async def _show(message: Message, text: str, markup: InlineKeyboardMarkup) -> None:
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as exc:  # pressing the same button twice changes nothing
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def browse_button(update: Update, context: PolicyContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    message = callback_message(query)
+    data = query.data or ""
+    entries = context.services.knowledge.entries()
+    if message is None:
+        await answer_stale(query)
+        return
+    if cb.BROWSE_ROOT_RE.match(data):
+        names = catalog.categories(entries)
+        await query.answer()
+        await _show(message, texts.CHOOSE_CATEGORY, keyboards.categories_keyboard(names))
+        return
+    if match := cb.BROWSE_CAT_RE.match(data):
+        index = int(match.group(1))
+        category = catalog.category_at(entries, index)
+        if category is None:
+            await answer_stale(query)
+            return
+        levels = catalog.levels(entries, category)
+        await query.answer()
+        await _show(message, cards.levels_text(category), keyboards.levels_keyboard(index, levels))
+        return
+    match = cb.BROWSE_LEVEL_RE.match(data)
+    page_match = cb.BROWSE_PAGE_RE.match(data)
+    if match is None and page_match is None:
+        await answer_stale(query)
+        return
+    found = match or page_match
+    assert found is not None
+    index, level = int(found.group(1)), found.group(2)
+    number = int(page_match.group(3)) if page_match else 0
+    category = catalog.category_at(entries, index)
+    listed = catalog.in_category(entries, category, level) if category else []
+    page = catalog.paginate(listed, number) if listed else None
+    if category is None or page is None:
+        await answer_stale(query)
+        return
+    await query.answer()
+    heading = cards.browse_heading(category, level, page.total, page.page, page.pages)
+    text = cards.entry_list_text(heading, page.items, first=page.first_number)
+    markup = keyboards.browse_page_keyboard(
+        page.items,
+        index=index,
+        level=level,
+        page=page.page,
+        pages=page.pages,
+        first=page.first_number,
+    )
+    await _show(message, text, markup)
+
+
+def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
+    return [
+        CommandHandler("browse", browse_command),
+        CallbackQueryHandler(browse_button, pattern=r"^brw:"),
+    ]

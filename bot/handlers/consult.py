@@ -1,0 +1,103 @@
+"""Free text → policy card; the card's buttons 原文 / 相关政策 and card:show."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot import catalog
+from bot.context import PolicyContext
+from bot.handlers.common import (
+    FOR_BOT,
+    answer_stale,
+    callback_message,
+    has_words,
+    is_group,
+    send_card,
+    send_messages,
+    strip_mention,
+)
+from bot.render import callbacks as cb
+from bot.render import cards, keyboards, texts
+from bot.render.markup import esc
+
+TOP = 3
+
+
+async def consult(update: Update, context: PolicyContext) -> None:
+    """Answer a question (a new or an edited text message)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    services = context.services
+    group = is_group(update)
+    text = strip_mention(message.text or "", context.bot.username)
+    notes: list[str] = []
+    if update.edited_message is not None:
+        notes.append(esc(texts.EDITED))
+    if not has_words(text):
+        await message.reply_text(texts.EMPTY_TEXT, do_quote=group)
+        return
+    limit = services.settings.max_question_chars
+    if len(text) > limit:
+        notes.append(esc(texts.truncated(limit)))
+        text = text[:limit]
+    answer = await asyncio.to_thread(
+        services.knowledge.ask,
+        text,
+        top=TOP,
+        channel=services.channel,
+        user_id=user.id if user else None,
+    )
+    result = answer.result
+    best = result.best
+    entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
+    if entry is not None:
+        await send_card(
+            message, services, entry, question_id=answer.question_id, notes=notes, quote=group
+        )
+        return
+    suggestions = catalog.suggestions(services.knowledge, [m.entry_id for m in result.matches])
+    parts = [*notes, cards.no_answer_text(suggestions)]
+    await send_messages(
+        message,
+        ["\n\n".join(parts)],
+        reply_markup=keyboards.suggestions_keyboard(suggestions),
+        quote=group,
+    )
+
+
+async def card_button(update: Update, context: PolicyContext) -> None:
+    """card:show / card:full / card:rel — stale or unknown entries get a friendly answer."""
+    query = update.callback_query
+    if query is None:
+        return
+    match = cb.CARD_RE.match(query.data or "")
+    message = callback_message(query)
+    services = context.services
+    entry = services.entry_by_ref(match.group(2)) if match else None
+    if match is None or entry is None or message is None:
+        await answer_stale(query)
+        return
+    await query.answer()
+    action = cb.CardAction(match.group(1))
+    if action is cb.CardAction.SHOW:
+        await send_card(message, services, entry, question_id=None)
+    elif action is cb.CardAction.FULL:
+        await send_messages(message, cards.full_text_messages(entry))
+    else:
+        related = await asyncio.to_thread(catalog.related, services.knowledge, entry)
+        await message.reply_text(
+            cards.related_text(entry, related), reply_markup=keyboards.related_keyboard(related)
+        )
+
+
+def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
+    text = filters.TEXT & ~filters.COMMAND & FOR_BOT
+    return [
+        MessageHandler(filters.UpdateType.MESSAGE & text, consult),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & text, consult),
+        CallbackQueryHandler(card_button, pattern=r"^card:(show|full|rel):"),
+    ]

@@ -1,0 +1,156 @@
+"""Policy cards and entry lists as Telegram HTML (lists of messages under 4096 units)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+
+from knowledge.model import GUIDE_FIELDS, EntryView
+
+from .markup import (
+    MESSAGE_LIMIT,
+    esc,
+    highlight_figures,
+    pack_blocks,
+    render_long,
+    shorten,
+    tg_len,
+)
+
+UNKNOWN_FIELDS_NOTE = "其他申报信息原文未载明,请向主管部门确认。"
+# a body or guide value longer than this is split into several blocks
+_BLOCK_LIMIT = MESSAGE_LIMIT - 200
+
+
+def _number(entry: EntryView) -> str:
+    """The item's number without punctuation ("20." → "20"); "" for bullets like "——"."""
+    number = entry.number.strip(".、 ")
+    return number if any(char.isalnum() for char in number) else ""
+
+
+def _reference(entry: EntryView) -> str:
+    parts = [*entry.path, _number(entry)] if _number(entry) else list(entry.path)
+    return " › ".join(p for p in parts if p)
+
+
+def _source(entry: EntryView) -> str:
+    return entry.source_name or f"《{entry.document_title}》"
+
+
+def _header(entry: EntryView, *, today: dt.date | None) -> str:
+    lines = [f"<b>📄 {esc(shorten(entry.title, 200))}</b>"]
+    lines.append(f"出处:{esc(shorten(_source(entry), 200))}")
+    if _reference(entry):
+        lines.append(f"章节:{esc(shorten(_reference(entry), 200))}")
+    scope = " · ".join(x for x in (entry.region, f"{entry.level}级" if entry.level else None) if x)
+    if scope:
+        lines.append(f"适用:{esc(scope)}")
+    if today is not None and entry.is_expired(today) and entry.expiry_date is not None:
+        lines.append(f"⚠️ 本政策已于 {entry.expiry_date.isoformat()} 失效,仅供参考。")
+    return "\n".join(lines)
+
+
+def guide_blocks(entry: EntryView, *, limit: int = _BLOCK_LIMIT) -> list[str]:
+    """The known 一策一表 fields (label: value, 来源) and the note on the unknown ones.
+
+    Only fields the source states are shown; nothing is invented."""
+    blocks: list[str] = []
+    known = [(name, label) for name, label in GUIDE_FIELDS.items() if name in entry.guide]
+    missing = [label for name, label in GUIDE_FIELDS.items() if name not in entry.guide]
+    for index, (name, label) in enumerate(known):
+        fact = entry.guide[name]
+        prefix = ("<b>一策一表</b>\n" if index == 0 else "") + f"<b>{esc(label)}</b>:"
+        suffix = f"\n<i>来源:{esc(shorten(fact.source, 200))}</i>"
+        room = max(limit - tg_len(prefix) - tg_len(suffix), 200)
+        value = render_long(fact.value, highlight_figures, room)
+        value[0] = prefix + value[0]
+        value[-1] = value[-1] + suffix
+        blocks.extend(value)
+    if missing:
+        blocks.append(f"ℹ️ {UNKNOWN_FIELDS_NOTE}\n<i>(未载明:{esc('、'.join(missing))})</i>")
+    return blocks
+
+
+def card_messages(
+    entry: EntryView,
+    *,
+    today: dt.date | None = None,
+    notes: Sequence[str] = (),
+    limit: int = MESSAGE_LIMIT,
+) -> list[str]:
+    """The policy card: title, source and section, content with key figures, guide.
+
+    ``notes`` (already HTML, short) go first, e.g. "your message was cut"."""
+    blocks = [*notes, _header(entry, today=today)]
+    blocks += render_long(entry.body, highlight_figures, min(_BLOCK_LIMIT, limit))
+    blocks += guide_blocks(entry, limit=min(_BLOCK_LIMIT, limit))
+    return pack_blocks(blocks, limit)
+
+
+def full_text_messages(entry: EntryView) -> list[str]:
+    """原文: the entry's complete text with the document's title, issuer and dates."""
+    lines = [f"<b>原文 · {esc(shorten(entry.title, 200))}</b>"]
+    lines.append(f"文件:《{esc(shorten(entry.document_title, 200))}》")
+    if entry.source_name:
+        lines.append(f"发文:{esc(shorten(entry.source_name, 200))}")
+    if entry.effective_date:
+        lines.append(f"生效日期:{entry.effective_date.isoformat()}")
+    if entry.expiry_date:
+        lines.append(f"失效日期:{entry.expiry_date.isoformat()}")
+    if _reference(entry):
+        lines.append(f"章节:{esc(shorten(_reference(entry), 200))}")
+    blocks = ["\n".join(lines)]
+    number = _number(entry)
+    text = f"{number}. {entry.title}。{entry.body}" if number else f"{entry.title}。{entry.body}"
+    blocks += render_long(text, esc, _BLOCK_LIMIT)
+    url = entry.source_url or ""
+    if url.startswith(("https://", "http://")) and len(url) <= 500:
+        href = html.escape(url, quote=True)
+        blocks.append(f'<a href="{href}">官方原文链接</a>')
+    return pack_blocks(blocks)
+
+
+def entry_list_text(heading: str, entries: Sequence[EntryView], *, first: int) -> str:
+    """A numbered list of titles (the buttons below carry the same numbers)."""
+    lines = [heading, ""]
+    for offset, entry in enumerate(entries):
+        lines.append(f"{first + offset}. {esc(entry.title)}")
+    return "\n".join(lines)
+
+
+def related_text(entry: EntryView, related: Sequence[EntryView]) -> str:
+    if not related:
+        return f"暂未找到与「{esc(entry.title)}」相关的其他政策。可以使用 /browse 浏览。"
+    return entry_list_text(f"<b>与「{esc(entry.title)}」相关的政策</b>", related, first=1)
+
+
+def no_answer_text(suggestions: Sequence[EntryView]) -> str:
+    if not suggestions:
+        return "没有找到相关政策。可以换个说法再问,或使用 /browse 按分类浏览。"
+    head = "没有找到与您的问题完全对应的政策。以下条目可能相关,点击查看,或按分类浏览:"
+    return entry_list_text(head, suggestions, first=1)
+
+
+def search_heading(query: str, total: int, page: int, pages: int) -> str:
+    return f"<b>搜索「{esc(query)}」</b> 共 {total} 条,第 {page + 1}/{pages} 页:"
+
+
+def browse_heading(category: str, level: str, total: int, page: int, pages: int) -> str:
+    return f"<b>{esc(category)} · {esc(level)}</b> 共 {total} 条,第 {page + 1}/{pages} 页:"
+
+
+def levels_text(category: str) -> str:
+    return f"<b>{esc(category)}</b>\n请选择政策层级:"
+
+
+def inline_description(entry: EntryView) -> str:
+    return shorten(entry.body, 80)
+
+
+def inline_message(entry: EntryView) -> str:
+    """One self-contained message for inline mode (cut to fit a single message)."""
+    messages = card_messages(entry, limit=MESSAGE_LIMIT - 100)
+    if len(messages) == 1:
+        return messages[0]
+    return messages[0] + "\n\n<i>(内容较长,请在机器人对话中查看全文)</i>"

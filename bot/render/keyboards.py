@@ -1,0 +1,139 @@
+"""Inline keyboards. Every callback data string comes from ``callbacks`` (≤ 64 bytes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from knowledge.model import EntryView
+
+from . import callbacks as cb
+from .markup import shorten
+from .texts import ROLE_CHOICES
+
+Button = InlineKeyboardButton
+_TITLE_CHARS = 28
+
+
+def role_keyboard() -> InlineKeyboardMarkup:
+    """Only the self-chosen roles; 专员/管理员 are granted, never offered."""
+    return InlineKeyboardMarkup(
+        [[Button(label, callback_data=cb.role(code))] for code, (_, label) in ROLE_CHOICES.items()]
+    )
+
+
+def card_keyboard(
+    entry_id: str,
+    *,
+    question_id: int | None,
+    eligibility: bool = False,
+    feedback: bool = True,
+) -> InlineKeyboardMarkup:
+    """Buttons under a policy card.
+
+    The row layout is the extension point for later issues:
+      * 资格自测 appears only when the knowledge base has eligibility rules for the entry;
+      * 订阅此类政策 (``cb.CardAction.SUBSCRIBE``) lands with the push issue;
+      * 人工咨询 (``cb.CardAction.HUMAN``) lands with the request issue.
+    """
+    rows: list[list[InlineKeyboardButton]] = [
+        [
+            Button("📜 原文", callback_data=cb.card(cb.CardAction.FULL, entry_id)),
+            Button("🔗 相关政策", callback_data=cb.card(cb.CardAction.RELATED, entry_id)),
+        ]
+    ]
+    if eligibility:
+        rows.append([Button("✅ 资格自测", callback_data=cb.card(cb.CardAction.CHECK, entry_id))])
+    # (reserved) rows.append([订阅此类政策, 人工咨询]) once their issues land.
+    if feedback:
+        rows.append(
+            [
+                Button("👍 有帮助", callback_data=cb.feedback(True, question_id, entry_id)),
+                Button("👎 没帮助", callback_data=cb.feedback(False, question_id, entry_id)),
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def _entry_rows(entries: Sequence[EntryView], *, first: int) -> list[list[InlineKeyboardButton]]:
+    return [
+        [
+            Button(
+                f"{first + offset}. {shorten(entry.title, _TITLE_CHARS)}",
+                callback_data=cb.card(cb.CardAction.SHOW, entry.entry_id),
+            )
+        ]
+        for offset, entry in enumerate(entries)
+    ]
+
+
+def browse_button() -> InlineKeyboardButton:
+    return Button("📂 分类浏览", callback_data=cb.BROWSE_ROOT)
+
+
+def suggestions_keyboard(entries: Sequence[EntryView]) -> InlineKeyboardMarkup:
+    """Closest entries for a low-confidence question, plus 分类浏览."""
+    return InlineKeyboardMarkup([*_entry_rows(entries, first=1), [browse_button()]])
+
+
+def related_keyboard(entries: Sequence[EntryView]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([*_entry_rows(entries, first=1), [browse_button()]])
+
+
+def categories_keyboard(categories: Sequence[str]) -> InlineKeyboardMarkup:
+    rows: list[list[InlineKeyboardButton]] = []
+    for index, name in enumerate(categories):
+        button = Button(shorten(name, _TITLE_CHARS), callback_data=cb.browse_category(index))
+        if rows and len(rows[-1]) < 2:
+            rows[-1].append(button)
+        else:
+            rows.append([button])
+    return InlineKeyboardMarkup(rows)
+
+
+def levels_keyboard(index: int, levels: Sequence[str]) -> InlineKeyboardMarkup:
+    level_row = [
+        Button(f"{level}级", callback_data=cb.browse_level(index, level)) for level in levels
+    ]
+    return InlineKeyboardMarkup([level_row, [Button("« 返回分类", callback_data=cb.BROWSE_ROOT)]])
+
+
+def _nav_row(prev: str | None, next_: str | None) -> list[InlineKeyboardButton]:
+    row: list[InlineKeyboardButton] = []
+    if prev is not None:
+        row.append(Button("‹ 上一页", callback_data=prev))
+    if next_ is not None:
+        row.append(Button("下一页 ›", callback_data=next_))
+    return row
+
+
+def browse_page_keyboard(
+    entries: Sequence[EntryView], *, index: int, level: str, page: int, pages: int, first: int
+) -> InlineKeyboardMarkup:
+    prev = cb.browse_page(index, level, page - 1) if page > 0 else None
+    next_ = cb.browse_page(index, level, page + 1) if page + 1 < pages else None
+    rows = _entry_rows(entries, first=first)
+    nav = _nav_row(prev, next_)
+    if nav:
+        rows.append(nav)
+    rows.append([Button("« 返回层级", callback_data=cb.browse_category(index))])
+    return InlineKeyboardMarkup(rows)
+
+
+def search_page_keyboard(
+    entries: Sequence[EntryView], *, token: int, page: int, pages: int, first: int
+) -> InlineKeyboardMarkup:
+    prev = cb.search_page(token, page - 1) if page > 0 else None
+    next_ = cb.search_page(token, page + 1) if page + 1 < pages else None
+    rows = _entry_rows(entries, first=first)
+    nav = _nav_row(prev, next_)
+    if nav:
+        rows.append(nav)
+    return InlineKeyboardMarkup(rows)
+
+
+def open_in_bot_keyboard(bot_username: str, entry_id: str) -> InlineKeyboardMarkup:
+    """Under an inline-mode card: a deep link that opens the full card in the bot."""
+    url = f"https://t.me/{bot_username}?start={cb.deep_link_payload(entry_id)}"
+    return InlineKeyboardMarkup([[Button("在助手中查看详情", url=url)]])

@@ -1,0 +1,87 @@
+"""Fixed user-facing texts (Simplified Chinese) and the command menu."""
+
+from __future__ import annotations
+
+from storage.models import UserRole
+
+from .markup import esc
+
+# (command, description) for setMyCommands and /help, in menu order.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "开始使用 / 选择身份"),
+    ("help", "使用帮助"),
+    ("browse", "按分类浏览政策"),
+    ("search", "关键词搜索政策,如 /search 贷款"),
+)
+
+# role callback code -> (stored role, button label). Only self-chosen roles appear here.
+ROLE_CHOICES: dict[str, tuple[UserRole, str]] = {
+    "handler": (UserRole.HANDLER, "企业经办人"),
+    "legal": (UserRole.LEGAL_REP, "企业法人"),
+    "citizen": (UserRole.CITIZEN, "市民"),
+}
+ROLE_LABELS: dict[str, str] = {
+    **{role.value: label for role, label in ROLE_CHOICES.values()},
+    UserRole.COMMISSIONER.value: "企业服务专员",
+    UserRole.ADMIN.value: "管理员",
+}
+
+STALE_BUTTON = "按钮已过期,请重新提问或使用 /browse"
+ERROR = "抱歉,处理出错了,请稍后再试"
+FLOOD = "您发送得太快了,请稍候再试"
+ONLY_TEXT = "我目前只能理解文字问题。请用一句话描述您想了解的政策,例如:个体户转成公司有奖励吗"
+STICKER = "收到您的表情啦 😊 " + ONLY_TEXT
+EMPTY_TEXT = (
+    "没看懂您的问题 🤔 请用文字描述您想了解的政策,例如:\n"
+    "· 个体户转成公司有奖励吗\n· 小微企业贷款有什么支持\n也可以用 /browse 按分类浏览。"
+)
+EDITED = "您修改了消息,以下是按新内容检索的结果:"
+ROLE_REFUSED = "该身份不能自行选择,请从下方按钮中选择。"
+FEEDBACK_THANKS = "感谢您的反馈!"
+FEEDBACK_SORRY = "感谢反馈,我们会改进。您也可以换个说法再问,或使用 /browse。"
+SEARCH_USAGE = (
+    "用法:<code>/search 关键词</code>\n"
+    "例如:<code>/search 贷款</code>、<code>/search 专精特新</code>"
+)
+SEARCH_NONE = "没有找到包含「{query}」的政策。可以换个关键词,或使用 /browse 按分类浏览。"
+BROWSE_EMPTY = "知识库暂无政策条目。"
+CHOOSE_CATEGORY = "<b>按分类浏览</b>\n请选择政策分类:"
+UNKNOWN_COMMAND = "没有这个命令。可用的命令请看 /help"
+
+
+def welcome(first_name: str | None) -> str:
+    name = esc(first_name) if first_name else "您好"
+    return (
+        f"{name},欢迎使用<b>中小企业政策助手</b>!\n\n"
+        "我可以帮您查找政府惠企政策:直接用一句话提问即可,例如"
+        "“个体户转成公司有奖励吗”。\n\n请先选择您的身份,以便为您提供更合适的信息:"
+    )
+
+
+def role_chosen(role: str) -> str:
+    label = ROLE_LABELS.get(role, role)
+    return (
+        f"已将您的身份设置为:<b>{esc(label)}</b>。\n\n"
+        "现在可以直接提问,或使用 /browse 按分类浏览、/search 关键词搜索。"
+    )
+
+
+def granted_role(role: str) -> str:
+    return f"您的身份是:<b>{esc(ROLE_LABELS.get(role, role))}</b>。可以直接提问。"
+
+
+def help_text() -> str:
+    lines = ["<b>使用帮助</b>", "", "直接发送问题即可,例如:“小微企业贷款有什么支持”。", ""]
+    lines += [f"/{command} — {esc(description)}" for command, description in COMMANDS]
+    lines += [
+        "",
+        "在任意聊天中输入 <code>@机器人用户名 关键词</code> 可以分享政策卡片。",
+        "群聊中请 @我 或回复我的消息提问。",
+        "",
+        "<i>说明:答复依据已收录的政策原文,原文未载明的信息请向主管部门确认。</i>",
+    ]
+    return "\n".join(lines)
+
+
+def truncated(limit: int) -> str:
+    return f"您的消息较长,我只取前 {limit} 字进行检索。"

@@ -1,0 +1,266 @@
+"""``policybot shell``: chat with the real bot in the terminal.
+
+One process runs the local Bot API (``localapi``) and the real Application polling it;
+the terminal plays the Telegram user. Bot messages are rendered from their entities
+(bold, italic, code, links) with rich; inline buttons are numbered ``[1] [2]`` and typing
+a number presses one. No token is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from pydantic import SecretStr
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+from sqlalchemy.engine import Engine
+
+from bot.app import build_application
+from bot.runner import running
+from bot.settings import Settings
+from localapi.api import BotClient, Injected, Limits, LocalBotAPI, MessageRecord, User
+from services.knowledge import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+SHELL_TOKEN = "1000001:local-shell"
+SHELL_USERNAME = "policybot_bot"
+SHELL_USER_ID = 10_001
+REPLY_TIMEOUT = 15.0
+QUIET_SECONDS = 0.3
+QUIT = {"/quit", "/exit", ":q"}
+
+HELP = """输入问题或命令(/start /help /browse /search 关键词)与机器人对话。
+  数字 N        按下最近消息的第 N 个按钮
+  !inline 词    模拟内联查询 @机器人 词
+  !edit 文本    把您上一条消息改成新文本
+  !sticker !photo !voice !file   发送贴纸/图片/语音/文件
+  /quit 或 Ctrl-D 退出"""
+
+_STYLES = {
+    "bold": "bold",
+    "italic": "italic",
+    "underline": "underline",
+    "strikethrough": "strike",
+    "code": "bold cyan",
+    "pre": "cyan",
+    "spoiler": "reverse",
+    "blockquote": "dim",
+}
+
+
+def _utf16_index(text: str) -> list[int]:
+    """For each UTF-16 offset, the Python string index (entity offsets are UTF-16)."""
+    index: list[int] = []
+    for position, char in enumerate(text):
+        index.extend([position] * (2 if ord(char) > 0xFFFF else 1))
+    index.append(len(text))
+    return index
+
+
+def render_message(record: MessageRecord) -> Text:
+    """The message as the user sees it: text with entity styles."""
+    plain = record.text or f"[{record.kind}]"
+    rendered = Text(plain)
+    index = _utf16_index(plain)
+    for entity in record.entities:
+        start, length = int(entity["offset"]), int(entity["length"])
+        if start + length >= len(index):
+            continue
+        style = _STYLES.get(str(entity.get("type")))
+        if entity.get("type") == "text_link":
+            style = f"underline blue link {entity.get('url')}"
+        if style:
+            rendered.stylize(style, index[start], index[start + length])
+    return rendered
+
+
+class ShellChat:
+    """The terminal side of the conversation: injects input, prints what the bot did."""
+
+    def __init__(
+        self, client: BotClient, user: User, console: Console, *, quiet: float = QUIET_SECONDS
+    ) -> None:
+        self.client = client
+        self.user = user
+        self.console = console
+        self.quiet = quiet
+        self.buttons: list[tuple[MessageRecord, dict[str, Any]]] = []
+        self.last_user_message: Injected | None = None
+        self._edits: dict[int, int] = {}
+
+    # -------------------------------------------------------------- output
+    def _snapshot(self) -> tuple[int, tuple[int, ...]]:
+        messages = self.client.messages(self.user)
+        return len(messages), tuple(m.edit_count for m in messages)
+
+    def show(self, record: MessageRecord, *, edited: bool = False) -> None:
+        title = "政策助手(已更新)" if edited else "政策助手"
+        self.console.print(Panel(render_message(record), title=title, title_align="left"))
+        self._show_buttons(record)
+
+    def _show_buttons(self, record: MessageRecord) -> None:
+        if not record.buttons and any(r.message_id == record.message_id for r, _ in self.buttons):
+            self.buttons = []  # the keyboard we numbered is gone
+        if record.buttons:
+            self.buttons = [(record, button) for button in record.buttons]
+            labels = [f"[{n}] {b.get('text', '')}" for n, (_, b) in enumerate(self.buttons, 1)]
+            self.console.print(Text("  " + "   ".join(labels), style="cyan"))
+
+    def _show_changes(self) -> bool:
+        shown = False
+        for record in self.client.unread(self.user):
+            self._edits[record.message_id] = record.edit_count
+            self.show(record)
+            shown = True
+        self.client.mark_read(self.user)
+        for record in self.client.messages(self.user):
+            if record.edit_count > self._edits.get(record.message_id, 0):
+                self._edits[record.message_id] = record.edit_count
+                if record.edits and record.edits[-1] == record.text:  # only buttons changed
+                    self._show_buttons(record)
+                    continue
+                self.show(record, edited=True)
+                shown = True
+        return shown
+
+    async def _settle(self, done: Callable[[], bool]) -> None:
+        """Wait for the bot to react, then until it has been quiet for a moment."""
+        try:
+            await self.client.wait_for(lambda: True if done() else None, REPLY_TIMEOUT, "reply")
+        except TimeoutError:
+            self.console.print("[dim](机器人没有回复)[/dim]")
+            return
+        while True:
+            before = self._snapshot()
+            await asyncio.sleep(self.quiet)
+            if self._snapshot() == before:
+                return
+
+    # -------------------------------------------------------------- input
+    async def handle(self, line: str) -> bool:
+        """Process one input line; False means quit."""
+        line = line.strip()
+        if not line:
+            return True
+        if line in QUIT:
+            return False
+        if line in ("!help", "?"):
+            self.console.print(HELP)
+            return True
+        before = self._snapshot()
+        query: Injected | None = None
+        if line.isdigit():
+            query = await self._press(int(line))
+            if query is None:
+                return True
+        elif line.startswith("!"):
+            if await self._special(line):
+                return True
+        else:
+            self.last_user_message = await self.client.send_message(self.user, line)
+
+        def reacted() -> bool:
+            answered = query is not None and self.client.callback_answer(query) is not None
+            return answered or self._snapshot() != before
+
+        await self._settle(reacted)
+        if query is not None and (answer := self.client.callback_answer(query)) and answer.text:
+            self.console.print(f"[yellow]💬 {answer.text}[/yellow]")
+        self._show_changes()
+        return True
+
+    async def _press(self, number: int) -> Injected | None:
+        if not 1 <= number <= len(self.buttons):
+            self.console.print("[red]没有这个按钮编号。[/red]")
+            return None
+        record, button = self.buttons[number - 1]
+        if "url" in button:
+            self.console.print(f"链接:{button['url']}")
+            return None
+        data = str(button.get("callback_data", ""))
+        try:
+            return await self.client.press_button(self.user, record, callback_data=data)
+        except (LookupError, ValueError):
+            self.console.print("[red]这个按钮已不存在。[/red]")
+            return None
+
+    async def _special(self, line: str) -> bool:
+        """``!`` commands; True when fully handled here (no bot reply to wait for)."""
+        command, _, rest = line.partition(" ")
+        if command == "!inline":
+            injected = await self.client.inline_query(self.user, rest)
+            answer = await self.client.wait_for_inline_answer(injected, REPLY_TIMEOUT)
+            for n, result in enumerate(answer.results, 1):
+                self.console.print(f"  {n}. [bold]{result.get('title')}[/bold]")
+                self.console.print(f"     [dim]{result.get('description', '')}[/dim]")
+            if not answer.results:
+                self.console.print("[dim](没有结果)[/dim]")
+            return True
+        if command == "!edit" and self.last_user_message is not None and rest:
+            await self.client.edit_message(self.user, self.last_user_message, rest)
+        elif command == "!sticker":
+            await self.client.send_sticker(self.user)
+        elif command == "!photo":
+            await self.client.send_photo(self.user)
+        elif command == "!voice":
+            await self.client.send_voice(self.user)
+        elif command == "!file":
+            await self.client.send_document(self.user, "申请表.pdf", b"%PDF-1.4")
+        else:
+            self.console.print(HELP)
+            return True
+        return False
+
+
+async def _terminal_lines(prompt: str) -> AsyncIterator[str]:
+    while True:
+        try:
+            yield await asyncio.to_thread(input, prompt)
+        except EOFError:
+            return
+
+
+async def chat(
+    settings: Settings,
+    *,
+    knowledge: KnowledgeBase,
+    engine: Engine,
+    lines: AsyncIterator[str] | None = None,
+    console: Console | None = None,
+    quiet: float = QUIET_SECONDS,
+) -> None:
+    """Run the local Bot API and the bot, and converse until the input ends or /quit.
+
+    ``quiet``: how long the bot must stay silent before the prompt returns."""
+    console = console or Console(highlight=False)
+    local = settings.model_copy(update={"telegram_token": SecretStr(SHELL_TOKEN)})
+    async with LocalBotAPI(limits=Limits.relaxed()) as api:
+        api.register_bot(SHELL_TOKEN, username=SHELL_USERNAME, first_name="政策助手")
+        application = build_application(
+            local,
+            knowledge=knowledge,
+            engine=engine,
+            base_url=api.bot_api_url,
+            base_file_url=api.file_url,
+            channel="shell",
+        )
+        client = api.client(SHELL_TOKEN)
+        user = await client.create_user("您", user_id=SHELL_USER_ID, language_code="zh-hans")
+        async with running(application, poll_timeout=1):
+            session = ShellChat(client, user, console, quiet=quiet)
+            console.print(Panel(HELP, title="policybot shell", title_align="left"))
+            async for line in lines or _terminal_lines("你> "):
+                if not await session.handle(line):
+                    break
+    console.print("再见!")
+
+
+def main(settings: Settings, *, knowledge: KnowledgeBase, engine: Engine) -> None:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C leaves quietly
+        asyncio.run(chat(settings, knowledge=knowledge, engine=engine))

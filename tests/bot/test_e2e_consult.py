@@ -1,0 +1,105 @@
+"""Free text → policy card, its buttons, low confidence, noise, edits and huge texts."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from storage import users
+from storage.models import QuestionLog
+from tests.bot.e2e_support import CARD_TITLE, QUESTION, Bot
+
+
+async def test_question_gives_the_card(bot: Bot) -> None:
+    user = await bot.user()
+    [card] = await bot.say(user, QUESTION)
+    text = card.text or ""
+    assert CARD_TITLE in text
+    assert "《武汉市2023年中小企业工作要点》" in text  # source document
+    assert "(五)开展优质企业培育行动" in text and "› 20" in text  # section and number
+    assert "力争全年推动“个转企”1000户以上" in text  # the measure's content
+    bold = {text_of(card, e) for e in card.entities if e["type"] == "bold"}
+    assert "1000户以上" in bold  # key figure highlighted
+    assert "支持对象:个体工商户" in text
+    assert "来源:《武汉市2023年中小企业工作要点》二、(五)20" in text
+    assert "其他申报信息原文未载明,请向主管部门确认" in text
+    assert card.button_texts == ["📜 原文", "🔗 相关政策", "👍 有帮助", "👎 没帮助"]
+    with Session(bot.engine) as session:
+        logged = session.exec(select(QuestionLog).where(QuestionLog.user_id == user.id)).one()
+    assert logged.channel == "telegram" and logged.answered
+    assert f"fb:up:{logged.id}:wh-sme-2023:2.5.20" in [b["callback_data"] for b in card.buttons]
+
+
+def text_of(message: object, entity: dict[str, int]) -> str:
+    raw = (getattr(message, "text", "") or "").encode("utf-16-le")
+    start, length = entity["offset"] * 2, entity["length"] * 2
+    return raw[start : start + length].decode("utf-16-le")
+
+
+async def test_card_buttons(bot: Bot) -> None:
+    user = await bot.user()
+    [card] = await bot.say(user, QUESTION)
+    answer = await bot.press(user, card, text="📜 原文")
+    assert answer.text is None
+    [full] = await bot.next(user)
+    assert "原文 · " + CARD_TITLE in (full.text or "")
+    assert "文件:《武汉市2023年中小企业工作要点》" in (full.text or "")
+    assert "2023年3月31日印发" in (full.text or "") and "生效日期:2023-03-31" in (full.text or "")
+
+    await bot.press(user, card, text="🔗 相关政策")
+    [related] = await bot.next(user)
+    assert "相关的政策" in (related.text or "")
+    assert related.button_texts[-1] == "📂 分类浏览"
+    assert not any(CARD_TITLE in t for t in related.button_texts)
+    await bot.press(user, related, text=related.button_texts[0])
+    [other] = await bot.next(user)
+    assert related.button_texts[0].split(". ", 1)[1].rstrip("…") in (other.text or "")
+
+    answer = await bot.press(user, card, text="👍 有帮助")
+    assert answer.text == "感谢您的反馈!"
+    await bot.client.wait_for_edit(user, card.message_id)
+    assert bot.client.message(user, card.message_id).button_texts == ["📜 原文", "🔗 相关政策"]
+    await bot.press(user, other, text="👎 没帮助")
+    with Session(bot.engine) as session:
+        votes = users.feedback_of_user(session, user_id=user.id)
+        asked = session.exec(select(QuestionLog).where(QuestionLog.user_id == user.id)).one()
+    assert [(v.entry_id, v.helpful, v.question_id) for v in votes] == [
+        ("wh-sme-2023:2.5.20", True, asked.id),
+        (votes[1].entry_id, False, None),  # a card opened from a list has no question
+    ]
+
+
+async def test_low_confidence_offers_suggestions_and_browse(bot: Bot) -> None:
+    user = await bot.user()
+    [reply] = await bot.say(user, "今天天气怎么样")
+    assert "没有找到与您的问题完全对应的政策" in (reply.text or "")
+    assert len(reply.buttons) == 4
+    assert all(b["callback_data"].startswith("card:show:") for b in reply.buttons[:3])
+    assert reply.buttons[3] == {"text": "📂 分类浏览", "callback_data": "brw:root"}
+    await bot.press(user, reply, data=reply.buttons[0]["callback_data"])
+    [card] = await bot.next(user)
+    assert "📜 原文" in card.button_texts
+    await bot.press(user, reply, text="📂 分类浏览")
+    edited = await bot.client.wait_for_edit(user, reply.message_id)
+    assert "请选择政策分类" in (edited.text or "")
+
+
+async def test_noise_edits_and_huge_text(bot: Bot) -> None:
+    user = await bot.user()
+    for noise in ("!!!", "😀😀😀", "。。。"):
+        [hint] = await bot.say(user, noise)
+        assert "没看懂您的问题" in (hint.text or "")
+    [unknown] = await bot.say(user, "asdfgh")
+    assert "没有找到相关政策" in (unknown.text or "")
+
+    injected = await bot.client.send_message(user, "今天天气怎么样")
+    await bot.next(user)
+    await bot.client.edit_message(user, injected, QUESTION)
+    [again] = await bot.next(user)
+    assert "您修改了消息" in (again.text or "") and CARD_TITLE in (again.text or "")
+
+    [cut] = await bot.say(user, QUESTION + "啊" * 10_000)
+    limit = bot.settings.max_question_chars
+    assert f"只取前 {limit} 字" in (cut.text or "") and CARD_TITLE in (cut.text or "")
+    with Session(bot.engine) as session:
+        rows = session.exec(select(QuestionLog).where(QuestionLog.user_id == user.id)).all()
+    assert max(len(r.question) for r in rows) <= limit

@@ -1,0 +1,128 @@
+"""``policybot run`` as a real subprocess against the local Bot API: polling, webhook,
+clean SIGTERM shutdown, and clear errors for a missing/bad token or an unreachable API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from localapi.api import Limits, LocalBotAPI
+from tests.bot.e2e_support import TOKEN, USERNAME
+
+EXE = shutil.which("policybot")
+pytestmark = pytest.mark.skipif(EXE is None, reason="policybot is not installed")
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[LocalBotAPI]:
+    async with LocalBotAPI(limits=Limits.relaxed()) as server:
+        server.register_bot(TOKEN, username=USERNAME)
+        yield server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def environment(tmp_path: Path, **values: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
+    return {**clean, "POLICYBOT_DATA_DIR": str(tmp_path / "data"), **values}
+
+
+async def start(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    assert EXE is not None
+    return await asyncio.create_subprocess_exec(
+        EXE, "run", *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+
+
+async def finish(proc: asyncio.subprocess.Process) -> tuple[int, str]:
+    _, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode is not None
+    return proc.returncode, stderr.decode()
+
+
+async def test_missing_token(tmp_path: Path) -> None:
+    code, stderr = await finish(await start(environment(tmp_path)))
+    assert code != 0
+    assert "POLICYBOT_TELEGRAM_TOKEN" in stderr and "Traceback" not in stderr
+
+
+async def test_bad_token(tmp_path: Path, api: LocalBotAPI) -> None:
+    env = environment(
+        tmp_path,
+        POLICYBOT_TELEGRAM_TOKEN="999:not-registered",
+        POLICYBOT_TELEGRAM_API_URL=api.bot_api_url,
+    )
+    code, stderr = await finish(await start(env))
+    assert code != 0
+    assert "令牌无效" in stderr and "Traceback" not in stderr
+    assert "not-registered" not in stderr
+
+
+async def test_unreachable_api(tmp_path: Path) -> None:
+    env = environment(
+        tmp_path,
+        POLICYBOT_TELEGRAM_TOKEN=TOKEN,
+        POLICYBOT_TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}/bot",
+    )
+    code, stderr = await finish(await start(env))
+    assert code != 0
+    assert "无法连接" in stderr and "Traceback" not in stderr and TOKEN not in stderr
+
+
+async def _converse(api: LocalBotAPI) -> None:
+    client = api.client(TOKEN)
+    await client.wait_for(lambda: "setMyCommands" in client.calls() or None, 60, "start-up")
+    user = await client.create_user("运维")
+    await client.send_command(user, "start")
+    [welcome] = await client.wait_for_messages(user, timeout=30)
+    assert "欢迎" in (welcome.text or "")
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> str:
+    proc.send_signal(signal.SIGTERM)
+    code, stderr = await finish(proc)
+    assert code == 0, stderr
+    assert TOKEN not in stderr and "Traceback" not in stderr
+    return stderr
+
+
+async def test_polling_and_clean_sigterm(tmp_path: Path, api: LocalBotAPI) -> None:
+    env = environment(
+        tmp_path, POLICYBOT_TELEGRAM_TOKEN=TOKEN, POLICYBOT_TELEGRAM_API_URL=api.bot_api_url
+    )
+    proc = await start(env)
+    await _converse(api)
+    assert "long polling" in await _stop(proc)
+
+
+async def test_webhook_with_secret(tmp_path: Path, api: LocalBotAPI) -> None:
+    port = free_port()
+    env = environment(
+        tmp_path, POLICYBOT_TELEGRAM_TOKEN=TOKEN, POLICYBOT_TELEGRAM_API_URL=api.bot_api_url
+    )
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    args = ("--webhook", "--url", url, "--listen", "127.0.0.1", "--port", str(port))
+    proc = await start(env, *args, "--secret", "s3cret-token")
+    client = api.client(TOKEN)
+    await client.wait_for(lambda: client.webhook_info()["url"] or None, 60, "setWebhook")
+    assert client.webhook_info()["url"] == url
+    assert client.bot.webhook is not None and client.bot.webhook.secret_token == "s3cret-token"
+    await _converse(api)
+    assert api.webhook_deliveries(TOKEN) >= 1
+    async with aiohttp.ClientSession() as session:  # PTB checks the secret on every request
+        forged = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+        async with session.post(url, json={"update_id": 1}, headers=forged) as response:
+            assert response.status == 403
+    await _stop(proc)

@@ -1,0 +1,56 @@
+"""``policybot shell``: the terminal chat drives the real bot through the local Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from rich.console import Console
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.settings import Settings
+from bot.shell import SHELL_USER_ID, chat
+from services.knowledge import KnowledgeBase
+from storage import users
+from storage.models import QuestionLog
+
+
+async def script(*lines: str) -> AsyncIterator[str]:
+    for line in lines:
+        yield line
+
+
+async def test_scripted_session(engine: Engine, knowledge: KnowledgeBase) -> None:
+    console = Console(record=True, width=120, force_terminal=False)
+    lines = script(
+        "/start",
+        "2",  # 企业法人
+        "个体户转成公司有奖励吗",
+        "1",  # 原文
+        "99",  # no such button
+        "/browse",
+        "!inline 贷款",
+        "!sticker",
+        "/quit",
+        "never read",
+    )
+    settings = Settings(flood_rate=1000)
+    await chat(
+        settings, knowledge=knowledge, engine=engine, lines=lines, console=console, quiet=0.1
+    )
+    out = console.export_text()
+    assert "欢迎使用中小企业政策助手" in out
+    assert "[1] 企业经办人   [2] 企业法人   [3] 市民" in out
+    assert "已选择:企业法人" in out
+    assert "📄 加快推进“个转企”" in out and "[1] 📜 原文" in out
+    assert "原文 · 加快推进“个转企”" in out
+    assert "没有这个按钮编号" in out
+    assert "请选择政策分类" in out and "[1] 发展目标" in out
+    assert "扩大小微企业贷款规模" in out  # inline results
+    assert "我目前只能理解文字问题" in out
+    assert out.rstrip().endswith("再见!")
+    with Session(engine) as session:
+        user = users.get_user(session, user_id=SHELL_USER_ID)
+        channels = set(session.exec(select(QuestionLog.channel)).all())
+    assert user is not None and user.role == "法人"
+    assert channels == {"shell"}
