@@ -4,7 +4,9 @@ persistence, post_init and post_shutdown."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +38,7 @@ from bot.handlers import (
 )
 from bot.render.texts import COMMANDS
 from bot.settings import Settings
+from scheduler import kb_refresh
 from services.knowledge import KnowledgeBase
 from storage.persistence import DBPersistence
 
@@ -72,12 +75,15 @@ def build_application(
     base_file_url: str | None = None,
     persistence_interval: float = 60,
     channel: str = "telegram",
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> PolicyApp:
     """Build the bot. ``base_url`` overrides ``settings.telegram_api_url`` (local Bot API);
     ``channel`` labels the logged questions (the terminal shell uses "shell")."""
     if settings.telegram_token is None:
         raise ValueError("settings.telegram_token is required")
-    bot_data = services_type(settings=settings, knowledge=knowledge, engine=engine, channel=channel)
+    bot_data = services_type(
+        settings=settings, knowledge=knowledge, engine=engine, channel=channel, clock=clock
+    )
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token.get_secret_value())
@@ -126,4 +132,14 @@ def build_application(
     ]
     application.add_handlers(features, group=0)
     application.add_error_handler(errors.on_error)
+
+    # scheduled jobs (PTB JobQueue / APScheduler); each scans the database for due work
+    jobs = application.job_queue
+    assert jobs is not None, "python-telegram-bot[job-queue] is required"
+    jobs.run_repeating(
+        kb_refresh.job,
+        interval=kb_refresh.INTERVAL_SECONDS,
+        first=kb_refresh.INTERVAL_SECONDS,
+        name=kb_refresh.JOB_NAME,
+    )
     return application

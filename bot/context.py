@@ -17,7 +17,9 @@ from bot.render.callbacks import RefIndex
 from bot.settings import Settings
 from knowledge.model import EntryView
 from services.knowledge import KnowledgeBase
+from storage import users
 from storage.db import session_scope
+from storage.models import UserRole
 
 T = TypeVar("T")
 
@@ -33,6 +35,8 @@ class BotServices:
     refs: RefIndex = field(default_factory=RefIndex)
     channel: str = "telegram"  # QuestionLog.channel of questions asked through this bot
     search_cache_size: int = 20  # remembered /search queries per chat (for paging)
+    # the clock of every time-dependent decision; tests pass a controllable one
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
     async def db(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one session (one transaction) in a worker thread."""
@@ -49,12 +53,30 @@ class BotServices:
         entry_id = self.refs.resolve(ref, knowledge.snapshot.entries.keys())
         return knowledge.entry(entry_id) if entry_id else None
 
+    def now(self) -> dt.datetime:
+        """The current time, aware, in the bot's time zone (Asia/Shanghai by default)."""
+        return self.clock().astimezone(self.settings.tz)
+
     def today(self) -> dt.date:
-        return dt.datetime.now(self.settings.tz).date()
+        return self.now().date()
+
+    async def role(self, user_id: int) -> UserRole | None:
+        """The user's role; ``POLICYBOT_ADMIN_IDS`` are admins whatever the database says."""
+        if user_id in self.settings.admin_ids:
+            return UserRole.ADMIN
+        return await self.db(lambda session: users.user_role(session, user_id=user_id))
+
+    async def is_admin(self, user_id: int) -> bool:
+        return await self.role(user_id) is UserRole.ADMIN
 
 
 def services_type(
-    *, settings: Settings, knowledge: KnowledgeBase, engine: Engine, channel: str = "telegram"
+    *,
+    settings: Settings,
+    knowledge: KnowledgeBase,
+    engine: Engine,
+    channel: str = "telegram",
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> type[BotServices]:
     """A zero-argument ``BotServices`` class for ``ContextTypes(bot_data=...)``.
 
@@ -71,6 +93,8 @@ def services_type(
                 flood=FloodGate(rate=settings.flood_rate, window=settings.flood_window),
                 channel=channel,
             )
+            if clock is not None:
+                self.clock = clock
 
     return BoundServices
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from services.knowledge import KnowledgeBase
+
+if TYPE_CHECKING:
+    from bot.context import PolicyContext
 
 log = logging.getLogger(__name__)
 
@@ -24,3 +28,8 @@ async def refresh_if_stale(knowledge: KnowledgeBase) -> bool:
         len(snapshot.entries),
     )
     return True
+
+
+async def job(context: PolicyContext) -> None:
+    """JobQueue callback."""
+    await refresh_if_stale(context.bot_data.knowledge)

@@ -44,6 +44,17 @@ def get_or_create_user(
     return user
 
 
+def user_role(session: Session, *, user_id: int) -> UserRole | None:
+    """The role stored for the user, or None (unknown user or no role chosen yet)."""
+    user = session.get(BotUser, user_id)
+    if user is None or user.role is None:
+        return None
+    try:
+        return UserRole(user.role)
+    except ValueError:
+        return None
+
+
 def set_role(session: Session, *, user_id: int, role: UserRole) -> BotUser:
     """Set any role (granting 专员/管理员 is the caller's decision)."""
     user = get_or_create_user(session, user_id=user_id)
