@@ -23,7 +23,7 @@ from knowledge.text import DEFAULT_MAX_CHARS, normalize
 
 _PY = "\x01"  # prefix of pinyin-bigram terms (typo channel)
 _NO_DOCS: array[int] = array("i")
-_NO_TFS: array[float] = array("f")
+_NO_TFS: array[int] = array("H")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +173,7 @@ class Matcher:
     def _build(self, entries: Sequence[EntryView]) -> None:
         vocab: dict[str, int] = {}
         post_docs: list[array[int]] = []
-        post_tf: list[array[float]] = []
+        post_tf: list[array[int]] = []  # term frequency × 10 (field weights are tenths)
         lengths = np.zeros(len(entries), dtype=np.float32)
         for doc, entry in enumerate(entries):
             tf = self._entry_terms(entry)
@@ -183,9 +183,9 @@ class Matcher:
                 if tid is None:
                     tid = vocab[term] = len(vocab)
                     post_docs.append(array("i"))
-                    post_tf.append(array("f"))
+                    post_tf.append(array("H"))
                 post_docs[tid].append(doc)
-                post_tf[tid].append(freq)
+                post_tf[tid].append(min(65535, round(freq * 10)))
         n = max(len(entries), 1)
         avg = float(lengths.mean()) if len(entries) else 1.0
         c = self.config
@@ -195,14 +195,15 @@ class Matcher:
         self._offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(counts, out=self._offsets[1:])
         self._all_docs = np.empty(int(self._offsets[-1]), dtype=np.int32)
-        self._all_weights = np.empty(int(self._offsets[-1]), dtype=np.float32)
+        # BM25 weights need no more than half precision; it halves their memory
+        self._all_weights = np.empty(int(self._offsets[-1]), dtype=np.float16)
         df = counts.astype(np.float64)
         self._idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
         norm = (c.k1 * (1 - c.b + c.b * lengths / max(avg, 1e-6))).astype(np.float32)
         for tid in range(len(vocab)):
             lo, hi = self._offsets[tid], self._offsets[tid + 1]
             docs = np.frombuffer(post_docs[tid], dtype=np.int32)
-            tfs = np.frombuffer(post_tf[tid], dtype=np.float32)
+            tfs = np.frombuffer(post_tf[tid], dtype=np.uint16).astype(np.float32) / 10
             self._all_docs[lo:hi] = docs
             self._all_weights[lo:hi] = self._idf[tid] * tfs * (c.k1 + 1) / (tfs + norm[docs])
             post_docs[tid], post_tf[tid] = _NO_DOCS, _NO_TFS  # free as we go: lower peak
