@@ -154,7 +154,7 @@ def _toneless(reading: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=8192)
 def pinyin_of(text: str) -> tuple[str, ...]:
     """Toneless pinyin, one syllable per Chinese character (other characters as they are)."""
     table = _pinyin_table()

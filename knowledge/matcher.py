@@ -137,13 +137,19 @@ class Matcher:
         self.config = config or MatcherConfig()
         self.segmenter = segmenter
         self.max_chars = max_chars
+        # the compact forms used for rapidfuzz; identical strings are stored once
+        shared: dict[str, str] = {}
+
+        def compact(text: str) -> str:
+            key = normalize(text).replace(" ", "")
+            return shared.setdefault(key, key)
+
         self._ids = [e.entry_id for e in entries]
-        self._titles = [normalize(e.title).replace(" ", "") for e in entries]
-        self._display = [(e.title, e.path) for e in entries]
-        self._alts = [
-            tuple(normalize(q).replace(" ", "") for q in e.alt_questions) for e in entries
-        ]
-        self._keywords = [tuple(normalize(k) for k in e.keywords) for e in entries]
+        self._titles = [compact(e.title) for e in entries]
+        self._display_titles = [e.title for e in entries]
+        self._paths = [e.path for e in entries]
+        self._alts = [tuple(compact(q) for q in e.alt_questions) for e in entries]
+        self._keywords = [tuple(compact(k) for k in e.keywords) for e in entries]
         segmenter.add_words(k for e in entries for k in e.keywords)
         self._build(entries)
 
@@ -315,7 +321,7 @@ class Matcher:
         for doc, features in self._ranked(normalized, self.config.candidates)[: max(top, 1)]:
             # a lower-ranked entry is never reported as more certain than a higher one
             ceiling = min(ceiling, self._confidence(features))
-            title, path = self._display[doc]
+            title, path = self._display_titles[doc], self._paths[doc]
             matches.append(Match(self._ids[doc], title, path, round(ceiling, 4)))
         answered = bool(matches) and matches[0].score >= self.config.threshold
         return SearchResult(question, normalized, answered, tuple(matches))
