@@ -25,20 +25,34 @@ from telegram.ext import (
 
 from bot.context import BotServices, PolicyContext, context_types, services_type
 from bot.handlers import (
+    admin,
+    broadcast,
     browse,
     consult,
+    eligibility,
     errors,
     fallback,
     feedback,
     flood,
     inline,
+    kb_admin,
+    kb_triage,
     media,
+    profile,
+    relay,
+    request,
     search,
     start,
+    stats,
+    subscribe,
+    ticket_input,
+    tickets,
 )
 from bot.render.texts import COMMANDS
 from bot.settings import Settings
-from scheduler import kb_refresh
+from scheduler import kb_expiry, kb_refresh, privacy_retention, push_jobs, ticket_sla
+from scheduler.leader import leader_only, leadership_for
+from services.eligibility import ProfileRuleMatcher
 from services.knowledge import KnowledgeBase
 from storage.persistence import DBPersistence
 
@@ -63,6 +77,7 @@ async def post_init(application: PolicyApp) -> None:
 
 async def post_shutdown(application: PolicyApp) -> None:
     application.bot_data.flood.clear()
+    leadership_for(application.bot_data.engine).release()  # another instance may lead now
     log.info("bot stopped")
 
 
@@ -118,10 +133,29 @@ def build_application(
 
     # group -1: flood control runs first and may stop the update (ApplicationHandlerStop)
     application.add_handlers(flood.build_handlers(), group=-1)
+    # group -2, before everything: the answer an admin types after a knowledge-base prompt
+    # (issue 7); it stops the update only when it took it
+    application.add_handlers(kb_admin.build_input_handlers(), group=-2)
     # group 0: the features; within a group the first matching handler wins, so the
     # catch-alls (media's "anything else", fallback's stale buttons) come last.
     features: list[BaseHandler[Update, PolicyContext, None]] = [
         *start.build_handlers(),
+        # service requests (issue 6): their conversations and relay come before consult
+        *admin.build_handlers(),
+        *request.build_handlers(),
+        *ticket_input.build_handlers(),
+        *relay.build_handlers(),
+        *tickets.build_handlers(),
+        # knowledge-base admin (issue 7): after the tickets (documents as materials),
+        # before consult (typed edits are texts) and media (uploads are documents)
+        *kb_admin.build_handlers(),
+        *kb_triage.build_handlers(),
+        *stats.build_handlers(),
+        *subscribe.build_handlers(),  # policy push (issue 5): /subscribe, card:sub, sub:…
+        # eligibility (issue 4): /check, card:check, elig:…, then /profile, /match, /forget
+        *eligibility.build_handlers(timeout=settings.check_timeout_minutes * 60),
+        *profile.build_handlers(),
+        *broadcast.build_handlers(),
         *browse.build_handlers(),
         *search.build_handlers(),
         *consult.build_handlers(),
@@ -141,5 +175,28 @@ def build_application(
         interval=kb_refresh.INTERVAL_SECONDS,
         first=kb_refresh.INTERVAL_SECONDS,
         name=kb_refresh.JOB_NAME,
+    )
+    # the scans that write or notify run once cluster-wide (issue 8: scheduler/leader.py);
+    # kb:refresh rebuilds this instance's in-memory index, so it runs everywhere
+    jobs.run_repeating(
+        leader_only(ticket_sla.job),
+        interval=ticket_sla.INTERVAL_SECONDS,
+        first=60,
+        name=ticket_sla.JOB_NAME,
+    )
+    jobs.run_daily(
+        leader_only(kb_expiry.job),
+        time=kb_expiry.DIGEST_TIME,
+        days=kb_expiry.DIGEST_DAYS,
+        name=kb_expiry.JOB_NAME,
+    )
+    # push:plan, push:deliver, push:deadline; precise pushes match enterprise profiles
+    # against the eligibility rules (planning runs on the leader only)
+    push_jobs.register(jobs, profile_matcher=ProfileRuleMatcher(today=application.bot_data.today))
+    jobs.run_repeating(  # issue 8: POLICYBOT_RETENTION_DAYS
+        leader_only(privacy_retention.job),
+        interval=privacy_retention.INTERVAL_SECONDS,
+        first=300,
+        name=privacy_retention.JOB_NAME,
     )
     return application

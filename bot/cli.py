@@ -16,20 +16,29 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import cli_kb_ops, cli_privacy, cli_rules
+from bot.cli_push import push_app
+from bot.cli_tickets import areas_app, departments_app, report_app, users_app
 from bot.settings import Settings
 from knowledge.evaluation import evaluate, load_questions
 from knowledge.importing import ImportFailed
 from knowledge.matcher import SearchResult
 from knowledge.model import DocumentMeta
 from services.knowledge import KnowledgeBase
-from storage import kb as kb_store
-from storage.db import current_revision, make_engine, session_scope, upgrade
+from storage.db import current_revision, make_engine, upgrade
 
 app = typer.Typer(help="policybot — 中小企业政策助手", no_args_is_help=True, add_completion=False)
 kb_app = typer.Typer(help="知识库:导入、列出、查看、未答问题", no_args_is_help=True)
 db_app = typer.Typer(help="数据库结构升级", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 app.add_typer(db_app, name="db")
+app.add_typer(cli_rules.app, name="rules")
+app.add_typer(push_app, name="push")  # policy push (issue 5): status, test USER
+app.add_typer(users_app, name="users")  # service requests (issue 6): roles
+cli_privacy.register(users_app)  # issue 8: `users export USER_ID`
+app.add_typer(areas_app, name="areas")  # service areas, `areas load` the service map
+app.add_typer(departments_app, name="departments")
+app.add_typer(report_app, name="report")  # `report monthly --month YYYY-MM [--csv]`
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -182,7 +191,7 @@ def eval_command(
 
 @kb_app.command("import")
 def kb_import(
-    paths: Annotated[list[Path], typer.Argument(help=".txt / .md / .yaml 文件")],
+    paths: Annotated[list[Path], typer.Argument(help=".txt / .md / .docx / .yaml 文件")],
     key: Annotated[str | None, typer.Option(help="文档编号(key),如 wh-sme-2023")] = None,
     level: Annotated[str | None, typer.Option(help="国家/省/市/区")] = None,
     region: Annotated[str | None, typer.Option(help="地区,如 武汉")] = None,
@@ -293,26 +302,8 @@ def kb_unanswered(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     days: Annotated[int | None, typer.Option(help="只看最近 N 天")] = None,
 ) -> None:
-    """按频次列出未能回答的问题。"""
-    service = open_kb(_settings())
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days) if days else None
-    with session_scope(service.engine) as session:
-        groups = kb_store.unanswered_questions(session, limit=limit, since=since)
-    if not groups:
-        out.print("暂无未答问题。")
-        return
-    table = Table(title="未答问题")
-    for column in ("次数", "问题", "最近", "最接近条目"):
-        table.add_column(column)
-    tz = _settings().tz
-    for g in groups:
-        table.add_row(
-            str(g.count),
-            g.example,
-            g.last_asked.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-            g.best_entry_id or "-",
-        )
-    out.print(table)
+    """按频次列出未答和“没帮助”的问题(相似问法合并)。"""
+    cli_kb_ops.print_unanswered(limit, days)
 
 
 @app.command("run")
@@ -373,6 +364,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "heads") -> None:
     except SQLAlchemyError as exc:
         raise _fail(f"数据库升级失败({type(exc).__name__})。") from exc
     out.print(f"数据库结构版本:{current_revision(engine)}")
+
+
+cli_kb_ops.register(app, kb_app)  # kb history / rollback / export, stats (issue 7)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -40,6 +41,8 @@ HELP = """输入问题或命令(/start /help /browse /search 关键词)与机器
   !inline 词    模拟内联查询 @机器人 词
   !edit 文本    把您上一条消息改成新文本
   !sticker !photo !voice !file   发送贴纸/图片/语音/文件
+  !upload 路径  上传政策文件(管理员:.txt/.md/.docx/.yaml,先预览后发布)
+  !as 用户ID    切换为另一个模拟用户(企业/专员/部门/管理员,首次使用时创建)
   /quit 或 Ctrl-D 退出"""
 
 _STYLES = {
@@ -190,9 +193,23 @@ class ShellChat:
             self.console.print("[red]这个按钮已不存在。[/red]")
             return None
 
+    async def switch_user(self, user_id: int) -> None:
+        """``!as USER_ID``: play another user (created on first use); shows what they got."""
+        try:
+            self.user = self.client.world.user(user_id)
+        except LookupError:
+            self.user = await self.client.create_user(f"用户{user_id}", user_id=user_id)
+        self.buttons, self.last_user_message = [], None
+        self._edits = {m.message_id: m.edit_count for m in self.client.messages(self.user)}
+        self.console.print(f"[dim]现在的身份:{self.user.first_name}({user_id})[/dim]")
+        self._show_changes()
+
     async def _special(self, line: str) -> bool:
         """``!`` commands; True when fully handled here (no bot reply to wait for)."""
         command, _, rest = line.partition(" ")
+        if command == "!as" and rest.strip().isdigit():
+            await self.switch_user(int(rest.strip()))
+            return True
         if command == "!inline":
             injected = await self.client.inline_query(self.user, rest)
             answer = await self.client.wait_for_inline_answer(injected, REPLY_TIMEOUT)
@@ -212,10 +229,22 @@ class ShellChat:
             await self.client.send_voice(self.user)
         elif command == "!file":
             await self.client.send_document(self.user, "申请表.pdf", b"%PDF-1.4")
+        elif command == "!upload" and rest:
+            found = await asyncio.to_thread(_read_upload, rest)
+            if found is None:
+                self.console.print(f"[red]找不到文件:{rest.strip()}[/red]")
+                return True
+            await self.client.send_document(self.user, *found)
         else:
             self.console.print(HELP)
             return True
         return False
+
+
+def _read_upload(text: str) -> tuple[str, bytes] | None:
+    """(file name, content) of a local file for ``!upload``; None when there is none."""
+    path = Path(text.strip()).expanduser()
+    return (path.name, path.read_bytes()) if path.is_file() else None
 
 
 async def _terminal_lines(prompt: str) -> AsyncIterator[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -11,15 +12,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge.importing import ImportFailed, decode_bytes, parse_text_document
+from knowledge.importing.docx import docx_to_text
 from knowledge.importing.yamldoc import KEY_PATTERN, ImportBundle, parse_yaml_bundle
 from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
 from knowledge.matcher import Matcher, MatcherConfig, SearchResult
 from knowledge.model import DocumentMeta, EntryView, Level
+from services import eligibility
 from storage import kb
 from storage.db import session_scope
 
@@ -28,6 +32,7 @@ log = logging.getLogger(__name__)
 BUNDLED_DIR = resources.files("knowledge") / "data" / "seeds"
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 YAML_SUFFIXES = {".yaml", ".yml"}
+DOCX_SUFFIX = ".docx"
 
 
 def guess_level(issuer: str | None) -> str | None:
@@ -68,7 +73,21 @@ def read_bundle(path: Path, meta: DocumentMeta | None = None) -> ImportBundle:
     if suffix in TEXT_SUFFIXES or suffix == "":
         document = parse_text_document(decode_bytes(data), markdown=suffix != ".txt")
         return ImportBundle(meta=meta or DocumentMeta(), document=document)
-    raise ImportFailed(f"不支持的文件类型 {suffix}:请使用 .txt、.md 或 .yaml。")
+    if suffix == DOCX_SUFFIX:
+        document = parse_text_document(docx_to_text(data))
+        return ImportBundle(meta=meta or DocumentMeta(), document=document)
+    raise ImportFailed(f"不支持的文件类型 {suffix}:请使用 .txt、.md、.docx 或 .yaml。")
+
+
+def bundle_key(bundle: ImportBundle) -> str | None:
+    """The key of the document a bundle imports (explicit, or derived from its 文号 or
+    title), or None for an enrichment-only bundle."""
+    if bundle.document is None:
+        return None
+    meta, document = bundle.meta, bundle.document
+    return meta.key or default_key(
+        meta.title or document.title, meta.doc_number or document.doc_number
+    )
 
 
 def _merge_meta(base: DocumentMeta, override: DocumentMeta) -> DocumentMeta:
@@ -83,13 +102,9 @@ def _merge_meta(base: DocumentMeta, override: DocumentMeta) -> DocumentMeta:
 
 def apply_bundle(session: Session, *, bundle: ImportBundle, source: str) -> kb.ImportReport:
     """Write one bundle in the caller's transaction."""
-    meta = bundle.meta
-    if bundle.document is None:
+    meta, document, key = bundle.meta, bundle.document, bundle_key(bundle)
+    if document is None or key is None:
         return kb.enrich_entries(session, enrich=bundle.enrich, source=source)
-    document = bundle.document
-    key = meta.key or default_key(
-        meta.title or document.title, meta.doc_number or document.doc_number
-    )
     if not KEY_PATTERN.match(key):
         raise ImportFailed(f"文档编号(key)格式不对:{key}")
     issuer = meta.issuer or document.issuer
@@ -132,9 +147,14 @@ class KnowledgeBase:
         max_chars: int = 300,
         lexicon: Lexicon | None = None,
         segmenter: Segmenter | None = None,
+        timezone: str = "Asia/Shanghai",
     ) -> None:
-        """``segmenter`` may be shared between instances (loading jieba takes ~1 s)."""
+        """``segmenter`` may be shared between instances (loading jieba takes ~1 s);
+        ``timezone`` is the calendar of expiry dates."""
         self.engine = engine
+        self.tz = ZoneInfo(timezone)
+        # the clock of expiry decisions (tests replace it)
+        self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         self.config = MatcherConfig(threshold=threshold)
         self.max_chars = max_chars
         self.lexicon = segmenter.lexicon if segmenter else (lexicon or default_lexicon())
@@ -188,8 +208,19 @@ class KnowledgeBase:
         return self._snapshot or self.refresh()
 
     # -------------------------------------------------------------- queries
-    def search(self, question: str, *, top: int = 3) -> SearchResult:
-        return self.snapshot.matcher.search(question, top=top)
+    def today(self) -> dt.date:
+        return self.clock().astimezone(self.tz).date()
+
+    def search(self, question: str, *, top: int = 3, today: dt.date | None = None) -> SearchResult:
+        """Ranked matches; an expired entry stays findable but is never a confident answer."""
+        snapshot = self.snapshot
+        result = snapshot.matcher.search(question, top=top)
+        best = result.best
+        if result.answered and best is not None:
+            entry = snapshot.entries.get(best.entry_id)
+            if entry is not None and entry.is_expired(today or self.today()):
+                return dataclasses.replace(result, answered=False)
+        return result
 
     def entry(self, entry_id: str) -> EntryView | None:
         return self.snapshot.entries.get(entry_id)
@@ -198,10 +229,9 @@ class KnowledgeBase:
         return list(self.snapshot.entries.values())
 
     def has_eligibility_rules(self, entry_id: str) -> bool:
-        """Whether a 资格自测 (eligibility self-check) exists for the entry.
-
-        Hook for the eligibility-rules issue: no rules exist yet, so always False."""
-        return False
+        """Whether a 资格自测 (eligibility self-check) exists for the entry: an eligibility
+        rule (``knowledge/data/rules``) links it."""
+        return eligibility.has_rules_for(entry_id)
 
     def ask(
         self, question: str, *, top: int = 3, channel: str = "cli", user_id: int | None = None

@@ -305,3 +305,9 @@ def unanswered_questions(
 def latest_import_id(session: Session) -> int:
     """Id of the newest import (0 when nothing was imported)."""
     return session.exec(select(func.max(KBImport.id))).one() or 0
+
+
+def record_import(session: Session, report: ImportReport) -> None:
+    """Record a change made outside ``import_document``/``enrich_entries`` (a rollback, an
+    attached question) as an import with its events; sets ``report.import_id``."""
+    _record(session, report)

@@ -191,3 +191,9 @@ class BotState(SQLModel, table=True):
     key: str = Field(max_length=200)
     data: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     updated_at: dt.datetime = _created()
+
+
+import storage.models_kbops  # noqa: E402  (knowledge-base operations, issue 7)
+import storage.models_profile  # noqa: E402  (enterprise profile and self-check, issue 4)
+import storage.models_push  # noqa: E402  (push tables, issue 5: on the same metadata)
+import storage.models_tickets  # noqa: E402, F401  (the tickets tables, issue 6)

@@ -60,7 +60,7 @@ async def consult(update: Update, context: PolicyContext) -> None:
         )
         return
     suggestions = catalog.suggestions(services.knowledge, [m.entry_id for m in result.matches])
-    parts = [*notes, cards.no_answer_text(suggestions)]
+    parts = [*notes, cards.no_answer_text(suggestions, today=services.today())]
     await send_messages(
         message,
         ["\n\n".join(parts)],

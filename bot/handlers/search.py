@@ -6,6 +6,7 @@ token, so the paging buttons stay short and keep working after a restart."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -41,13 +42,13 @@ def _recall(chat_data: dict[Any, Any] | None, token: int) -> str | None:
 
 
 def _render(
-    query: str, found: list[EntryView], token: int, number: int
+    query: str, found: list[EntryView], token: int, number: int, today: dt.date | None = None
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     page = catalog.paginate(found, number)
     if page is None:
         return None
     heading = cards.search_heading(query, page.total, page.page, page.pages)
-    text = cards.entry_list_text(heading, page.items, first=page.first_number)
+    text = cards.entry_list_text(heading, page.items, first=page.first_number, today=today)
     markup = keyboards.search_page_keyboard(
         page.items, token=token, page=page.page, pages=page.pages, first=page.first_number
     )
@@ -69,7 +70,7 @@ async def search_command(update: Update, context: PolicyContext) -> None:
     if context.chat_data is None:  # pragma: no cover - commands always come from a chat
         return
     token = _remember(context.chat_data, query, context.services.search_cache_size)
-    rendered = _render(query, found, token, 0)
+    rendered = _render(query, found, token, 0, context.services.today())
     assert rendered is not None
     await message.reply_text(rendered[0], reply_markup=rendered[1])
 
@@ -86,7 +87,8 @@ async def search_page(update: Update, context: PolicyContext) -> None:
         await answer_stale(query)
         return
     found = await asyncio.to_thread(catalog.search_entries, context.services.knowledge, keyword)
-    rendered = _render(keyword, found, token, int(match.group(2))) if found else None
+    today = context.services.today()
+    rendered = _render(keyword, found, token, int(match.group(2)), today) if found else None
     if rendered is None:
         await answer_stale(query)
         return

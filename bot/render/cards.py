@@ -19,6 +19,8 @@ from .markup import (
 )
 
 UNKNOWN_FIELDS_NOTE = "其他申报信息原文未载明,请向主管部门确认。"
+EXPIRED_MARK = "〔已失效〕"
+EXPIRED_NOTE = f"标注{EXPIRED_MARK}的政策已过有效期,仅供参考。"
 # a body or guide value longer than this is split into several blocks
 _BLOCK_LIMIT = MESSAGE_LIMIT - 200
 
@@ -47,7 +49,10 @@ def _header(entry: EntryView, *, today: dt.date | None) -> str:
     if scope:
         lines.append(f"适用:{esc(scope)}")
     if today is not None and entry.is_expired(today) and entry.expiry_date is not None:
-        lines.append(f"⚠️ 本政策已于 {entry.expiry_date.isoformat()} 失效,仅供参考。")
+        lines.append(
+            f"⚠️ 已失效:本政策已于 {entry.expiry_date.isoformat()} 失效,仅供参考,"
+            "请向主管部门确认是否有新政策。"
+        )
     return "\n".join(lines)
 
 
@@ -111,11 +116,19 @@ def full_text_messages(entry: EntryView) -> list[str]:
     return pack_blocks(blocks)
 
 
-def entry_list_text(heading: str, entries: Sequence[EntryView], *, first: int) -> str:
-    """A numbered list of titles (the buttons below carry the same numbers)."""
+def entry_list_text(
+    heading: str, entries: Sequence[EntryView], *, first: int, today: dt.date | None = None
+) -> str:
+    """A numbered list of titles (the buttons below carry the same numbers); with
+    ``today``, expired entries are marked 〔已失效〕."""
     lines = [heading, ""]
+    expired = False
     for offset, entry in enumerate(entries):
-        lines.append(f"{first + offset}. {esc(entry.title)}")
+        mark = EXPIRED_MARK if today is not None and entry.is_expired(today) else ""
+        expired = expired or bool(mark)
+        lines.append(f"{first + offset}. {esc(entry.title)}{mark}")
+    if expired:
+        lines += ["", f"<i>{EXPIRED_NOTE}</i>"]
     return "\n".join(lines)
 
 
@@ -125,11 +138,11 @@ def related_text(entry: EntryView, related: Sequence[EntryView]) -> str:
     return entry_list_text(f"<b>与「{esc(entry.title)}」相关的政策</b>", related, first=1)
 
 
-def no_answer_text(suggestions: Sequence[EntryView]) -> str:
+def no_answer_text(suggestions: Sequence[EntryView], *, today: dt.date | None = None) -> str:
     if not suggestions:
         return "没有找到相关政策。可以换个说法再问,或使用 /browse 按分类浏览。"
     head = "没有找到与您的问题完全对应的政策。以下条目可能相关,点击查看,或按分类浏览:"
-    return entry_list_text(head, suggestions, first=1)
+    return entry_list_text(head, suggestions, first=1, today=today)
 
 
 def search_heading(query: str, total: int, page: int, pages: int) -> str:

@@ -12,6 +12,15 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", "使用帮助"),
     ("browse", "按分类浏览政策"),
     ("search", "关键词搜索政策,如 /search 贷款"),
+    ("check", "政策资格自测"),
+    ("profile", "我的企业档案"),
+    ("match", "政策体检:按企业档案匹配政策"),
+    ("request", "提交诉求 / 人工咨询"),
+    ("myrequests", "我的诉求及办理进度"),
+    ("subscribe", "订阅政策推送"),
+    ("subscriptions", "我的订阅 / 推送设置"),
+    ("unsubscribe", "退订政策推送"),
+    ("forget", "删除我的全部数据"),
 )
 
 # role callback code -> (stored role, button label). Only self-chosen roles appear here.

@@ -22,7 +22,10 @@ async def test_question_gives_the_card(bot: Bot) -> None:
     assert "支持对象:个体工商户" in text
     assert "来源:《武汉市2023年中小企业工作要点》二、(五)20" in text
     assert "其他申报信息原文未载明,请向主管部门确认" in text
-    assert card.button_texts == ["📜 原文", "🔗 相关政策", "👍 有帮助", "👎 没帮助"]
+    assert card.button_texts == [
+        *("📜 原文", "🔗 相关政策", "✅ 资格自测", "🔔 订阅此类政策", "🙋 人工咨询"),
+        *("👍 有帮助", "👎 没帮助"),
+    ]
     with Session(bot.engine) as session:
         logged = session.exec(select(QuestionLog).where(QuestionLog.user_id == user.id)).one()
     assert logged.channel == "telegram" and logged.answered
@@ -57,7 +60,8 @@ async def test_card_buttons(bot: Bot) -> None:
     answer = await bot.press(user, card, text="👍 有帮助")
     assert answer.text == "感谢您的反馈!"
     await bot.client.wait_for_edit(user, card.message_id)
-    assert bot.client.message(user, card.message_id).button_texts == ["📜 原文", "🔗 相关政策"]
+    kept = ["📜 原文", "🔗 相关政策", "✅ 资格自测", "🔔 订阅此类政策", "🙋 人工咨询"]
+    assert bot.client.message(user, card.message_id).button_texts == kept
     await bot.press(user, other, text="👎 没帮助")
     with Session(bot.engine) as session:
         votes = users.feedback_of_user(session, user_id=user.id)

@@ -41,9 +41,9 @@ async def test_stale_and_forged_buttons(bot: Bot) -> None:
     for data in (
         "card:full:no-such:1",
         "card:show:~abcdefabcdef",
-        "card:sub:wh-sme-2023:2.5.20",  # reserved until the subscription issue
-        "card:human:wh-sme-2023:2.5.20",  # reserved until the request issue
-        "card:check:wh-sme-2023:2.5.20",  # no eligibility rules exist
+        "card:sub:no-such:1",  # an entry that does not exist
+        "card:human:no-such:1",  # 人工咨询 for an entry that does not exist
+        "card:check:wh-sme-2023:2.4.19",  # no eligibility rule links this entry
         "fb:up:1:no-such:1",
         "fb:sideways:1:x",
         "srch:page:1:0",

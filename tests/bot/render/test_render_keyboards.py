@@ -20,10 +20,19 @@ def all_data(markup: InlineKeyboardMarkup) -> list[str]:
 def test_card_keyboard_buttons() -> None:
     markup = keyboards.card_keyboard("wh-sme-2023:2.5.20", question_id=42)
     texts = [b.text for row in markup.inline_keyboard for b in row]
-    assert texts == ["📜 原文", "🔗 相关政策", "👍 有帮助", "👎 没帮助"]
+    assert texts == [
+        "📜 原文",
+        "🔗 相关政策",
+        "🔔 订阅此类政策",
+        "🙋 人工咨询",
+        "👍 有帮助",
+        "👎 没帮助",
+    ]
     assert all_data(markup) == [
         "card:full:wh-sme-2023:2.5.20",
         "card:rel:wh-sme-2023:2.5.20",
+        "card:sub:wh-sme-2023:2.5.20",
+        "card:human:wh-sme-2023:2.5.20",
         "fb:up:42:wh-sme-2023:2.5.20",
         "fb:down:42:wh-sme-2023:2.5.20",
     ]

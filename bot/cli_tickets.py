@@ -1,0 +1,255 @@
+"""``policybot users|areas|departments|report``: roles, the service map and the monthly
+report of service requests. Changes made here are logged with actor None (the operator)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.settings import Settings
+from services import roles as role_service
+from services.report import monthly_report, report_csv, report_lines
+from storage import roles
+from storage import tickets as store
+from storage.db import make_engine, session_scope, upgrade
+from storage.models import UserRole
+from storage.models_tickets import AreaKind
+
+users_app = typer.Typer(help="角色:授予、撤销、列出(专员/管理员)", no_args_is_help=True)
+areas_app = typer.Typer(help="服务区域(区/园区/服务站)与服务地图导入", no_args_is_help=True)
+departments_app = typer.Typer(help="转办部门", no_args_is_help=True)
+report_app = typer.Typer(help="企业诉求统计报表", no_args_is_help=True)
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]错误:[/red]{message}")
+    raise typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise _fail(f"配置有误:{exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from None
+
+
+def _engine(settings: Settings) -> Engine:
+    settings.ensure_data_dir()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade(engine)
+    except SQLAlchemyError as exc:
+        raise _fail(f"无法连接或升级数据库({type(exc).__name__})。") from None
+    return engine
+
+
+# ------------------------------------------------------------------ users
+
+
+@users_app.command("grant")
+def users_grant(
+    user_id: Annotated[int, typer.Argument(help="Telegram 数字 ID")],
+    role: Annotated[str, typer.Argument(help="管理员 或 专员")],
+    area: Annotated[str | None, typer.Option("--area", help="专员的服务区域编码")] = None,
+    capacity: Annotated[int | None, typer.Option("--capacity", min=0, help="同时在办上限")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="专员对企业显示的称呼")] = None,
+) -> None:
+    """授予 管理员 或 专员 角色。"""
+    if role not in (UserRole.ADMIN.value, UserRole.COMMISSIONER.value):
+        _fail("角色应为 管理员 或 专员。", code=2)
+    engine = _engine(_settings())
+    try:
+        with session_scope(engine) as session:
+            role_service.grant(
+                session,
+                actor_id=None,
+                user_id=user_id,
+                role=UserRole(role),
+                area_code=area,
+                capacity=capacity,
+                name=name,
+            )
+    except role_service.RoleError as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"已授予 {user_id}:{role}")
+
+
+@users_app.command("revoke")
+def users_revoke(user_id: Annotated[int, typer.Argument(help="Telegram 数字 ID")]) -> None:
+    """撤销授予的角色(其未办结工单需在 /queue 中改派)。"""
+    settings = _settings()
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        done = role_service.revoke(session, actor_id=None, user_id=user_id)
+    if not done:
+        _fail(f"{user_id} 没有可撤销的角色。")
+    out.print(f"已撤销 {user_id} 的角色。")
+    if user_id in settings.admin_ids:
+        err.print("[yellow]注意:该用户在 POLICYBOT_ADMIN_IDS 中,仍是管理员。[/yellow]")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """列出管理员和专员(区域、在办/容量)。"""
+    settings = _settings()
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        granted = roles.users_with_granted_roles(session)
+        commissioners = {c.user_id: c for c in roles.list_commissioners(session)}
+        load = store.open_load(session)
+    table = Table(title="角色")
+    for column in ("用户 ID", "角色", "称呼", "区域", "在办/容量"):
+        table.add_column(column)
+    for uid in settings.admin_ids:
+        table.add_row(str(uid), "管理员(配置)", "", "", "")
+    for user in granted:
+        c = commissioners.get(user.id)
+        table.add_row(
+            str(user.id),
+            user.role or "",
+            c.name if c else "",
+            (c.area_code or "-") if c else "",
+            f"{load.get(user.id, 0)}/{c.capacity}" if c else "",
+        )
+    out.print(table)
+
+
+# ------------------------------------------------------------------ areas
+
+
+@areas_app.command("list")
+def areas_list() -> None:
+    """列出服务区域。"""
+    with session_scope(_engine(_settings())) as session:
+        rows = roles.list_areas(session)
+    table = Table(title=f"服务区域({len(rows)})")
+    for column in ("编码", "名称", "类型", "所属区"):
+        table.add_column(column)
+    for a in rows:
+        table.add_row(a.code, a.name, a.kind, a.district)
+    out.print(table)
+
+
+@areas_app.command("add")
+def areas_add(
+    code: Annotated[str, typer.Argument(help="编码,如 demo-park")],
+    name: Annotated[str, typer.Argument(help="名称")],
+    kind: Annotated[str, typer.Option("--kind", help="区 / 园区 / 服务站")] = AreaKind.DISTRICT,
+    district: Annotated[str | None, typer.Option("--district", help="所属区的编码")] = None,
+) -> None:
+    """新增或修改一个服务区域。"""
+    if kind not in {k.value for k in AreaKind}:
+        _fail("--kind 应为 区 / 园区 / 服务站。", code=2)
+    if kind != AreaKind.DISTRICT.value and not district:
+        _fail("园区和服务站需要 --district。", code=2)
+    data = {"areas": [{"code": code, "name": name, "kind": kind, "district": district}]}
+    _load(data)
+    out.print(f"已保存区域 {code}。")
+
+
+@areas_app.command("remove")
+def areas_remove(code: str) -> None:
+    """删除一个服务区域。"""
+    with session_scope(_engine(_settings())) as session:
+        if not roles.remove_area(session, code=code):
+            _fail(f"没有编码为 {code} 的区域。")
+        roles.log_action(session, actor_id=None, action="remove_area", target=code)
+    out.print(f"已删除区域 {code}。")
+
+
+@areas_app.command("load")
+def areas_load(path: Annotated[Path, typer.Argument(help="服务地图 YAML")]) -> None:
+    """从 YAML 导入区域、部门和专员(全部成功或全部不变)。"""
+    try:
+        data = role_service.read_service_map(path)
+    except role_service.RoleError as exc:
+        raise _fail(str(exc)) from None
+    report = _load(data)
+    out.print(f"已导入:区域 {report.areas},部门 {report.departments},专员 {report.commissioners}。")
+
+
+def _load(data: dict[str, Any]) -> role_service.MapReport:
+    engine = _engine(_settings())
+    try:
+        with session_scope(engine) as session:
+            return role_service.load_service_map(session, data)
+    except role_service.RoleError as exc:
+        raise _fail(f"{exc}(数据库未改动)") from None
+
+
+# ------------------------------------------------------------------ departments
+
+
+@departments_app.command("list")
+def departments_list() -> None:
+    """列出转办部门。"""
+    with session_scope(_engine(_settings())) as session:
+        rows = roles.list_departments(session)
+    table = Table(title=f"部门({len(rows)})")
+    for column in ("编码", "名称", "会话 ID", "区域", "联系专员"):
+        table.add_column(column)
+    for d in rows:
+        contacts = ",".join(str(c) for c in d.contacts)
+        table.add_row(d.code, d.name, str(d.chat_id), d.area_code or "-", contacts or "-")
+    out.print(table)
+
+
+@departments_app.command("add")
+def departments_add(
+    code: Annotated[str, typer.Argument(help="编码")],
+    name: Annotated[str, typer.Argument(help="名称")],
+    chat_id: Annotated[int, typer.Option("--chat", help="部门 Telegram 会话 ID(群组为负数)")],
+    area: Annotated[str | None, typer.Option("--area", help="所属区域编码")] = None,
+    contact: Annotated[
+        list[int] | None, typer.Option("--contact", help="联系专员 ID,可多次")
+    ] = None,
+) -> None:
+    """新增或修改一个部门。"""
+    item = {"code": code, "name": name, "chat_id": chat_id, "area": area, "contacts": contact or []}
+    _load({"departments": [item]})
+    out.print(f"已保存部门 {code}。")
+
+
+@departments_app.command("remove")
+def departments_remove(code: str) -> None:
+    """删除一个部门。"""
+    with session_scope(_engine(_settings())) as session:
+        if not roles.remove_department(session, code=code):
+            _fail(f"没有编码为 {code} 的部门。")
+        roles.log_action(session, actor_id=None, action="remove_department", target=code)
+    out.print(f"已删除部门 {code}。")
+
+
+# ------------------------------------------------------------------ report
+
+
+@report_app.command("monthly")
+def report_monthly(
+    month: Annotated[str, typer.Option("--month", help="月份 YYYY-MM")],
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="另存为 CSV(UTF-8 BOM)")] = None,
+) -> None:
+    """月度报表:按状态/类别/区/专员计数、时限达标率、办结用时中位数、满意度。"""
+    settings = _settings()
+    engine = _engine(settings)
+    now = dt.datetime.now(settings.tz)
+    try:
+        with session_scope(engine) as session:
+            result = monthly_report(session, month=month, tz=settings.tz, now=now)
+    except ValueError:
+        raise _fail("--month 应为 YYYY-MM。", code=2) from None
+    for line in report_lines(result):
+        out.print(line)
+    if csv_path is not None:
+        csv_path.write_text(report_csv(result), encoding="utf-8-sig")
+        out.print(f"CSV 已保存:{csv_path}")

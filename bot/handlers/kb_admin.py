@@ -1,0 +1,286 @@
+"""Admins upload policy documents: file → preview (nothing changes) → edit metadata with
+buttons or typed replies → publish (a real, audit-logged import) or cancel.
+
+The pending upload lives in the database, so the buttons work after a restart; a typed
+edit is a reply to the bot's prompt, which names the upload (no conversation state)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import PurePath
+
+from sqlalchemy.engine import Engine
+from telegram import Message, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import PolicyContext
+from bot.handlers.common import callback_message
+from bot.render import kb_admin as ui
+from knowledge.importing import ImportFailed
+from knowledge.importing.docx import MAX_DOCX_BYTES
+from knowledge.importing.textdoc import MAX_DOCUMENT_BYTES
+from services import kbops, kbpublish
+from services.kbops import Preview
+
+log = logging.getLogger(__name__)
+
+_EXTENSIONS = tuple(suffix.lstrip(".") for suffix in kbops.KINDS)
+AWAIT_KEY = "kb_await"
+AWAIT_SECONDS = 600  # a prompt not answered within 10 minutes is forgotten
+
+
+async def is_admin(update: Update, context: PolicyContext) -> bool:
+    user = update.effective_user
+    return user is not None and await context.services.is_admin(user.id)
+
+
+async def admin_only(update: Update, context: PolicyContext) -> bool:
+    """True for admins; others get a polite refusal (a message or a callback answer)."""
+    if await is_admin(update, context):
+        return True
+    if update.callback_query is not None:
+        await update.callback_query.answer(ui.NOT_ADMIN, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(ui.NOT_ADMIN)
+    return False
+
+
+class _ReplyToPrompt(filters.MessageFilter):
+    """A reply to one of the bot's typed-edit prompts."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None:
+            return False
+        return replied.from_user.id == message.get_bot().id and bool(ui.prompt_field(replied.text))
+
+
+async def _show(message: Message, preview: Preview, *, edit: bool) -> None:
+    text, markup = ui.preview_text(preview), ui.preview_keyboard(preview)
+    if edit:
+        with contextlib.suppress(BadRequest):  # "not modified"
+            await message.edit_text(text, reply_markup=markup)
+        return
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def on_document(update: Update, context: PolicyContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or message.document is None:
+        return
+    if not await is_admin(update, context):
+        await message.reply_text(ui.UPLOAD_REFUSED)
+        return
+    document = message.document
+    name = document.file_name or "upload.txt"
+    limit = MAX_DOCX_BYTES if PurePath(name).suffix.lower() == ".docx" else MAX_DOCUMENT_BYTES
+    if (document.file_size or 0) > limit:
+        mb = limit // 1024 // 1024
+        await message.reply_text(ui.import_failed(f"文件过大(超过 {mb} MB),请拆分后再导入。"))
+        return
+    try:
+        file = await document.get_file()
+        data = bytes(await file.download_as_bytearray())
+    except TelegramError as exc:
+        log.warning("download of an upload failed: %s", type(exc).__name__)
+        await message.reply_text(ui.import_failed("文件下载失败,请稍后重新发送。"))
+        return
+    services = context.services
+    try:
+        preview = await asyncio.to_thread(
+            kbops.create_upload, services.engine, user_id=user.id, file_name=name, data=data
+        )
+    except ImportFailed as exc:
+        await message.reply_text(ui.import_failed(str(exc)))
+        return
+    await _show(message, preview, edit=False)
+
+
+async def on_button(update: Update, context: PolicyContext) -> None:
+    query = update.callback_query
+    if query is None or not await admin_only(update, context):
+        return
+    data = query.data or ""
+    message = callback_message(query)
+    engine = context.services.engine
+    if match := ui.UPLOAD_RE.match(data):
+        action, upload_id = match.group(1), int(match.group(2))
+    elif match := ui.UPLOAD_LEVEL_RE.match(data):
+        action, upload_id = "set", int(match.group(1))
+    elif match := ui.UPLOAD_ASK_RE.match(data):
+        action, upload_id = "ask", int(match.group(1))
+    else:
+        await query.answer(ui.UPLOAD_GONE)
+        return
+    if action in ("pub", "no"):
+        _awaiting(context, clear=True)
+    if action == "pub":
+        await _publish(update, context, upload_id)
+        return
+    if action == "no":
+        done = await asyncio.to_thread(kbops.cancel_upload, engine, upload_id)
+        await query.answer("已取消" if done else ui.UPLOAD_GONE)
+        if done and message is not None:
+            await message.edit_text(ui.cancelled(upload_id))
+        return
+    if action == "ask":
+        if not await asyncio.to_thread(kbops.is_pending, engine, upload_id):
+            await query.answer(ui.UPLOAD_GONE)
+            return
+        await query.answer()
+        text, force = ui.prompt(upload_id, match.group(2))
+        if message is not None:
+            await message.reply_text(text, reply_markup=force)
+            _awaiting(context, set_to=(upload_id, match.group(2)))
+        return
+    if action == "set":
+        level = ui.LEVEL_CODES[match.group(2)]
+        preview = await _edit(engine, upload_id, level=level)
+    else:
+        preview = await asyncio.to_thread(kbops.preview_upload, engine, upload_id)
+    if preview is None:
+        await query.answer(ui.UPLOAD_GONE)
+        return
+    await query.answer()
+    if message is None:
+        return
+    if action == "lvl":
+        with contextlib.suppress(BadRequest):
+            await message.edit_reply_markup(reply_markup=ui.level_keyboard(upload_id))
+        return
+    await _show(message, preview, edit=True)
+
+
+async def _edit(engine: Engine, upload_id: int, **changes: object) -> Preview | None:
+    return await asyncio.to_thread(kbops.edit_upload, engine, upload_id, **changes)
+
+
+async def _publish(update: Update, context: PolicyContext, upload_id: int) -> None:
+    """Publish, then answer the button (a second or two: the client shows its spinner)."""
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    message = callback_message(query)
+    try:
+        result = await asyncio.to_thread(
+            kbpublish.publish_upload,
+            services.knowledge,
+            upload_id,
+            user_id=query.from_user.id,
+            actor=f"telegram:{query.from_user.id}",
+        )
+    except ImportFailed as exc:
+        await query.answer(ui.PUBLISH_FAILED)
+        if message is not None:
+            await message.reply_text(ui.import_failed(str(exc)))
+        return
+    if result is None:
+        await query.answer(ui.UPLOAD_GONE)
+        return
+    await query.answer(ui.PUBLISHED)
+    if message is not None:
+        with contextlib.suppress(BadRequest):
+            await message.edit_text(ui.published(upload_id, result.report))
+
+
+async def _typed(message: Message, context: PolicyContext, upload_id: int, code: str) -> None:
+    """Apply a typed edit; a refused value keeps the prompt open."""
+    name = ui.FIELDS[code][0]
+    try:
+        value = kbops.parse_edit(name, message.text or "")
+        preview = await _edit(context.services.engine, upload_id, **{name: value})
+    except ImportFailed as exc:
+        await message.reply_text(ui.edit_failed(str(exc)))
+        return
+    _awaiting(context, clear=True)
+    if preview is None:
+        await message.reply_text(ui.UPLOAD_GONE)
+        return
+    await _show(message, preview, edit=False)
+
+
+def _awaiting(
+    context: PolicyContext, *, clear: bool = False, set_to: tuple[int, str] | None = None
+) -> tuple[int, str] | None:
+    """The prompt the admin owes an answer to, kept in the (persisted) user_data."""
+    data = context.user_data
+    if data is None:
+        return None
+    if set_to is not None:
+        now = context.services.now().timestamp()
+        data[AWAIT_KEY] = {"upload": set_to[0], "field": set_to[1], "at": now}
+        return set_to
+    state = data.pop(AWAIT_KEY, None) if clear else data.get(AWAIT_KEY)
+    if not isinstance(state, dict) or state.get("field") not in ui.FIELDS:
+        return None
+    if context.services.now().timestamp() - float(state.get("at", 0)) > AWAIT_SECONDS:
+        data.pop(AWAIT_KEY, None)
+        return None
+    return int(state["upload"]), str(state["field"])
+
+
+async def on_typed_edit(update: Update, context: PolicyContext) -> None:
+    """A reply to a prompt (works whatever else happened since the prompt was sent)."""
+    message = update.effective_message
+    if message is None or not await admin_only(update, context):
+        return
+    replied = message.reply_to_message
+    found = ui.prompt_field(replied.text if replied else None)
+    if found is not None:
+        await _typed(message, context, *found)
+
+
+async def on_awaited_text(update: Update, context: PolicyContext) -> None:
+    """Runs before every other handler: a plain text right after a prompt (clients that
+    do not reply automatically, the shell) is the answer. Anything else passes on."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is not None:
+        return
+    found = _awaiting(context)
+    if found is None:
+        return
+    if not await is_admin(update, context):
+        _awaiting(context, clear=True)
+        return
+    if (message.text or "").strip() in ui.CANCEL_WORDS:
+        _awaiting(context, clear=True)
+        await message.reply_text(ui.INPUT_CANCELLED)
+    else:
+        await _typed(message, context, *found)
+    raise ApplicationHandlerStop
+
+
+async def kb_help(update: Update, context: PolicyContext) -> None:
+    if update.effective_message is not None and await admin_only(update, context):
+        await update.effective_message.reply_text(ui.admin_help())
+
+
+def build_input_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
+    """For a group before all others (it stops the update only when it took it)."""
+    text = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    return [MessageHandler(text, on_awaited_text)]
+
+
+def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
+    """Register after handlers that take documents as ticket materials and before
+    ``consult`` (typed edits are texts) and ``media`` (uploads are documents)."""
+    policy_file: filters.BaseFilter = filters.Document.FileExtension(_EXTENSIONS[0])
+    for extension in _EXTENSIONS[1:]:
+        policy_file = policy_file | filters.Document.FileExtension(extension)
+    private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+    return [
+        CommandHandler("kbadmin", kb_help),
+        MessageHandler(private & policy_file, on_document),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND & _ReplyToPrompt(), on_typed_edit),
+        CallbackQueryHandler(on_button, pattern=r"^kbu:"),
+    ]

@@ -1,0 +1,67 @@
+"""/stats and /ebook for admins: usage statistics with a chart (photo), and the policy
+e-book as a document. Both are built in a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.context import PolicyContext
+from bot.handlers.kb_admin import admin_only
+from bot.render import kb_stats as ui
+from services import ebook, stats, stats_chart
+
+DEFAULT_DAYS = 30
+
+
+def _days(args: list[str] | None) -> int:
+    try:
+        return max(1, min(int((args or [])[0]), 365))
+    except (IndexError, ValueError):
+        return DEFAULT_DAYS
+
+
+async def stats_command(update: Update, context: PolicyContext) -> None:
+    message = update.effective_message
+    if message is None or not await admin_only(update, context):
+        return
+    services = context.services
+    days = _days(context.args)
+    report = await asyncio.to_thread(
+        stats.collect, services.knowledge, days=days, now=services.now()
+    )
+    chart = await asyncio.to_thread(stats_chart.chart_png, report)
+    await message.reply_text(ui.stats_text(report))
+    await message.reply_photo(chart, caption=ui.chart_caption(report))
+
+
+async def ebook_command(update: Update, context: PolicyContext) -> None:
+    message = update.effective_message
+    if message is None or not await admin_only(update, context):
+        return
+    args = context.args or []
+    try:
+        fmt = ebook.BookFormat(args[0].lower().lstrip(".")) if args else ebook.BookFormat.HTML
+    except ValueError:
+        await message.reply_text(ui.EBOOK_USAGE)
+        return
+    services = context.services
+    book = ebook.collect(services.knowledge.entries(), exported_at=services.now())
+    if not book.total:
+        await message.reply_text(ui.EBOOK_EMPTY)
+        return
+    data = await asyncio.to_thread(ebook.render, book, fmt)
+    await message.reply_document(
+        data,
+        filename=ebook.file_name(book, fmt),
+        caption=ui.ebook_caption(book.total, book.date_label),
+    )
+
+
+def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
+    return [
+        CommandHandler("stats", stats_command),
+        CommandHandler("ebook", ebook_command),
+    ]

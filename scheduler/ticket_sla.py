@@ -1,0 +1,47 @@
+"""Job ``tickets:sla``: remind assignees before a deadline, escalate overdue tickets to
+admins. Each reminder/escalation is claimed in the database before it is sent, so it goes
+out once per ticket and SLA cycle, even after a restart or with several instances."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+from telegram import Bot
+
+from bot.handlers.ticket_common import sla_policy
+from bot.ticket_notify import TicketNotifier
+from services.sla import Alert, claim_due_alerts
+from storage import roles
+
+if TYPE_CHECKING:
+    from bot.context import BotServices, PolicyContext
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "tickets:sla"
+INTERVAL_SECONDS = 300.0
+
+
+async def check(services: BotServices, bot: Bot) -> list[Alert]:
+    """Claim the due alerts (one transaction), then send them; returns what was sent."""
+    now, policy = services.now(), sla_policy(services)
+
+    def claim(session: Session) -> tuple[list[Alert], dict[int, str]]:
+        alerts = claim_due_alerts(session, now=now, policy=policy)
+        names = {c.user_id: c.name for c in roles.list_commissioners(session, active_only=False)}
+        return alerts, names
+
+    alerts, names = await services.db(claim)
+    notifier = TicketNotifier(services, bot)
+    for alert in alerts:
+        assignee = alert.ticket.assignee_id
+        await notifier.alert(alert, names.get(assignee) if assignee else None)
+        log.info("ticket %s: %s sent", alert.ticket.number, alert.kind.value)
+    return alerts
+
+
+async def job(context: PolicyContext) -> None:
+    """JobQueue callback."""
+    await check(context.bot_data, context.bot)

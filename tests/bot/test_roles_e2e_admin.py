@@ -1,0 +1,64 @@
+"""/admin: list roles, grant a commissioner with buttons, revoke; nobody grants or revokes
+their own role; /myid."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from storage import roles, users
+from tests.bot.e2e_support import Bot, make_settings
+from tests.bot.tickets_support import Watch, make_parties
+
+
+async def test_admin_grants_and_revokes_but_never_for_themselves(harness: Bot) -> None:
+    bot, client = harness, harness.client
+    parties = await make_parties(bot)
+    admin, com = parties.admin, parties.commissioner
+    root = await client.create_user("超级管理员", user_id=8_100_009)  # from the settings
+    newcomer = await client.create_user("新专员", user_id=8_100_010)
+    bot.settings = make_settings(admin_ids=[root.id])
+    watch = Watch(bot)
+    async with bot.run():
+        await client.send_command(newcomer, "myid")
+        await watch.wait(newcomer, str(newcomer.id))
+        await client.send_command(admin, "admin")
+        overview = await watch.wait(admin, "角色管理")
+        assert str(root.id) in (overview.text or "") and "王专员" in (overview.text or "")
+        assert f"撤销 管理员 {admin.id}" not in overview.button_texts  # not oneself
+        assert f"撤销 管理员 {root.id}" not in overview.button_texts  # configured admins
+        # grant with buttons: id (own id refused), role, area, display name
+        await bot.press(admin, overview, text="➕ 授予角色")
+        await watch.wait(admin, "请输入要授予角色的用户")
+        await client.send_message(admin, str(admin.id))
+        await watch.wait(admin, "不能给自己授予")
+        await client.send_message(admin, str(newcomer.id))
+        choose = await watch.wait(admin, "请选择要授予的角色")
+        await bot.press(admin, choose, text="企业服务专员")
+        area = await watch.wait(admin, "请选择专员的服务区域")
+        await bot.press(admin, area, text="示例街道企业服务站")
+        await watch.wait(admin, "对企业显示的称呼")
+        await client.send_message(admin, "陈专员")
+        await watch.wait(admin, "设为:企业服务专员")
+        await watch.wait(newcomer, "您已被授予角色")
+        # forged: revoke oneself, revoke a configured admin
+        answer = await bot.press(admin, overview, data=f"adm:rv:{admin.id}")
+        assert answer.text and "不能给自己" in answer.text
+        answer = await bot.press(admin, overview, data=f"adm:rv:{root.id}")
+        assert answer.text and "POLICYBOT_ADMIN_IDS" in answer.text
+        # the configured admin revokes the commissioner
+        await client.send_command(root, "admin")
+        listing = await watch.wait(root, "角色管理")
+        assert "陈专员" in (listing.text or "")
+        await bot.press(root, listing, text="撤销 专员 王专员")
+        await watch.wait(root, "已撤销")
+        await client.send_command(com, "inbox")
+        await watch.wait(com, "无权")
+    with Session(bot.engine) as session:
+        granted = roles.get_commissioner(session, user_id=newcomer.id)
+        assert granted is not None and granted.name == "陈专员"
+        assert granted.area_code == "demo-station"
+        assert users.user_role(session, user_id=com.id) is None
+        actions = [(a.actor_id, a.action, a.target) for a in roles.admin_actions(session)]
+    assert (root.id, "revoke", str(com.id)) in actions
+    assert (admin.id, "grant", str(newcomer.id)) in actions
+    assert all(a[2] != str(a[0]) for a in actions)  # nobody acted on themselves

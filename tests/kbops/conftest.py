@@ -1,0 +1,24 @@
+"""Fixtures of the knowledge-base operations tests (issue 7): the bundled knowledge base
+on the ``engine`` fixture's database (SQLite and PostgreSQL) and sample documents."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from knowledge.lexicon import Segmenter, default_lexicon
+from services.knowledge import KnowledgeBase
+
+
+@pytest.fixture(scope="session")
+def segmenter() -> Segmenter:
+    """Loading jieba takes ~1 s: share one segmenter between knowledge bases."""
+    return Segmenter(default_lexicon())
+
+
+@pytest.fixture
+def knowledge(engine: Engine, segmenter: Segmenter) -> KnowledgeBase:
+    service = KnowledgeBase(engine, segmenter=segmenter)
+    service.ensure_bundled()
+    service.refresh()
+    return service

@@ -1,0 +1,94 @@
+"""The unanswered loop: grouping by similarity, 没帮助 questions, attaching a question to
+an entry (answered afterwards) and marking one off-topic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.engine import Engine
+
+from services import unanswered
+from services.knowledge import KnowledgeBase
+from storage import users
+from storage.db import session_scope
+from storage.kbops import AskedQuestion
+
+MISSED = "周转不开咋整"  # not answered by the bundled knowledge base
+ENTRY = "wh-sme-2023:2.2.6"  # 扩大小微企业贷款规模
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def asked(n: int, text: str, minutes: int = 0, *, unhelpful: bool = False) -> AskedQuestion:
+    return AskedQuestion(n, text, text, T0 + dt.timedelta(minutes=minutes), None, unhelpful)
+
+
+def test_similar_questions_are_grouped_by_frequency() -> None:
+    rows = [
+        asked(1, "个体户转公司有什么奖励"),
+        asked(2, "附近哪家火锅好吃", 1),
+        asked(3, "个体户转公司有什么奖励吗", 2),
+        asked(4, "个体户转公司有什么奖励", 3, unhelpful=True),
+        asked(5, "今天天气怎么样", 4),
+        asked(6, "附近哪家火锅好吃", 5),
+    ]
+    groups = unanswered.group_questions(rows)
+    assert [(g.example, g.count) for g in groups] == [
+        ("个体户转公司有什么奖励", 3),
+        ("附近哪家火锅好吃", 2),
+        ("今天天气怎么样", 1),
+    ]
+    first = groups[0]
+    assert first.question_id == 4 and first.unhelpful == 1 and first.unanswered == 2
+    assert first.variants == ("个体户转公司有什么奖励吗",)
+    assert first.last_asked == T0 + dt.timedelta(minutes=3)
+    assert unanswered.group_questions([]) == []
+
+
+def test_unhelpful_answers_are_listed(knowledge: KnowledgeBase) -> None:
+    answer = knowledge.ask("个体户转成公司有奖励吗", user_id=5)
+    assert answer.result.answered and answer.question_id is not None
+    assert unanswered.list_groups(knowledge.engine) == []
+    question_id = answer.question_id
+    with session_scope(knowledge.engine) as session:
+        users.add_feedback(
+            session,
+            user_id=5,
+            entry_id="wh-sme-2023:2.5.20",
+            helpful=False,
+            question_id=question_id,
+        )
+    [group] = unanswered.list_groups(knowledge.engine)
+    assert group.example == "个体户转成公司有奖励吗" and group.unhelpful == 1
+
+
+def test_attach_makes_a_missed_question_answered(knowledge: KnowledgeBase) -> None:
+    first = knowledge.ask(MISSED, user_id=7)
+    assert not first.result.answered
+    knowledge.ask(MISSED + "啊", user_id=8)  # a similar wording joins the group
+    [group] = unanswered.list_groups(knowledge.engine)
+    assert group.count == 2
+    suggested = [e.entry_id for e in unanswered.suggestions(knowledge, group)]
+    assert ENTRY in suggested
+    attached = unanswered.attach(knowledge, group.question_id, ENTRY, user_id=1)
+    assert attached is not None
+    entry = knowledge.entry(ENTRY)
+    assert entry is not None and group.example in entry.alt_questions
+    again = knowledge.search(MISSED)  # the index was rebuilt: answered at once
+    assert again.answered and again.best is not None and again.best.entry_id == ENTRY
+    assert unanswered.list_groups(knowledge.engine) == []
+    assert unanswered.attach(knowledge, group.question_id, ENTRY, user_id=1) is None  # stale
+    fresh = KnowledgeBase(knowledge.engine, segmenter=knowledge._segmenter)
+    assert fresh.search(MISSED).answered  # stored, not only in memory
+
+
+def test_off_topic_is_no_longer_listed(engine: Engine, knowledge: KnowledgeBase) -> None:
+    knowledge.ask("附近哪家火锅好吃")
+    knowledge.ask(MISSED)
+    groups = unanswered.list_groups(engine)
+    hotpot = next(g for g in groups if g.example == "附近哪家火锅好吃")
+    assert unanswered.mark_off_topic(engine, hotpot.question_id, user_id=1) is not None
+    assert [g.example for g in unanswered.list_groups(engine)] == [MISSED]
+    knowledge.ask("附近哪家火锅好吃")  # asked again: still off-topic
+    assert [g.example for g in unanswered.list_groups(engine)] == [MISSED]
+    assert unanswered.mark_off_topic(engine, hotpot.question_id, user_id=1) is None
+    assert unanswered.find_group(engine, 10_000) is None

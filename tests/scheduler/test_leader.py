@@ -1,0 +1,74 @@
+"""Issue 8: one leader for the scheduled scans across instances (PostgreSQL advisory
+lock), failover when the leader's connection dies; SQLite always leads."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+from sqlalchemy.engine import Engine
+
+from scheduler.leader import Leadership, leader_only
+from storage.db import make_engine
+from tests.conftest import PG_URL, postgres_or_skip
+
+KEY = 0x7465737401  # a test-only key: never the production one
+
+
+def test_one_leader_and_failover_on_postgresql() -> None:
+    postgres_or_skip()
+    first_engine, second_engine = make_engine(PG_URL), make_engine(PG_URL)
+    first, second = Leadership(first_engine, key=KEY), Leadership(second_engine, key=KEY)
+    try:
+        assert first.is_leader()
+        assert not second.is_leader()
+        assert first.is_leader() and not second.is_leader()  # stable
+        # the leader dies: its connection closes, PostgreSQL frees the lock
+        first_engine.dispose()
+        first.release()
+        assert second.is_leader()
+        assert not Leadership(first_engine, key=KEY).is_leader()
+    finally:
+        first.release()
+        second.release()
+        first_engine.dispose()
+        second_engine.dispose()
+
+
+def test_leader_whose_backend_is_terminated_is_replaced() -> None:
+    postgres_or_skip()
+    a_engine, b_engine, admin = make_engine(PG_URL), make_engine(PG_URL), make_engine(PG_URL)
+    a, b = Leadership(a_engine, key=KEY + 1), Leadership(b_engine, key=KEY + 1)
+    try:
+        assert a.is_leader() and not b.is_leader()
+        assert a._conn is not None
+        pid = a._conn.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)}, 5000)")
+        for _ in range(50):  # the backend exits asynchronously
+            if b.is_leader():
+                break
+            time.sleep(0.1)
+        assert b.is_leader()
+        assert not a.is_leader()  # notices the loss and does not get it back
+    finally:
+        a.release()
+        b.release()
+        for engine in (a_engine, b_engine, admin):
+            engine.dispose()
+
+
+def test_sqlite_always_leads(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+    assert Leadership(engine).is_leader() and Leadership(engine).is_leader()
+
+
+async def test_leader_only_skips_followers(engine: Engine) -> None:
+    ran: list[int] = []
+
+    async def job(context: object) -> None:
+        ran.append(1)
+
+    await leader_only(job)(SimpleNamespace(bot_data=SimpleNamespace(engine=engine)))
+    assert ran == [1]

@@ -1,0 +1,72 @@
+"""The push jobs: registered under their names, planning in batches, one delivery run."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr
+from sqlalchemy.engine import Engine
+from telegram.ext import Application
+
+from bot.context import BotServices
+from bot.flood import FloodGate
+from bot.settings import Settings
+from scheduler import push_deliver, push_jobs, push_plan
+from services.knowledge import KnowledgeBase
+from services.push import EVENT_BATCH, NoProfileMatcher
+from storage import push
+from storage.db import session_scope
+from storage.models import KBImport, PolicyEvent
+
+NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def make_services(engine: Engine) -> BotServices:
+    return BotServices(
+        settings=Settings(telegram_token=SecretStr("1:x")),
+        knowledge=KnowledgeBase(engine),
+        engine=engine,
+        flood=FloodGate(rate=8, window=10.0),
+        clock=lambda: NOW,
+    )
+
+
+class Owner:
+    """Stands for the Application (the delivery state is kept per application)."""
+
+
+def test_jobs_are_registered_with_unique_names() -> None:
+    app = Application.builder().token("1:x").build()
+    assert app.job_queue is not None
+    push_jobs.register(app.job_queue)
+    names = [job.name for job in app.job_queue.jobs()]
+    assert names == ["push:plan", "push:deliver", "push:deadline"]
+
+
+async def test_plan_once_works_through_every_batch(engine: Engine) -> None:
+    services = make_services(engine)
+    with session_scope(engine) as session:
+        push.add_subscription(session, user_id=5, filters=push.Filters(), now=NOW)
+        batch = KBImport(source="test")
+        session.add(batch)
+        session.flush()
+        assert batch.id is not None
+        for n in range(EVENT_BATCH * 2 + 3):  # events of entries that do not exist
+            session.add(PolicyEvent(import_id=batch.id, entry_id=f"gone:{n}", kind="added"))
+    report = await push_plan.plan_once(services, NoProfileMatcher())
+    assert report.events == EVENT_BATCH * 2 + 3 and report.notices == 0
+    assert (await push_plan.plan_once(services, NoProfileMatcher())).events == 0
+
+
+async def test_one_delivery_run_at_a_time(engine: Engine) -> None:
+    services = make_services(engine)
+    settings = services.settings
+    owner = Owner()
+    state = push_deliver.state_for(owner, settings)
+    assert push_deliver.state_for(owner, settings) is state
+    async with state.lock:  # a run in progress: the next tick returns at once
+        assert await asyncio.wait_for(push_deliver.run(services, None, owner), 1) is None  # type: ignore[arg-type]
+    stats = await push_deliver.run(services, None, owner)  # type: ignore[arg-type]
+    assert stats is not None and stats.messages == 0  # nothing due, the bot is not needed
