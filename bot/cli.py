@@ -16,9 +16,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import cli_kb_ops, cli_privacy, cli_rules
-from bot.cli_push import push_app
-from bot.cli_tickets import areas_app, departments_app, report_app, users_app
 from bot.settings import Settings
 from knowledge.evaluation import evaluate, load_questions
 from knowledge.importing import ImportFailed
@@ -32,13 +29,6 @@ kb_app = typer.Typer(help="知识库:导入、列出、查看、未答问题", n
 db_app = typer.Typer(help="数据库结构升级", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 app.add_typer(db_app, name="db")
-app.add_typer(cli_rules.app, name="rules")
-app.add_typer(push_app, name="push")  # policy push (issue 5): status, test USER
-app.add_typer(users_app, name="users")  # service requests (issue 6): roles
-cli_privacy.register(users_app)  # issue 8: `users export USER_ID`
-app.add_typer(areas_app, name="areas")  # service areas, `areas load` the service map
-app.add_typer(departments_app, name="departments")
-app.add_typer(report_app, name="report")  # `report monthly --month YYYY-MM [--csv]`
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -303,6 +293,8 @@ def kb_unanswered(
     days: Annotated[int | None, typer.Option(help="只看最近 N 天")] = None,
 ) -> None:
     """按频次列出未答和“没帮助”的问题(相似问法合并)。"""
+    from bot import cli_kb_ops
+
     cli_kb_ops.print_unanswered(limit, days)
 
 
@@ -366,7 +358,33 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "heads") -> None:
     out.print(f"数据库结构版本:{current_revision(engine)}")
 
 
-cli_kb_ops.register(app, kb_app)  # kb history / rollback / export, stats (issue 7)
+# Commands that answer a question must start fast (≤ 2 s to the first answer): they do
+# not load the feature commands below, which pull in the bot, the rules and the e-book.
+FAST_COMMANDS = frozenset({"ask", "eval", "db"})
+
+
+def mount_feature_commands() -> None:
+    """The feature groups: rules, push, users/areas/departments/report, kb ops, stats."""
+    from bot import cli_kb_ops, cli_privacy, cli_rules
+    from bot.cli_push import push_app
+    from bot.cli_tickets import areas_app, departments_app, report_app, users_app
+
+    app.add_typer(cli_rules.app, name="rules")
+    app.add_typer(push_app, name="push")  # policy push: status, test USER
+    app.add_typer(users_app, name="users")  # roles
+    cli_privacy.register(users_app)  # `users export USER_ID`
+    app.add_typer(areas_app, name="areas")  # service areas, `areas load` the service map
+    app.add_typer(departments_app, name="departments")
+    app.add_typer(report_app, name="report")  # `report monthly --month YYYY-MM [--csv]`
+    cli_kb_ops.register(app, kb_app)  # kb history / rollback / export, stats
+
+
+def _command_of(argv: list[str]) -> str | None:
+    return next((arg for arg in argv[1:] if not arg.startswith("-")), None)
+
+
+if _command_of(sys.argv) not in FAST_COMMANDS:
+    mount_feature_commands()
 
 
 def main() -> None:
