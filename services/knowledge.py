@@ -23,7 +23,6 @@ from knowledge.importing.yamldoc import KEY_PATTERN, ImportBundle, parse_yaml_bu
 from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
 from knowledge.matcher import Matcher, MatcherConfig, SearchResult
 from knowledge.model import DocumentMeta, EntryView, Level
-from services import eligibility
 from storage import kb
 from storage.db import session_scope
 
@@ -231,6 +230,8 @@ class KnowledgeBase:
     def has_eligibility_rules(self, entry_id: str) -> bool:
         """Whether a 资格自测 (eligibility self-check) exists for the entry: an eligibility
         rule (``knowledge/data/rules``) links it."""
+        from services import eligibility  # the rules load on first use, not at start-up
+
         return eligibility.has_rules_for(entry_id)
 
     def ask(
