@@ -22,3 +22,12 @@ def test_upgrade_is_idempotent(engine: Engine) -> None:
     before = current_revision(engine)
     upgrade(engine)
     assert current_revision(engine) == before
+
+
+def test_heads_constant_matches_the_migration_scripts(engine: Engine) -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import HEADS, alembic_config, at_heads
+
+    assert set(ScriptDirectory.from_config(alembic_config(engine)).get_heads()) == HEADS
+    assert at_heads(engine)
