@@ -213,31 +213,31 @@ def load_entry_views(session: Session, *, include_removed: bool = False) -> list
     if not include_removed:
         stmt = stmt.where(col(PolicyEntry.removed_at).is_(None))
     stmt = stmt.order_by(col(PolicyDocument.id), col(PolicyEntry.position))
-    views: list[EntryView] = []
-    for entry, document in session.exec(stmt):
-        views.append(
-            EntryView(
-                entry_id=entry.entry_id,
-                document_key=document.key,
-                document_title=document.title,
-                path=tuple(entry.path),
-                number=entry.number,
-                title=entry.title,
-                body=entry.body,
-                categories=tuple(entry.categories),
-                audiences=tuple(entry.audiences),
-                keywords=tuple(entry.keywords),
-                alt_questions=tuple(entry.alt_questions),
-                guide={k: Sourced(v["value"], v["source"]) for k, v in entry.guide.items()},
-                level=document.level,
-                region=document.region,
-                source_url=document.source_url,
-                source_name=document.source_name or document.title,
-                effective_date=document.effective_date,
-                expiry_date=document.expiry_date,
-            )
-        )
-    return views
+    return [entry_view(entry, document) for entry, document in session.exec(stmt)]
+
+
+def entry_view(entry: PolicyEntry, document: PolicyDocument) -> EntryView:
+    """The read-only view of a stored entry and its document."""
+    return EntryView(
+        entry_id=entry.entry_id,
+        document_key=document.key,
+        document_title=document.title,
+        path=tuple(entry.path),
+        number=entry.number,
+        title=entry.title,
+        body=entry.body,
+        categories=tuple(entry.categories),
+        audiences=tuple(entry.audiences),
+        keywords=tuple(entry.keywords),
+        alt_questions=tuple(entry.alt_questions),
+        guide={k: Sourced(v["value"], v["source"]) for k, v in entry.guide.items()},
+        level=document.level,
+        region=document.region,
+        source_url=document.source_url,
+        source_name=document.source_name or document.title,
+        effective_date=document.effective_date,
+        expiry_date=document.expiry_date,
+    )
 
 
 def list_documents(session: Session) -> list[PolicyDocument]:

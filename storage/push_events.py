@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from knowledge.model import EntryView, Sourced
+from knowledge.model import EntryView
+from storage.kb import entry_view
 from storage.models import PolicyDocument, PolicyEntry, PolicyEvent
 from storage.models_push import PushEventPlan
 
@@ -80,23 +81,5 @@ def load_entries(
         stmt = stmt.where(col(PolicyEntry.entry_id).in_(list(entry_ids)))
     views: dict[str, EntryView] = {}
     for entry, document in session.exec(stmt):
-        views[entry.entry_id] = EntryView(
-            entry_id=entry.entry_id,
-            document_key=document.key,
-            document_title=document.title,
-            path=tuple(entry.path),
-            number=entry.number,
-            title=entry.title,
-            body=entry.body,
-            categories=tuple(entry.categories),
-            audiences=tuple(entry.audiences),
-            keywords=tuple(entry.keywords),
-            guide={k: Sourced(v["value"], v["source"]) for k, v in entry.guide.items()},
-            level=document.level,
-            region=document.region,
-            source_url=document.source_url,
-            source_name=document.source_name or document.title,
-            effective_date=document.effective_date,
-            expiry_date=document.expiry_date,
-        )
+        views[entry.entry_id] = entry_view(entry, document)
     return views
