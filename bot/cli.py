@@ -54,6 +54,18 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     raise typer.Exit(code)
 
 
+def _db_failure_message(exc: BaseException) -> str | None:
+    """A Chinese explanation of a full or unreachable database (None: another error)."""
+    from storage.failures import DBFailure, cause, classify
+
+    failure = classify(exc)
+    if failure is DBFailure.FULL:
+        return f"数据库存储空间已满({cause(exc)}),请清理磁盘空间后重试;"
+    if failure is DBFailure.UNAVAILABLE:
+        return f"数据库暂时无法访问({cause(exc)}),请稍后重试;"
+    return None
+
+
 def open_kb(settings: Settings, *, bundled: bool | None = None) -> KnowledgeBase:
     """Upgrade the schema, load the bundled documents into an empty DB, return the service."""
     settings.ensure_data_dir()
@@ -220,6 +232,11 @@ def kb_import(
             )
         except ImportFailed as exc:
             raise _fail(f"{exc}(数据库未改动)") from exc
+        except SQLAlchemyError as exc:  # issue 8: a full or unreachable database
+            message = _db_failure_message(exc)
+            if message is None:
+                raise
+            raise _fail(f"{message}出错的文件未写入任何内容。") from exc
     for report in reports:
         out.print(
             f"{report.source}: {report.document_title or '补充信息'} — 新增 {len(report.added)},"

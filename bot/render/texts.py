@@ -37,6 +37,10 @@ ROLE_LABELS: dict[str, str] = {
 
 STALE_BUTTON = "按钮已过期,请重新提问或使用 /browse"
 ERROR = "抱歉,处理出错了,请稍后再试"
+# issue 8: the database is unreachable or busy / its storage is full (the operator log has
+# an ERROR line for the latter)
+DB_UNAVAILABLE = "系统繁忙,请稍后再试。"
+STORAGE_FULL = "服务器存储空间已满,暂时无法保存,请稍后再试;管理员已收到提醒。"
 FLOOD = "您发送得太快了,请稍候再试"
 ONLY_TEXT = "我目前只能理解文字问题。请用一句话描述您想了解的政策,例如:个体户转成公司有奖励吗"
 STICKER = "收到您的表情啦 😊 " + ONLY_TEXT
