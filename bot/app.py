@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
@@ -23,6 +22,7 @@ from telegram.ext import (
     PersistenceInput,
 )
 
+from bot.cluster import SharedStateApplication
 from bot.context import BotServices, PolicyContext, context_types, services_type
 from bot.handlers import (
     admin,
@@ -49,6 +49,7 @@ from bot.handlers import (
     tickets,
 )
 from bot.render.texts import COMMANDS
+from bot.retry import RetryingRateLimiter
 from bot.settings import Settings
 from scheduler import kb_expiry, kb_refresh, privacy_retention, push_jobs, ticket_sla
 from scheduler.leader import leader_only, leadership_for
@@ -101,6 +102,9 @@ def build_application(
     )
     builder = (
         ApplicationBuilder()
+        # conversation states and user data live in the database around every update, so
+        # any of several instances can serve the next one (issue 8)
+        .application_class(SharedStateApplication)
         .token(settings.telegram_token.get_secret_value())
         .base_url(base_url or settings.telegram_api_url)
         .defaults(
@@ -123,8 +127,8 @@ def build_application(
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        # retries a request after a 429 "Too Many Requests" (Telegram's flood limits)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # retries after a 429 (flood limits), a 5xx or a timeout (issue 8: bot/retry.py)
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
     )
     file_url = base_file_url or settings.telegram_file_url
     if file_url:
@@ -178,10 +182,11 @@ def build_application(
     )
     # the scans that write or notify run once cluster-wide (issue 8: scheduler/leader.py);
     # kb:refresh rebuilds this instance's in-memory index, so it runs everywhere
+    scan = settings.scan_interval_seconds
     jobs.run_repeating(
         leader_only(ticket_sla.job),
-        interval=ticket_sla.INTERVAL_SECONDS,
-        first=60,
+        interval=scan or ticket_sla.INTERVAL_SECONDS,
+        first=min(60, scan or 60),
         name=ticket_sla.JOB_NAME,
     )
     jobs.run_daily(
@@ -192,7 +197,11 @@ def build_application(
     )
     # push:plan, push:deliver, push:deadline; precise pushes match enterprise profiles
     # against the eligibility rules (planning runs on the leader only)
-    push_jobs.register(jobs, profile_matcher=ProfileRuleMatcher(today=application.bot_data.today))
+    push_jobs.register(
+        jobs,
+        profile_matcher=ProfileRuleMatcher(today=application.bot_data.today),
+        scan_seconds=scan,
+    )
     jobs.run_repeating(  # issue 8: POLICYBOT_RETENTION_DAYS
         leader_only(privacy_retention.job),
         interval=privacy_retention.INTERVAL_SECONDS,

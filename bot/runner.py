@@ -16,8 +16,10 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application
 
+from bot import webhook
 from bot.app import build_application
 from bot.settings import Settings
+from scheduler.leader import leadership_for
 from services.knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -113,7 +115,10 @@ def run(
             log.info("starting long polling against %s", api)
             application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
         else:
-            _run_webhook(application, webhook)
+            serving = _serve_webhook(
+                application, webhook, engine=engine, drain_seconds=settings.webhook_drain_seconds
+            )
+            loop.run_until_complete(serving)
     except InvalidToken:
         raise RunError(
             "Telegram 令牌无效(getMe 被拒绝):请检查 POLICYBOT_TELEGRAM_TOKEN。"
@@ -136,23 +141,35 @@ async def check_connection(settings: Settings, token: str) -> None:
         log.info("connected as @%s", bot.username)
 
 
-def _run_webhook(application: AnyApp, options: WebhookOptions) -> None:
+async def _serve_webhook(
+    application: AnyApp, options: WebhookOptions, *, engine: Engine, drain_seconds: float
+) -> None:
     parts = urlsplit(options.url)
     if parts.scheme not in ("https", "http") or not parts.netloc:
         raise RunError(f"Webhook 地址无效:{options.url}(应为 https://域名/路径)")
     secret = options.secret or secrets.token_urlsafe(32)
     if not options.secret:
-        log.info("no webhook secret configured: using a random one for this run")
+        # several instances must share one secret: each setWebhook replaces it
+        log.warning("no webhook secret configured: using a random one (one instance only)")
     log.info("starting webhook on %s:%d for %s", options.listen, options.port, parts.netloc)
-    application.run_webhook(
+    leadership = leadership_for(engine)
+    serving = webhook.serve(
+        application,
+        engine=engine,
+        url=options.url,
+        path=parts.path or "/",
         listen=options.listen,
         port=options.port,
-        url_path=parts.path.lstrip("/"),
-        webhook_url=options.url,
-        secret_token=secret,
-        allowed_updates=Update.ALL_TYPES,
-        close_loop=False,
+        secret=secret,
+        drain_seconds=drain_seconds,
+        is_leader=lambda: None if leadership.always else leadership.holds,
     )
+    try:
+        await serving
+    except OSError as exc:  # the port is taken or the address is not local
+        raise RunError(
+            f"无法在 {options.listen}:{options.port} 上监听:{exc.strerror or exc}"
+        ) from None
 
 
 @asynccontextmanager

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
+    # SIGTERM: seconds to let updates in progress finish before the process exits
+    webhook_drain_seconds: float = Field(default=20.0, ge=0)
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
     # Flood control: at most ``flood_rate`` updates per ``flood_window`` seconds per user
@@ -58,6 +60,10 @@ class Settings(BaseSettings):
     sla_first_contact_days: int = Field(default=1, ge=0)
     sla_resolve_days: int = Field(default=3, ge=0)
     sla_remind_hour: int = Field(default=9, ge=0, le=23)
+
+    # The database scans that plan pushes and send SLA reminders (push:plan, push:deadline,
+    # tickets:sla) run every 20 s / 1 h / 5 min; this sets one interval for all of them
+    scan_interval_seconds: float | None = Field(default=None, gt=0)
 
     # Eligibility self-check (issue 4): minutes without activity before a check is paused
     check_timeout_minutes: float = Field(default=30.0, gt=0)

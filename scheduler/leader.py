@@ -2,8 +2,8 @@
 
 Several instances may serve one bot against one PostgreSQL database; a scan such as the
 SLA reminders must still run once. The leader is the instance holding the session-level
-advisory lock ``LOCK_KEY`` on a dedicated connection; when it dies its connection closes,
-PostgreSQL releases the lock and the next job of another instance takes over
+advisory lock (``LOCK_KEY``, the schema) on a dedicated connection; when it dies its
+connection closes, PostgreSQL releases the lock and the next job of another instance takes over
 (``pg_try_advisory_lock`` never waits). On SQLite (one process) every instance leads.
 
 Use :func:`leader_only` around a job callback::
@@ -27,7 +27,9 @@ from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
 
-LOCK_KEY = 0x706F6C6963790001  # "policy" + 1: one lock per database
+# advisory locks are per database: the second key, the hash of the schema, keeps two
+# bots in two schemas of one database apart (storage/db.py and storage/kb.py do the same)
+LOCK_KEY = 0x706F6C01  # "pol" + 1
 C = TypeVar("C")
 
 
@@ -43,6 +45,11 @@ class Leadership:
     @property
     def always(self) -> bool:
         return self.engine.dialect.name != "postgresql"
+
+    @property
+    def holds(self) -> bool:
+        """Whether this instance held the lock at its last check (no database round trip)."""
+        return self.always or self._conn is not None
 
     def is_leader(self) -> bool:
         if self.always:
@@ -64,7 +71,9 @@ class Leadership:
         except DBAPIError:
             return False
         try:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
+            got = conn.execute(
+                text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"), {"k": self.key}
+            ).scalar()
             conn.commit()
         except DBAPIError:
             conn.invalidate()

@@ -11,13 +11,19 @@ from scheduler.leader import leader_only
 from services.push import NoProfileMatcher, ProfileMatcher
 
 
-def register(jobs: JobQueue[Any], *, profile_matcher: ProfileMatcher | None = None) -> None:
-    """``profile_matcher``: issue 4's enterprise-profile matching, once it exists."""
+def register(
+    jobs: JobQueue[Any],
+    *,
+    profile_matcher: ProfileMatcher | None = None,
+    scan_seconds: float | None = None,
+) -> None:
+    """``profile_matcher``: issue 4's enterprise-profile matching; ``scan_seconds``
+    overrides the planning scans' intervals (``POLICYBOT_SCAN_INTERVAL_SECONDS``)."""
     matcher = profile_matcher or NoProfileMatcher()
     jobs.run_repeating(
         leader_only(push_plan.make_job(matcher)),  # one planner cluster-wide
-        interval=push_plan.INTERVAL_SECONDS,
-        first=push_plan.FIRST_SECONDS,
+        interval=scan_seconds or push_plan.INTERVAL_SECONDS,
+        first=min(push_plan.FIRST_SECONDS, scan_seconds or push_plan.FIRST_SECONDS),
         name=push_plan.JOB_NAME,
     )
     jobs.run_repeating(
@@ -31,7 +37,7 @@ def register(jobs: JobQueue[Any], *, profile_matcher: ProfileMatcher | None = No
     )
     jobs.run_repeating(
         leader_only(push_deadline.make_job(matcher)),
-        interval=push_deadline.INTERVAL_SECONDS,
-        first=push_deadline.FIRST_SECONDS,
+        interval=scan_seconds or push_deadline.INTERVAL_SECONDS,
+        first=min(push_deadline.FIRST_SECONDS, scan_seconds or push_deadline.FIRST_SECONDS),
         name=push_deadline.JOB_NAME,
     )

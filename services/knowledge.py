@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from knowledge.importing import ImportFailed, decode_bytes, parse_text_document
@@ -163,17 +164,25 @@ class KnowledgeBase:
 
     # -------------------------------------------------------------- loading
     def ensure_bundled(self) -> kb.ImportReport | None:
-        """Load the bundled seed documents into an empty database."""
-        with session_scope(self.engine) as session:
-            if kb.count_entries(session) > 0:
-                return None
-            reports = [
-                apply_bundle(
-                    session, bundle=read_bundle(Path(str(path))), source=f"bundled:{path.name}"
-                )
-                for path in sorted(BUNDLED_DIR.iterdir(), key=lambda p: p.name)
-                if path.name.endswith(".yaml")
-            ]
+        """Load the bundled seed documents into an empty database (once, even when
+        several processes start together on it)."""
+        try:
+            with session_scope(self.engine) as session:
+                kb.lock_for_seeding(session)  # PostgreSQL: the others wait here
+                if kb.count_entries(session) > 0:
+                    return None
+                reports = [
+                    apply_bundle(
+                        session, bundle=read_bundle(Path(str(path))), source=f"bundled:{path.name}"
+                    )
+                    for path in sorted(BUNDLED_DIR.iterdir(), key=lambda p: p.name)
+                    if path.name.endswith(".yaml")
+                ]
+        except IntegrityError:  # SQLite: another process imported it first
+            with session_scope(self.engine) as session:
+                if kb.count_entries(session) > 0:
+                    return None
+            raise
         log.info("loaded %d bundled document(s)", len(reports))
         return reports[0] if reports else None
 

@@ -164,10 +164,16 @@ def back(
     return _save(session, state, _step(session, state, rule, today), now)
 
 
-def pause(session: Session, *, user_id: int, now: dt.datetime) -> bool:
-    """Inactivity: an active check is paused (its answers kept for 继续)."""
+def pause(
+    session: Session, *, user_id: int, now: dt.datetime, idle_since: dt.datetime | None = None
+) -> bool:
+    """Inactivity: an active check is paused (its answers kept for 继续). With
+    ``idle_since``, only if the check has not moved on since then (another instance may
+    have served the user after this one's timeout was set)."""
     state = profiles.get_check(session, user_id=user_id)
     if state is None or state.status != CheckStatus.ACTIVE:
+        return False
+    if idle_since is not None and state.updated_at is not None and state.updated_at > idle_since:
         return False
     state.status = CheckStatus.PAUSED
     profiles.save_check(session, state=state, now=now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,7 +56,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 # The newest revision(s) of storage/migrations; tests/storage/test_migrations.py checks
 # this against Alembic. It lets a start-up on an up-to-date database skip loading Alembic.
-HEADS = frozenset({"0004"})
+HEADS = frozenset({"0005"})
+MIGRATION_LOCK = 0x706F6C02  # "pol" + 2, with the schema (scheduler/leader.py holds + 1)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -82,13 +84,48 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     of the migration history that are not merged yet are all applied)."""
     if revision == "heads" and at_heads(engine):
         return
+    with _sqlite_migration_lock(engine):
+        if revision == "heads" and at_heads(engine):
+            return  # another process migrated the file while this one waited
+        _upgrade(engine, revision)
+    log.info("database schema at %s", revision)
+
+
+@contextmanager
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
+    """Processes starting together on one SQLite file migrate it one after the other
+    (pysqlite runs DDL outside transactions, so the database cannot serialise them)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.migrate-lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # instances starting together: one migrates, the others wait, then find the
+            # schema current (the lock ends with this transaction)
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"),
+                {"k": MIGRATION_LOCK},
+            )
+            current = connection.execute(text("SELECT to_regclass('alembic_version')")).scalar()
+            if revision == "heads" and current is not None:
+                rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+                if {row[0] for row in rows} == HEADS:
+                    return
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-    log.info("database schema at %s", revision)
 
 
 def current_revision(engine: Engine) -> str | None:

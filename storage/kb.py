@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import inspect as sa_inspect
+from sqlmodel import Session, SQLModel, col, select
 
 from knowledge.importing.errors import ImportFailed
 from knowledge.model import DocumentMeta, Enrichment, EntryView, ParsedDocument, Sourced
@@ -49,6 +50,17 @@ def get_document(session: Session, *, key: str) -> PolicyDocument | None:
     return session.exec(select(PolicyDocument).where(PolicyDocument.key == key)).first()
 
 
+SEED_LOCK = 0x706F6C03  # "pol" + 3, with the schema (storage/db.py: + 2, leader: + 1)
+
+
+def lock_for_seeding(session: Session) -> None:
+    """On PostgreSQL, wait for any other instance seeding the knowledge base (the lock
+    ends with the transaction); SQLite serialises writers itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        schema = func.hashtext(func.current_schema())
+        session.exec(select(func.pg_advisory_xact_lock(SEED_LOCK, schema)))
+
+
 def count_entries(session: Session) -> int:
     stmt = (
         select(func.count()).select_from(PolicyEntry).where(col(PolicyEntry.removed_at).is_(None))
@@ -58,6 +70,27 @@ def count_entries(session: Session) -> int:
 
 def get_entry(session: Session, *, entry_id: str) -> PolicyEntry | None:
     return session.exec(select(PolicyEntry).where(PolicyEntry.entry_id == entry_id)).first()
+
+
+_LABELS = {
+    "key": "编号", "title": "标题", "doc_number": "文号", "issuer": "发文机关",
+    "addressee": "主送机关", "level": "层级", "region": "地区", "source_url": "来源网址",
+    "source_name": "来源名称", "entry_id": "编号", "number": "序号",
+}  # fmt: skip
+
+
+def _check_lengths(row: SQLModel, what: str) -> None:
+    """Refuse a value longer than its VARCHAR column (e.g. a 400-字 Markdown title, a 90-字
+    Chinese numeral). PostgreSQL raised a DataError that is no message for the user, while
+    SQLite stored the value: now both refuse it with ImportFailed, before any flush."""
+    for attr in sa_inspect(type(row)).column_attrs:
+        length = getattr(attr.columns[0].type, "length", None)
+        value = getattr(row, attr.key)
+        if length and isinstance(value, str) and len(value) > length:
+            label = _LABELS.get(attr.key, attr.key)
+            raise ImportFailed(
+                f"{what}的{label}过长(最多 {length} 字,现有 {len(value)} 字):{value[:30]}…"
+            )
 
 
 def _apply_enrichment(entry: PolicyEntry, enrichment: Enrichment) -> None:
@@ -107,6 +140,7 @@ def import_document(
     document.body_text = parsed.body_text
     document.attachments = list(parsed.attachments)
     document.updated_at = now
+    _check_lengths(document, "文件")
     session.flush()
     assert document.id is not None
 
@@ -136,6 +170,7 @@ def import_document(
         if entry_id in enrich:
             _apply_enrichment(entry, enrich[entry_id])
         entry.content_hash = entry_hash(entry)
+        _check_lengths(entry, f"条目 {parsed_entry.local_id[:30]} ")
         if is_new:
             entry.created_at = now
             report.added.append(entry_id)
@@ -173,6 +208,7 @@ def enrich_entries(session: Session, *, enrich: dict[str, Enrichment], source: s
         entry = entries[entry_id]
         before = entry.content_hash
         _apply_enrichment(entry, enrichment)
+        _check_lengths(entry, f"条目 {entry_id} ")
         entry.content_hash = entry_hash(entry)
         entry.updated_at = utcnow()
         if entry.content_hash != before:

@@ -190,6 +190,9 @@ class BotState(SQLModel, table=True):
     kind: str = Field(max_length=80)
     key: str = Field(max_length=200)
     data: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # bumped on every write: an instance writes a conversation state only over the
+    # version it last saw (storage/persistence.py), so a stale instance cannot undo it
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     updated_at: dt.datetime = _created()
 
 

@@ -6,6 +6,7 @@ conversation by :mod:`bot.handlers.eligibility`.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -258,8 +259,10 @@ async def on_text(update: Update, context: PolicyContext) -> State:
     return await _answer(update, context, step.field.id, value)
 
 
-async def on_timeout(update: object, context: PolicyContext, *, minutes: int) -> None:
-    """No activity for ``minutes``: pause the check (继续 restores its answers)."""
+async def on_timeout(
+    update: object, context: PolicyContext, *, minutes: int, seconds: float
+) -> None:
+    """No activity for ``seconds``: pause the check (继续 restores its answers)."""
     if not isinstance(update, Update) or update.effective_user is None:
         return
     if context.user_data is not None:
@@ -269,7 +272,8 @@ async def on_timeout(update: object, context: PolicyContext, *, minutes: int) ->
     now, today = services.now(), services.today()
 
     def pause(session: Session) -> str | None:
-        if not selfcheck.pause(session, user_id=user_id, now=now):
+        idle_since = now - dt.timedelta(seconds=seconds)
+        if not selfcheck.pause(session, user_id=user_id, now=now, idle_since=idle_since):
             return None
         step = selfcheck.current(session, rules, user_id=user_id, today=today)
         return step.rule.title if step is not None else None

@@ -140,7 +140,7 @@ def build_handlers(
     minutes = max(round(seconds / 60), 1)
 
     async def timed_out(update: object, context: PolicyContext) -> None:
-        await on_timeout(update, context, minutes=minutes)
+        await on_timeout(update, context, minutes=minutes, seconds=seconds)
 
     private = filters.ChatType.PRIVATE
     text = private & filters.TEXT & ~filters.COMMAND

@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from localapi.api import Limits, LocalBotAPI
+from tests.bot.cluster_support import until
 from tests.bot.e2e_support import TOKEN, USERNAME
 
 EXE = shutil.which("policybot")
@@ -92,10 +93,7 @@ async def _converse(api: LocalBotAPI) -> None:
 
 async def _stop(proc: asyncio.subprocess.Process) -> str:
     proc.send_signal(signal.SIGTERM)
-    code, stderr = await finish(proc)
-    assert code == 0, stderr
-    assert TOKEN not in stderr and "Traceback" not in stderr
-    return stderr
+    return await _stop_after_signal(proc)
 
 
 async def test_polling_and_clean_sigterm(tmp_path: Path, api: LocalBotAPI) -> None:
@@ -107,22 +105,77 @@ async def test_polling_and_clean_sigterm(tmp_path: Path, api: LocalBotAPI) -> No
     assert "long polling" in await _stop(proc)
 
 
-async def test_webhook_with_secret(tmp_path: Path, api: LocalBotAPI) -> None:
+async def _health(session: aiohttp.ClientSession, port: int) -> tuple[int, dict[str, object]]:
+    async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+        return response.status, await response.json()
+
+
+async def _start_webhook(
+    tmp_path: Path, api: LocalBotAPI, **values: str
+) -> tuple[asyncio.subprocess.Process, int, str]:
     port = free_port()
     env = environment(
-        tmp_path, POLICYBOT_TELEGRAM_TOKEN=TOKEN, POLICYBOT_TELEGRAM_API_URL=api.bot_api_url
+        tmp_path,
+        POLICYBOT_TELEGRAM_TOKEN=TOKEN,
+        POLICYBOT_TELEGRAM_API_URL=api.bot_api_url,
+        **values,
     )
     url = f"http://127.0.0.1:{port}/telegram/hook"
     args = ("--webhook", "--url", url, "--listen", "127.0.0.1", "--port", str(port))
     proc = await start(env, *args, "--secret", "s3cret-token")
     client = api.client(TOKEN)
     await client.wait_for(lambda: client.webhook_info()["url"] or None, 60, "setWebhook")
+    return proc, port, url
+
+
+async def test_webhook_with_secret_and_health(tmp_path: Path, api: LocalBotAPI) -> None:
+    proc, port, url = await _start_webhook(tmp_path, api)
+    client = api.client(TOKEN)
     assert client.webhook_info()["url"] == url
     assert client.bot.webhook is not None and client.bot.webhook.secret_token == "s3cret-token"
     await _converse(api)
-    assert api.webhook_deliveries(TOKEN) >= 1
-    async with aiohttp.ClientSession() as session:  # PTB checks the secret on every request
-        forged = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
-        async with session.post(url, json={"update_id": 1}, headers=forged) as response:
-            assert response.status == 403
+    await until(lambda: api.webhook_deliveries(TOKEN) >= 1, 10, "the delivery to be confirmed")
+    async with aiohttp.ClientSession() as session:
+        status, health = await _health(session, port)
+        assert status == 200, health
+        assert health["status"] == "ok" and health["database"] == "ok"
+        assert health["scheduler"] == "ok" and health["draining"] is False
+        update = {"update_id": 1}
+        for headers in ({"X-Telegram-Bot-Api-Secret-Token": "wrong"}, {}):  # forged, missing
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 403
+        good = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+        async with session.post(url, data=b"{not json", headers=good) as response:
+            assert response.status == 400
     await _stop(proc)
+
+
+async def test_sigterm_drains_updates_in_progress(tmp_path: Path, api: LocalBotAPI) -> None:
+    """SIGTERM while an update is being handled: the update finishes (its reply is sent),
+    the health check turns 503 meanwhile, and the process exits 0."""
+    proc, port, _ = await _start_webhook(tmp_path, api, POLICYBOT_WEBHOOK_DRAIN_SECONDS="30")
+    client = api.client(TOKEN)
+    await client.wait_for(lambda: "setMyCommands" in client.calls() or None, 60, "start-up")
+    user = await client.create_user("排空")
+    api.faults.slow("sendMessage", delay=3.0, count=1)  # the reply takes 3 s to go out
+    async with aiohttp.ClientSession() as session:
+        await client.send_command(user, "start")
+        await until(lambda: "sendMessage" in client.calls(), 30, "the reply to start")
+        status, health = await _health(session, port)
+        assert status == 200 and health["in_flight"] == 1, health
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.5)
+        status, health = await _health(session, port)
+        assert status == 503 and health["draining"] is True, health
+    [welcome] = await client.wait_for_messages(user, timeout=30)
+    assert "欢迎" in (welcome.text or "")
+    stderr = await _stop_after_signal(proc)
+    assert "drained" in stderr and "complete" in stderr
+    await until(lambda: api.webhook_deliveries(TOKEN) >= 1, 10, "the delivery to be confirmed")
+
+
+async def _stop_after_signal(proc: asyncio.subprocess.Process) -> str:
+    code, stderr = await finish(proc)
+    assert code == 0, stderr
+    assert TOKEN not in stderr and "Traceback" not in stderr
+    return stderr

@@ -12,7 +12,7 @@ from scheduler.leader import Leadership, leader_only
 from storage.db import make_engine
 from tests.conftest import PG_URL, postgres_or_skip
 
-KEY = 0x7465737401  # a test-only key: never the production one
+KEY = 0x74657301  # a test-only key: never the production one
 
 
 def test_one_leader_and_failover_on_postgresql() -> None:
