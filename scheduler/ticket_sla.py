@@ -4,6 +4,7 @@ out once per ticket and SLA cycle, even after a restart or with several instance
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from telegram import Bot
 
 from bot.handlers.ticket_common import sla_policy
 from bot.ticket_notify import TicketNotifier
-from services.sla import Alert, claim_due_alerts
+from services.sla import Alert, claim_due_alerts, mark_sent
 from storage import roles
 
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ async def check(services: BotServices, bot: Bot) -> list[Alert]:
     for alert in alerts:
         assignee = alert.ticket.assignee_id
         await notifier.alert(alert, names.get(assignee) if assignee else None)
+        # recorded as sent only now: an instance dying before this line leaves the claim
+        # unsent, and the next leader sends it after the lease (at least once)
+        await services.db(functools.partial(mark_sent, alerts=[alert], now=services.now()))
         log.info("ticket %s: %s sent", alert.ticket.number, alert.kind.value)
     return alerts
 

@@ -81,6 +81,11 @@ class Alert:
     ticket: Ticket
     kind: AlertKind
     due: dt.datetime
+    alert_id: int | None = None  # its ticket_alert row: mark it sent once it went out
+
+
+# a claimed alert not marked sent after this long is sent again (its sender died)
+ALERT_LEASE = dt.timedelta(minutes=2)
 
 
 def _due_kinds(
@@ -103,17 +108,22 @@ def _due_kinds(
     return found
 
 
-def claim_due_alerts(session: Session, *, now: dt.datetime, policy: SlaPolicy) -> list[Alert]:
+def claim_due_alerts(
+    session: Session, *, now: dt.datetime, policy: SlaPolicy, lease: dt.timedelta = ALERT_LEASE
+) -> list[Alert]:
     """The reminders and escalations due now that were not sent yet in the ticket's SLA
     cycle; each is recorded (``ticket_alert`` and the timeline) before it is returned, so
-    it is sent once even with several instances or after a restart."""
-    alerts: list[Alert] = []
+    it is sent once even with several instances or after a restart. The caller marks
+    each sent (:func:`mark_sent`); one claimed more than ``lease`` ago and never marked
+    (its instance died in between) is returned again while it is still due."""
+    alerts = _reclaimed(session, now=now, policy=policy, lease=lease)
     for ticket in tickets_store.open_tickets(session):
         assert ticket.id is not None
         for kind, due in _due_kinds(ticket, now, policy):
-            if not tickets_store.claim_alert(
+            claimed = tickets_store.claim_alert(
                 session, ticket_id=ticket.id, kind=kind.value, cycle=ticket.sla_cycle, at=now
-            ):
+            )
+            if claimed is None:
                 continue
             tickets_store.add_event(
                 session,
@@ -125,5 +135,27 @@ def claim_due_alerts(session: Session, *, now: dt.datetime, policy: SlaPolicy) -
                 internal=True,
                 details={"alert": kind.value},
             )
-            alerts.append(Alert(ticket, kind, due))
+            alerts.append(Alert(ticket, kind, due, claimed.id))
     return alerts
+
+
+def _reclaimed(
+    session: Session, *, now: dt.datetime, policy: SlaPolicy, lease: dt.timedelta
+) -> list[Alert]:
+    found: list[Alert] = []
+    for row in tickets_store.reclaim_unsent_alerts(session, claimed_before=now - lease, at=now):
+        ticket = tickets_store.get_ticket(session, ticket_id=row.ticket_id)
+        due_now = dict(_due_kinds(ticket, now, policy)) if ticket is not None else {}
+        kind = AlertKind(row.kind)
+        if ticket is None or row.cycle != ticket.sla_cycle or kind not in due_now:
+            row.sent_at = now  # no longer due (handled, reassigned, or the next stage)
+            session.add(row)
+            continue
+        found.append(Alert(ticket, kind, due_now[kind], row.id))
+    return found
+
+
+def mark_sent(session: Session, *, alerts: list[Alert], now: dt.datetime) -> None:
+    for alert in alerts:
+        if alert.alert_id is not None:
+            tickets_store.mark_alert_sent(session, alert_id=alert.alert_id, at=now)

@@ -201,7 +201,9 @@ class TicketLink(SQLModel, table=True):
 
 
 class TicketAlert(SQLModel, table=True):
-    """An SLA reminder or escalation that was sent (once per kind and SLA cycle)."""
+    """An SLA reminder or escalation (once per kind and SLA cycle): claimed at
+    ``created_at``, sent at ``sent_at``. A claim left unsent (its instance died before
+    sending) is claimed again after a lease."""
 
     __tablename__ = "ticket_alert"
     __table_args__ = (UniqueConstraint("ticket_id", "kind", "cycle", name="uq_ticket_alert_once"),)
@@ -211,6 +213,7 @@ class TicketAlert(SQLModel, table=True):
     kind: str = Field(max_length=20)
     cycle: int = 0
     created_at: dt.datetime = _when()
+    sent_at: dt.datetime | None = _when(nullable=True)
 
 
 class AdminAction(SQLModel, table=True):

@@ -208,14 +208,42 @@ def find_link(session: Session, *, chat_id: int, message_id: int) -> TicketLink 
 
 def claim_alert(
     session: Session, *, ticket_id: int, kind: str, cycle: int, at: dt.datetime
-) -> bool:
-    """Record that an alert is being sent; False when it was already (sent once only)."""
+) -> TicketAlert | None:
+    """Record that an alert is being sent; None when it was claimed already (once only)."""
+    alert = TicketAlert(ticket_id=ticket_id, kind=kind, cycle=cycle, created_at=at)
     try:
         with session.begin_nested():
-            session.add(TicketAlert(ticket_id=ticket_id, kind=kind, cycle=cycle, created_at=at))
-        return True
+            session.add(alert)
+        return alert
     except IntegrityError:
-        return False
+        return None
+
+
+def reclaim_unsent_alerts(
+    session: Session, *, claimed_before: dt.datetime, at: dt.datetime
+) -> list[TicketAlert]:
+    """Alerts claimed before ``claimed_before`` and never marked sent (the instance that
+    claimed them died), claimed again at ``at``; rows another transaction holds are
+    skipped."""
+    stmt = (
+        select(TicketAlert)
+        .where(col(TicketAlert.sent_at).is_(None), col(TicketAlert.created_at) < claimed_before)
+        .order_by(col(TicketAlert.id))
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.exec(stmt).all())
+    for row in rows:
+        row.created_at = at
+        session.add(row)
+    session.flush()
+    return rows
+
+
+def mark_alert_sent(session: Session, *, alert_id: int, at: dt.datetime) -> None:
+    row = session.get(TicketAlert, alert_id)
+    if row is not None:
+        row.sent_at = at
+        session.add(row)
 
 
 def alerts_of(session: Session, *, ticket_id: int) -> list[TicketAlert]:

@@ -13,7 +13,13 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from services import roles as role_service
-from services.sla import AlertKind, SlaPolicy, add_working_days, claim_due_alerts
+from services.sla import (
+    AlertKind,
+    SlaPolicy,
+    add_working_days,
+    claim_due_alerts,
+    mark_sent,
+)
 from services.ticket_access import Action, Actor, Refused, check
 from services.tickets import (
     Draft,
@@ -259,6 +265,7 @@ def test_sla_alerts_are_sent_once_per_cycle(engine: Engine) -> None:
     def due(at: dt.datetime) -> list[tuple[int, AlertKind]]:
         with session_scope(engine) as session:
             alerts = claim_due_alerts(session, now=at, policy=POLICY)
+            mark_sent(session, alerts=alerts, now=at)  # as tickets:sla does once sent
             return [(a.ticket.id or 0, a.kind) for a in alerts]
 
     assert due(WED.replace(hour=18)) == []
@@ -305,3 +312,42 @@ def test_profile_hint_from_profile_then_last_ticket(engine: Engine) -> None:
     new_ticket(engine, area="demo-park")
     with session_scope(engine) as session:  # the area comes from the last ticket
         assert profile_hint(session, user_id=ENTERPRISE) == ProfileHint("档案里的公司", "demo-park")
+
+
+def test_an_alert_claimed_by_an_instance_that_died_is_sent_again(engine: Engine) -> None:
+    """Claimed, never marked sent (the instance died before sending): after the lease
+    it is returned once more, while still due; once marked it is never returned again."""
+    seed(engine)
+    tid = new_ticket(engine)
+    thursday = dt.datetime(2026, 11, 26, 9, 30, tzinfo=TZ)
+
+    def claim(at: dt.datetime, *, send: bool) -> list[AlertKind]:
+        with session_scope(engine) as session:
+            alerts = claim_due_alerts(session, now=at, policy=POLICY)
+            if send:
+                mark_sent(session, alerts=alerts, now=at)
+            return [a.kind for a in alerts if a.ticket.id == tid]
+
+    assert claim(thursday, send=False) == [AlertKind.REMIND_FIRST]  # then the crash
+    assert claim(thursday + dt.timedelta(minutes=1), send=True) == []  # lease not over
+    assert claim(thursday + dt.timedelta(minutes=3), send=True) == [AlertKind.REMIND_FIRST]
+    assert claim(thursday + dt.timedelta(minutes=6), send=True) == []
+    with session_scope(engine) as session:
+        [alert] = store.alerts_of(session, ticket_id=tid)
+        assert alert.sent_at is not None
+        events = store.events(session, ticket_id=tid, include_internal=True)
+        assert [e.kind for e in events].count("reminder") == 1  # one timeline entry
+
+
+def test_an_unsent_alert_that_is_no_longer_due_is_dropped(engine: Engine) -> None:
+    seed(engine)
+    tid = new_ticket(engine)
+    thursday = dt.datetime(2026, 11, 26, 9, 30, tzinfo=TZ)
+    friday = dt.datetime(2026, 11, 27, 8, 0, tzinfo=TZ)
+    with session_scope(engine) as session:
+        claim_due_alerts(session, now=thursday, policy=POLICY)  # never sent
+    with session_scope(engine) as session:  # Friday: the reminder is stale, escalate
+        alerts = claim_due_alerts(session, now=friday, policy=POLICY)
+        assert [(a.ticket.id, a.kind) for a in alerts] == [(tid, AlertKind.OVERDUE_FIRST)]
+        [stale] = [a for a in store.alerts_of(session, ticket_id=tid) if a.kind == "remind_first"]
+        assert stale.sent_at is not None  # settled, never re-examined
