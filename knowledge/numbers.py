@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MAX_CHARS = 40
 MAX_DIGITS = 24  # anything beyond 10^24 is a typo, not a company figure
+MAX_PLACES = 6  # decimals of a result: 1 分 in 万元; 7个月 = 0.583333 年
 _CTX = decimal.Context(prec=60)
 
 
@@ -106,6 +107,16 @@ def _clean(value: Decimal) -> Decimal:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1), context=_CTX)
     return value.normalize(_CTX)
+
+
+def _round(value: Decimal) -> Decimal:
+    """At most ``MAX_PLACES`` decimals. Without this, "1个月" in 年 was 1/12 to 60 digits:
+    shown as "0.0833…3年" and stored as a 63-character fact that parse_number (at most
+    ``MAX_CHARS``) refused to read back, so the saved answer was dropped."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= -MAX_PLACES:
+        return value
+    return value.quantize(Decimal(1).scaleb(-MAX_PLACES), decimal.ROUND_HALF_UP, _CTX)
 
 
 def _magnitude(chars: str) -> int:
@@ -231,8 +242,6 @@ def parse_quantity(text: str, *, unit: Unit | str | None = None) -> Quantity:
         s = s[:-1]
     scaled = kind == "元" or any(ch in _BIG for ch in s)
     value = _core_value(s, want)
-    if value.adjusted() > MAX_DIGITS:
-        raise NumberParseError(f"数值太大了。{_HINTS[want]}")
     if half:
         value = _CTX.add(value, Decimal("0.5"))
     if kind == "月":
@@ -241,7 +250,12 @@ def parse_quantity(text: str, *, unit: Unit | str | None = None) -> Quantity:
         kind, value = "%", _CTX.divide(value, Decimal(10))
     if negative:
         value = -value
-    return Quantity(_clean(_convert(value, kind, scaled, want)), want, approximate)
+    value = _convert(value, kind, scaled, want)
+    # checked in the unit asked for (it was before the conversion, in 元 for "…亿元"): the
+    # largest 万元 amount, shown by format_number in 亿元, was too large to read back
+    if value.adjusted() > MAX_DIGITS:
+        raise NumberParseError(f"数值太大了。{_HINTS[want]}")
+    return Quantity(_clean(_round(value)), want, approximate)
 
 
 def _convert(value: Decimal, kind: str | None, scaled: bool, want: Unit | None) -> Decimal:

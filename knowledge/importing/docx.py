@@ -9,11 +9,13 @@ it the 公文 structure would be lost.
 from __future__ import annotations
 
 import io
-import zipfile
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 from knowledge.importing.errors import ImportFailed
+
+log = logging.getLogger(__name__)
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
 _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
@@ -63,6 +65,15 @@ def _format(value: int, fmt: str) -> str:
     return str(value)
 
 
+def _int(text: str, default: int) -> int:
+    """A number attribute of the numbering definitions; a damaged one ("1.5", "x") is
+    ignored instead of failing the whole file."""
+    try:
+        return int(text)
+    except ValueError:
+        return default
+
+
 class _Numbering:
     """Counters of Word's list numbering, turned into labels such as "一、" or "(1)"."""
 
@@ -77,8 +88,8 @@ class _Numbering:
         for node in _xp(root, "./w:abstractNum"):
             levels: dict[int, tuple[int, str, str]] = {}
             for lvl in _xp(node, "./w:lvl"):
-                ilvl = int(_xp(lvl, "string(@w:ilvl)") or 0)
-                start = int(_xp(lvl, "string(./w:start/@w:val)") or 1)
+                ilvl = _int(_xp(lvl, "string(@w:ilvl)"), 0)
+                start = _int(_xp(lvl, "string(./w:start/@w:val)"), 1)
                 fmt = _xp(lvl, "string(./w:numFmt/@w:val)") or "decimal"
                 text = _xp(lvl, "string(./w:lvlText/@w:val)")
                 levels[ilvl] = (start, fmt, text)
@@ -112,7 +123,7 @@ class _Numbering:
             num_id = _xp(element, "string(./w:pPr/w:numPr/w:numId/@w:val)")
             if num_id:
                 ilvl = _xp(element, "string(./w:pPr/w:numPr/w:ilvl/@w:val)")
-                return num_id, int(ilvl or 0)
+                return num_id, _int(ilvl, 0)
         return None, 0
 
 
@@ -127,6 +138,25 @@ def _table_lines(table: Any) -> Iterator[str]:
             yield " ".join(cells)
 
 
+def _read(data: bytes) -> list[str]:
+    """The lines of a .docx file (raises whatever the libraries raise on a damaged one)."""
+    import docx  # imported here: only uploads of Word files need it
+    from docx.table import Table
+
+    document = docx.Document(io.BytesIO(data))
+    numbering = _Numbering(document)
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(_table_lines(block))
+            continue
+        text = block.text.strip()
+        label = numbering.label(block)
+        if text:
+            lines.append(f"{label}{text}")
+    return lines
+
+
 def docx_to_text(data: bytes) -> str:
     """The text of a .docx file, one paragraph (or table row) per line."""
     if not data.strip():
@@ -137,26 +167,15 @@ def docx_to_text(data: bytes) -> str:
         raise ImportFailed("这是旧版 Word(.doc)文件,请在 Word 中另存为 .docx 或 .txt 后再上传。")
     if not data.startswith(b"PK"):
         raise ImportFailed(UNREADABLE)
-    import docx  # imported here: only uploads of Word files need it
-    from docx.opc.exceptions import PackageNotFoundError
-    from lxml.etree import LxmlError
-
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, LxmlError) as exc:
+        lines = _read(data)
+    except Exception as exc:
+        # A damaged file fails in zipfile, zlib, lxml or python-docx with many exception
+        # types (fuzzing found zlib.error, EOFError and AttributeError besides the
+        # BadZipFile, KeyError, ValueError and LxmlError caught before), also while its
+        # paragraphs are read: all mean the same to the user.
+        log.info("unreadable .docx: %s: %s", type(exc).__name__, exc)
         raise ImportFailed(UNREADABLE) from exc
-    numbering = _Numbering(document)
-    lines: list[str] = []
-    from docx.table import Table
-
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            lines.extend(_table_lines(block))
-            continue
-        text = block.text.strip()
-        label = numbering.label(block)
-        if text:
-            lines.append(f"{label}{text}")
     text = "\n".join(lines)
     if not text.strip():
         raise ImportFailed("Word 文件里没有文字内容。")

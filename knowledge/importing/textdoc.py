@@ -37,6 +37,7 @@ _TITLE_WORDS = re.compile(
 )
 _SENTENCE_END = "。;;!?！？:："
 _MD_PREFIX = re.compile(r"^(#{1,6})\s+")
+_RULE = re.compile(r"[-=*_#\s]+")  # a line of only these is a separator, not text
 
 
 @dataclass(slots=True)
@@ -48,6 +49,7 @@ class _Node:
     title: str
     body_lines: list[str] = field(default_factory=list)
     children: list[_Node] = field(default_factory=list)
+    counts: dict[int, int] = field(default_factory=dict)  # children per level
 
 
 def decode_bytes(data: bytes) -> str:
@@ -77,7 +79,8 @@ def decode_bytes(data: bytes) -> str:
 def _clean_line(line: str) -> str:
     line = line.replace("\u3000", " ").strip()
     line = _MD_PREFIX.sub("", line)
-    line = line.replace("**", "").replace("__", "")
+    # stripped again: "**  **" or "** 一、标题**" must not leave blanks (a blank "title")
+    line = line.replace("**", "").replace("__", "").strip()
     if line.startswith(("- ", "* ", "+ ")) and not _DASH.match(line):
         line = line[2:].strip()
     return line
@@ -90,7 +93,7 @@ def _number_value(raw: str) -> int:
 
     try:
         return int(cn2an.cn2an(raw, "smart"))
-    except ValueError:
+    except Exception:  # cn2an raises assorted errors (KeyError too) on odd numerals
         return 0
 
 
@@ -118,11 +121,13 @@ def _split_title(rest: str) -> tuple[str, str]:
     return rest[:20].rstrip(",、") + "…", rest
 
 
-def _parse_cn_date(line: str) -> str | None:
+def _parse_cn_date(line: str) -> dt.date | None:
+    """The date of a date line ("2023年3月31日", "二〇二三年三月三十一日"), None for other
+    lines; ImportFailed for a date that does not exist (e.g. 2月30日)."""
     match = _DATE.match(line)
     if match:
         year, month, day = (int(x) for x in match.groups())
-        return f"{year:04d}-{month:02d}-{day:02d}"
+        return _valid_date(year, month, day, line)
     match = _CN_DATE.match(line)
     if match:
         digits = {
@@ -141,8 +146,16 @@ def _parse_cn_date(line: str) -> str | None:
         year = int("".join(digits[c] for c in match.group(1)))
         month = _number_value(match.group(2))
         day = _number_value(match.group(3))
-        return f"{year:04d}-{month:02d}-{day:02d}"
+        return _valid_date(year, month, day, line)
     return None
+
+
+def _valid_date(year: int, month: int, day: int, line: str) -> dt.date:
+    # was an ISO string that date.fromisoformat refused later with a bare ValueError
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ImportFailed(f"日期“{line}”不存在,请检查年、月、日。") from None
 
 
 def _looks_like_title(line: str) -> bool:
@@ -157,7 +170,7 @@ def _looks_like_title(line: str) -> bool:
 def parse_text_document(text: str, *, markdown: bool = False) -> ParsedDocument:
     """Parse the text of a government document into a :class:`ParsedDocument`."""
     raw_lines = [_clean_line(line) for line in text.replace("\r\n", "\n").split("\n")]
-    lines = [line for line in raw_lines if line and not re.fullmatch(r"[-=*_#\s]+", line)]
+    lines = [line for line in raw_lines if line and not _RULE.fullmatch(line)]
     if not lines:
         raise ImportFailed("文件里没有文字内容。")
 
@@ -169,9 +182,9 @@ def parse_text_document(text: str, *, markdown: bool = False) -> ParsedDocument:
     addressee = issuer = publish_date = doc_number = title = None
     preamble_lines: list[str] = []
     title_index: int | None = None
-    md_title = next(
-        (_clean_line(line) for line in text.splitlines() if line.lstrip().startswith("# ")), None
-    )
+    md_titles = (_clean_line(line) for line in text.splitlines() if line.lstrip().startswith("# "))
+    # "# **  **" or "# ---" is no title (it used to become a blank or "#" title)
+    md_title = next((line for line in md_titles if line and not _RULE.fullmatch(line)), None)
     for index, line in enumerate(header):
         if doc_number is None and (found := _DOC_NUMBER.search(line)) and len(line) <= 40:
             doc_number = found.group(0)
@@ -222,8 +235,9 @@ def parse_text_document(text: str, *, markdown: bool = False) -> ParsedDocument:
         while len(stack) > 1 and stack[-1].level >= level:
             stack.pop()
         parent = stack[-1]
-        siblings = [c for c in parent.children if c.level == level]
-        ordinal = len(siblings) + 1 if level == 5 else _number_value(number) or len(siblings) + 1
+        # a count, not a scan of the siblings: that was quadratic (20,000 "——" lines: 5 s)
+        siblings = parent.counts[level] = parent.counts.get(level, 0) + 1
+        ordinal = siblings if level == 5 else _number_value(number) or siblings
         title_text, body = _split_title(rest)
         node = _Node(
             level=level,
@@ -264,14 +278,10 @@ def parse_text_document(text: str, *, markdown: bool = False) -> ParsedDocument:
         doc_number=doc_number,
         issuer=issuer,
         addressee=addressee,
-        publish_date=_to_date(publish_date),
+        publish_date=publish_date,
         attachments=attachments,
         preamble="\n".join(preamble_lines) or None,
     )
-
-
-def _to_date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
 
 
 def _entry(node: _Node, ids: list[str], path: list[str], position: int) -> ParsedEntry:
