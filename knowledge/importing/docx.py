@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -138,11 +139,27 @@ def _table_lines(table: Any) -> Iterator[str]:
             yield " ".join(cells)
 
 
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a policy document is far smaller
+
+
+def _refuse_zip_bomb(data: bytes) -> None:
+    """A .docx is a zip: refuse one that would unpack to more than MAX_UNZIPPED_BYTES
+    (the sizes in its directory; zipfile also stops at a member larger than declared)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+    if total > MAX_UNZIPPED_BYTES:
+        raise ImportFailed(
+            f"Word 文件解压后超过 {MAX_UNZIPPED_BYTES // 1024 // 1024} MB,无法导入;"
+            "请另存为精简的 .docx 或 .txt 后再上传。"
+        )
+
+
 def _read(data: bytes) -> list[str]:
     """The lines of a .docx file (raises whatever the libraries raise on a damaged one)."""
     import docx  # imported here: only uploads of Word files need it
     from docx.table import Table
 
+    _refuse_zip_bomb(data)
     document = docx.Document(io.BytesIO(data))
     numbering = _Numbering(document)
     lines: list[str] = []
@@ -169,6 +186,8 @@ def docx_to_text(data: bytes) -> str:
         raise ImportFailed(UNREADABLE)
     try:
         lines = _read(data)
+    except ImportFailed:
+        raise
     except Exception as exc:
         # A damaged file fails in zipfile, zlib, lxml or python-docx with many exception
         # types (fuzzing found zlib.error, EOFError and AttributeError besides the

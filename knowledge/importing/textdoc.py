@@ -72,6 +72,8 @@ def decode_bytes(data: bytes) -> str:
         )
         if controls > max(3, len(text) // 100):
             raise ImportFailed("文件中含有大量控制字符,似乎不是文本文件。")
+        if not text.strip():  # only Unicode blanks, e.g. U+3000 or U+0085
+            raise ImportFailed("文件是空的,没有可导入的内容。")
         return text
     raise ImportFailed("无法识别文件编码,请保存为 UTF-8 或 GBK 编码的文本。")
 
@@ -169,7 +171,9 @@ def _looks_like_title(line: str) -> bool:
 
 def parse_text_document(text: str, *, markdown: bool = False) -> ParsedDocument:
     """Parse the text of a government document into a :class:`ParsedDocument`."""
-    raw_lines = [_clean_line(line) for line in text.replace("\r\n", "\n").split("\n")]
+    # Windows (\r\n), Unix (\n) and classic Mac (\r) line endings
+    unix = text.replace("\r\n", "\n").replace("\r", "\n")
+    raw_lines = [_clean_line(line) for line in unix.split("\n")]
     lines = [line for line in raw_lines if line and not _RULE.fullmatch(line)]
     if not lines:
         raise ImportFailed("文件里没有文字内容。")

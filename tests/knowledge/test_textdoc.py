@@ -105,3 +105,29 @@ def test_doc_number_is_taken_from_the_header() -> None:
     assert doc.doc_number == "鄂政办发〔2023〕12号"
     assert doc.title == "关于促进中小企业发展的意见"
     assert doc.publish_date == dt.date(2023, 5, 6)
+
+
+def test_classic_mac_line_endings_read_like_unix_ones(seed_text: str) -> None:
+    unix = parse_text_document(seed_text)
+    mac = parse_text_document(seed_text.replace("\n", "\r"))
+    assert [e.title for e in mac.entries] == [e.title for e in unix.entries]
+    assert len(mac.entries) == len(unix.entries) > 20
+
+
+def test_a_word_file_that_unpacks_too_big_is_refused() -> None:
+    import io
+    import zipfile
+
+    from knowledge.importing.docx import MAX_UNZIPPED_BYTES, docx_to_text
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"0" * (MAX_UNZIPPED_BYTES + 1))
+    with pytest.raises(ImportFailed, match="解压后超过"):
+        docx_to_text(buffer.getvalue())
+
+
+@pytest.mark.parametrize("data", ["\u3000\u3000".encode(), "\u0085".encode(), b"\xa1\xa1"])
+def test_text_of_unicode_blanks_only_is_empty(data: bytes) -> None:
+    with pytest.raises(ImportFailed, match="空"):
+        decode_bytes(data)
