@@ -7,6 +7,12 @@ conversations this update could belong to (``user_data``/``chat_data`` are reloa
 persistence's ``refresh_*`` hooks, which PTB calls), and after the update it writes every
 change at once, so the next update — served by whichever instance — sees them.
 
+Handlers send the prompt of a conversation's next step from a task created with
+``application.create_task(..., update=update)``, so that it goes out after the new state
+is stored. Here such tasks start only once the state is in the database, and the update
+counts as handled (the webhook answers 200) only when they are done: an instance that
+dies before that leaves the update unacknowledged, and Telegram delivers it again.
+
 Two updates of one user handled at the same moment by two instances are not serialised:
 the second conversation write loses (compare-and-set in ``storage/persistence.py``) and is
 logged; Telegram sends one user's updates one after another in practice.
@@ -14,8 +20,11 @@ logged; Telegram sends one user's updates one after another in practice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+from collections.abc import Awaitable, Generator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
@@ -25,6 +34,8 @@ from bot.context import BotServices, PolicyContext
 from storage.persistence import ConversationKey, DBPersistence
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 AnyConversation = ConversationHandler[Any]
 
@@ -55,11 +66,42 @@ def conversation_key(handler: AnyConversation, update: Update) -> ConversationKe
     return tuple(key)
 
 
+async def _after(gate: asyncio.Event, coroutine: Awaitable[T]) -> T:
+    await gate.wait()
+    return await coroutine
+
+
+@dataclass
+class _Gate:
+    """The tasks an update's handlers created, held until its state is written."""
+
+    opened: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+
 class SharedStateApplication(
     Application[ExtBot[Any], PolicyContext, dict[Any, Any], dict[Any, Any], BotServices, Any]
 ):
     """``Application`` whose per-user state is read from and written to the database
     around every update (see the module docstring)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._gates: dict[int, _Gate] = {}
+
+    def create_task(
+        self,
+        coroutine: Generator[asyncio.Future[object], None, T] | Awaitable[T],
+        update: object | None = None,
+        *,
+        name: str | None = None,
+    ) -> asyncio.Task[T]:
+        gate = self._gates.get(id(update)) if update is not None else None
+        if gate is None or not isinstance(coroutine, Awaitable):
+            return super().create_task(coroutine, update=update, name=name)
+        task = super().create_task(_after(gate.opened, coroutine), update=update, name=name)
+        gate.tasks.append(task)
+        return task
 
     def _persistent_conversations(self) -> list[AnyConversation]:
         return [
@@ -91,11 +133,22 @@ class SharedStateApplication(
                 states.update_no_track({key: state})
 
     async def process_update(self, update: object) -> None:
-        if isinstance(update, Update):
+        if not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        gate = self._gates[id(update)] = _Gate()
+        try:
             try:
                 await self._load_conversation_states(update)
             except SQLAlchemyError as exc:  # the handlers will meet the outage and apologise
                 log.warning("conversation states not loaded: %s", type(exc).__name__)
-        await super().process_update(update)
-        if isinstance(update, Update) and self.persistence is not None:
-            await self.update_persistence()  # write through: the next instance sees it
+            await super().process_update(update)
+            if self.persistence is not None:
+                await self.update_persistence()  # write through: the next instance sees it
+        finally:
+            gate.opened.set()
+            if gate.tasks:  # the prompts of the next steps, now that the state is stored
+                await asyncio.gather(*gate.tasks, return_exceptions=True)
+                if self.persistence is not None:
+                    await self.update_persistence()
+            del self._gates[id(update)]

@@ -27,7 +27,7 @@ class CardAction(StrEnum):
 
 # ------------------------------------------------------------------ patterns
 CARD_RE = re.compile(r"^card:(show|full|rel|check|sub|human):([^\s]{1,60})$")
-FEEDBACK_RE = re.compile(r"^fb:(up|down):(\d{1,15}):([^\s]{1,50})$")
+FEEDBACK_RE = re.compile(r"^fb:(up|down):(\d{1,9}):([^\s]{1,50})$")
 ROLE_RE = re.compile(r"^role:([a-z_]{1,20})$")
 BROWSE_ROOT = "brw:root"
 BROWSE_ROOT_RE = re.compile(r"^brw:root$")

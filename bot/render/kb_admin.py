@@ -18,9 +18,9 @@ from .markup import esc, shorten
 Button = InlineKeyboardButton
 
 # ------------------------------------------------------------------ callback data
-UPLOAD_RE = re.compile(r"^kbu:(pub|lvl|back|no):(\d{1,12})$")
-UPLOAD_LEVEL_RE = re.compile(r"^kbu:set:(\d{1,12}):([npcd])$")
-UPLOAD_ASK_RE = re.compile(r"^kbu:ask:(\d{1,12}):(reg|eff|exp|cat)$")
+UPLOAD_RE = re.compile(r"^kbu:(pub|lvl|back|no):(\d{1,9})$")
+UPLOAD_LEVEL_RE = re.compile(r"^kbu:set:(\d{1,9}):([npcd])$")
+UPLOAD_ASK_RE = re.compile(r"^kbu:ask:(\d{1,9}):(reg|eff|exp|cat)$")
 LEVEL_CODES = {"n": "国家", "p": "省", "c": "市", "d": "区"}
 # typed fields: callback code -> (edit name, label, example)
 FIELDS: dict[str, tuple[str, str, str]] = {
@@ -30,7 +30,7 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "cat": ("categories", "分类", "融资服务、创新发展"),
 }
 _LABEL_TO_CODE = {label: code for code, (_, label, _) in FIELDS.items()}
-PROMPT_RE = re.compile(r"上传 #(\d{1,12}) 的(地区|生效日期|失效日期|分类)")
+PROMPT_RE = re.compile(r"上传 #(\d{1,9}) 的(地区|生效日期|失效日期|分类)")
 
 NOT_ADMIN = "抱歉,此功能仅限管理员使用。"
 UPLOAD_REFUSED = (

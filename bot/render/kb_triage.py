@@ -20,8 +20,8 @@ from .markup import esc, shorten
 
 Button = InlineKeyboardButton
 
-QUESTION_RE = re.compile(r"^kbq:(open|off):(\d{1,15})$")
-ATTACH_RE = re.compile(r"^kbq:att:(\d{1,15}):([^\s]{1,41})$")
+QUESTION_RE = re.compile(r"^kbq:(open|off):(\d{1,9})$")
+ATTACH_RE = re.compile(r"^kbq:att:(\d{1,9}):([^\s]{1,41})$")
 GROUP_GONE = "该问题已处理或已不在列表中。"
 NOTHING = "暂无未答或“没帮助”的问题。"
 

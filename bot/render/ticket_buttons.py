@@ -18,17 +18,19 @@ Button = InlineKeyboardButton
 S = TicketStatus
 
 # ------------------------------------------------------------------ patterns
+# Row ids (INTEGER columns) have at most 9 digits here: a forged id beyond PostgreSQL's
+# int4 does not match, so it is a stale button rather than a database error.
 _SIMPLE = "acc|rep|info|done|ret|drep|erep|tod|view|att|back|close|tr|asg"
-TK_RE = re.compile(rf"^tk:({_SIMPLE}):(\d{{1,12}})$")
-TK_DEPT_RE = re.compile(r"^tk:trd:(\d{1,12}):(\d{1,12})$")
-TK_ASSIGN_RE = re.compile(r"^tk:asgu:(\d{1,12}):(\d{1,15})$")
-TK_RATE_RE = re.compile(r"^tk:rate:(\d{1,12}):([123])$")
+TK_RE = re.compile(rf"^tk:({_SIMPLE}):(\d{{1,9}})$")
+TK_DEPT_RE = re.compile(r"^tk:trd:(\d{1,9}):(\d{1,9})$")
+TK_ASSIGN_RE = re.compile(r"^tk:asgu:(\d{1,9}):(\d{1,15})$")
+TK_RATE_RE = re.compile(r"^tk:rate:(\d{1,9}):([123])$")
 TK_CANCEL = "tk:cancel"
 TK_SKIP = "tk:skip"
 # text-input actions (a conversation asks for the text)
 INPUT_ACTIONS = "rep|info|done|ret|drep|erep|tod"
-TK_INPUT_RE = re.compile(rf"^tk:({INPUT_ACTIONS}):(\d{{1,12}})$")
-TK_IMMEDIATE_RE = re.compile(r"^tk:(acc|view|att|back|close|tr|asg):(\d{1,12})$")
+TK_INPUT_RE = re.compile(rf"^tk:({INPUT_ACTIONS}):(\d{{1,9}})$")
+TK_IMMEDIATE_RE = re.compile(r"^tk:(acc|view|att|back|close|tr|asg):(\d{1,9})$")
 
 REQ_CAT_RE = re.compile(r"^req:cat:(\d)$")
 REQ_AREA_RE = re.compile(r"^req:area:([^\s:]{1,40})$")

@@ -16,13 +16,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import signal
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -45,7 +43,7 @@ from tests.bot.cluster_support import (
 from tests.bot.e2e_support import TOKEN, USERNAME
 from tests.bot.push_support import write_document
 from tests.bot.tickets_support import MAP
-from tests.conftest import PG_URL, postgres_or_skip
+from tests.conftest import postgres_or_skip, private_schema
 
 pytestmark = pytest.mark.skipif(EXE is None, reason="policybot is not installed")
 
@@ -61,16 +59,8 @@ JIANGAN_2 = [{"id": "jiangan-talent", "title": "青年人才租房补贴", "cate
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     postgres_or_skip()
-    schema = f"cluster_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with private_schema("cluster") as url:
+        yield url
 
 
 @pytest.fixture
@@ -241,6 +231,7 @@ async def test_two_instances_behind_a_balancer(
         # ---- 3. kill -9 the instance that holds an update in progress
         victim_user = enterprises[4]
         await request_until_name(api, victim_user)
+        await until(lambda: sum(balancer.in_flight.values()) == 0, 10, "the last reply's request")
         api.faults.add(None, None, delay=3.0, count=1, chat_id=victim_user.id)  # its reply
         await client.send_message(victim_user, "乙科技有限公司")
         await until(lambda: sum(balancer.in_flight.values()) == 1, 10, "the update in flight")

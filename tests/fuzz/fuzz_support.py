@@ -294,9 +294,9 @@ async def _stop(world: FuzzWorld) -> None:
 class FuzzSession:
     """Owns the loop, the database and the world for one test module."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, url: str | None = None) -> None:
         self.loop = asyncio.new_event_loop()
-        self.engine = make_engine(f"sqlite:///{directory / 'fuzz.db'}")
+        self.engine = make_engine(url or f"sqlite:///{directory / 'fuzz.db'}")
         upgrade(self.engine)
         knowledge = KnowledgeBase(self.engine, segmenter=Segmenter(default_lexicon()))
         knowledge.ensure_bundled()

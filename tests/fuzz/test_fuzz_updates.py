@@ -13,6 +13,7 @@ one method the user sees (a message, an edit, a callback answer, an inline answe
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from bot.render.texts import COMMANDS
 from localapi.api import Injected, MessageRecord, User
+from tests.conftest import postgres_or_skip, private_schema
 from tests.fuzz.fuzz_support import ARTIFACTS, ROLES, FuzzSession, FuzzWorld, consistency_problems
 
 MIN_UPDATES = 10_000
@@ -87,16 +89,31 @@ words = st.one_of(st.text(TEXT_ALPHABET, max_size=12), st.sampled_from(["区", "
 roles = st.sampled_from(ROLES)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzWorld]:
-    session = FuzzSession(tmp_path_factory.mktemp("fuzz"))
-    try:
-        yield session.world
-    finally:
-        fed = session.world.fed
-        session.close()
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "fuzz-count.txt").write_text(f"{fed}\n", encoding="utf-8")
+FED: dict[str, int] = {}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FuzzWorld]:
+    """The same updates on SQLite, then on PostgreSQL (which refuses NUL characters and
+    checks types and lengths that SQLite lets through)."""
+    with contextlib.ExitStack() as stack:
+        url = None
+        if request.param == "postgresql":
+            postgres_or_skip()
+            url = stack.enter_context(private_schema("fuzz"))
+        session = FuzzSession(tmp_path_factory.mktemp("fuzz"), url)
+        try:
+            yield session.world
+        finally:
+            FED[request.param] = session.world.fed
+            session.close()
+            ARTIFACTS.mkdir(exist_ok=True)
+            counts = " ".join(f"{db}={n}" for db, n in FED.items())
+            (ARTIFACTS / "fuzz-count.txt").write_text(
+                f"{sum(FED.values())} ({counts})\n", encoding="utf-8"
+            )
 
 
 def _check(world: FuzzWorld, injected: Injected, silent_ok: bool) -> None:

@@ -24,7 +24,7 @@ def test_callback_data_fits_and_matches_the_patterns() -> None:
     markups = [
         ui.kind_keyboard(),
         ui.wizard_keyboard(123_456_789, "dist", names, names[:2]),
-        ui.list_keyboard([SubscriptionView(999_999_999_999, Filters())]),
+        ui.list_keyboard([SubscriptionView(999_999_999, Filters())]),  # row ids: ≤ 9 digits
         ui.prefs_keyboard(Prefs(cadence=Cadence.WEEKLY)),
         ui.broadcast_keyboard(123_456_789),
         ui.broadcast_choices(123_456_789, "cat", names),

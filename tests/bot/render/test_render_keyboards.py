@@ -57,7 +57,7 @@ def test_long_ids_use_a_hash_and_resolve_back() -> None:
 
 @given(
     entry_id=st.text(min_size=1, max_size=80),
-    question_id=st.integers(min_value=0, max_value=10**15 - 1),
+    question_id=st.integers(min_value=0, max_value=10**9 - 1),  # row ids: ≤ 9 digits
 )
 def test_callback_data_always_fits_and_matches(entry_id: str, question_id: int) -> None:
     for action in cb.CardAction:
