@@ -25,11 +25,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from localapi.api import Limits, LocalBotAPI, MessageRecord, User
-from services import roles as role_service
 from services.knowledge import KnowledgeBase
 from storage import push
-from storage.db import make_engine, session_scope, upgrade
-from storage.models import BotState, UserRole
+from storage.db import session_scope
+from storage.models import BotState
 from storage.models_tickets import Ticket, TicketAlert
 from tests.bot.cluster_support import (
     EXE,
@@ -42,7 +41,7 @@ from tests.bot.cluster_support import (
 )
 from tests.bot.e2e_support import TOKEN, USERNAME
 from tests.bot.push_support import write_document
-from tests.bot.tickets_support import MAP
+from tests.bot.tickets_support import load_demo_roles
 from tests.conftest import postgres_or_skip, private_schema
 
 pytestmark = pytest.mark.skipif(EXE is None, reason="policybot is not installed")
@@ -64,11 +63,9 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def engine(pg_url: str) -> Iterator[Engine]:
-    eng = make_engine(pg_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
+def db_url(pg_url: str) -> str:
+    """PostgreSQL only: conftest's ``engine`` fixture then migrates this schema."""
+    return pg_url
 
 
 @pytest.fixture
@@ -118,23 +115,6 @@ async def finish_request(api: LocalBotAPI, user: User, area_step: MessageRecord)
     await client.press_button(user, step, text="✅ 提交")
 
 
-def setup_roles(engine: Engine, commissioner: User, admin: User) -> None:
-    with session_scope(engine) as session:
-        data = role_service.read_service_map(MAP)
-        data["commissioners"] = []
-        data["departments"] = []
-        role_service.load_service_map(session, data)
-        role_service.grant(
-            session,
-            actor_id=None,
-            user_id=commissioner.id,
-            role=UserRole.COMMISSIONER,
-            area_code="demo-park",
-            name="王专员",
-        )
-        role_service.grant(session, actor_id=None, user_id=admin.id, role=UserRole.ADMIN)
-
-
 def subscribe(engine: Engine, users: list[User]) -> None:
     now = dt.datetime.now(dt.UTC)
     with session_scope(engine) as session:
@@ -174,7 +154,7 @@ async def test_two_instances_behind_a_balancer(
     admin = await client.create_user("管理员", user_id=8_200_002)
     enterprises = [await client.create_user(f"企业{n}", user_id=8_210_000 + n) for n in range(5)]
     subscribers = [await client.create_user(f"订阅{n}", user_id=8_220_000 + n) for n in range(24)]
-    setup_roles(engine, commissioner, admin)
+    load_demo_roles(engine, commissioner.id, admin.id, department_chat=None)
     subscribe(engine, subscribers)
 
     ports = [free_port(), free_port()]

@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
 from localapi.api import Chat, MessageRecord, User
 from services import roles as role_service
 from storage import roles
@@ -60,22 +62,34 @@ async def make_parties(bot: Bot) -> Parties:
     member = await client.create_user("部门老李", user_id=8_100_003)
     admin = await client.create_user("管理员", user_id=8_100_004)
     department = await client.create_chat("group", title="示例区中小企业服务中心", members=[member])
+    load_demo_roles(bot.engine, commissioner.id, admin.id, department_chat=department.id)
     with session_scope(bot.engine) as session:
+        assert roles.get_commissioner(session, user_id=commissioner.id) is not None
+    return Parties(enterprise, commissioner, member, department, admin)
+
+
+def load_demo_roles(
+    engine: Engine, commissioner_id: int, admin_id: int, *, department_chat: int | None
+) -> None:
+    """The example service map: 王专员 serves 示例产业园 (demo-park), one admin; the
+    department gets ``department_chat`` (None: no departments)."""
+    with session_scope(engine) as session:
         data = role_service.read_service_map(MAP)
         data["commissioners"] = []
-        data["departments"][0]["chat_id"] = department.id
+        if department_chat is None:
+            data["departments"] = []
+        else:
+            data["departments"][0]["chat_id"] = department_chat
         role_service.load_service_map(session, data)
         role_service.grant(
             session,
             actor_id=None,
-            user_id=commissioner.id,
+            user_id=commissioner_id,
             role=UserRole.COMMISSIONER,
             area_code="demo-park",
             name="王专员",
         )
-        role_service.grant(session, actor_id=None, user_id=admin.id, role=UserRole.ADMIN)
-        assert roles.get_commissioner(session, user_id=commissioner.id) is not None
-    return Parties(enterprise, commissioner, member, department, admin)
+        role_service.grant(session, actor_id=None, user_id=admin_id, role=UserRole.ADMIN)
 
 
 class Clock:
