@@ -107,6 +107,8 @@ def leadership_for(engine: Engine) -> Leadership:
     found = _BY_ENGINE.get(engine)
     if found is None:
         found = _BY_ENGINE[engine] = Leadership(engine)
+        # its dedicated connection is closed when the engine goes, at the latest at exit
+        weakref.finalize(engine, found.release)
     return found
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from sqlalchemy.engine import Engine
 
-from scheduler.leader import Leadership, leader_only
+from scheduler.leader import Leadership, leader_only, leadership_for
 from storage.db import make_engine
 from tests.conftest import PG_URL, postgres_or_skip
 
@@ -70,5 +70,8 @@ async def test_leader_only_skips_followers(engine: Engine) -> None:
     async def job(context: object) -> None:
         ran.append(1)
 
-    await leader_only(job)(SimpleNamespace(bot_data=SimpleNamespace(engine=engine)))
+    try:
+        await leader_only(job)(SimpleNamespace(bot_data=SimpleNamespace(engine=engine)))
+    finally:
+        leadership_for(engine).release()  # as post_shutdown does: closes its connection
     assert ran == [1]
