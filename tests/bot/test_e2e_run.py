@@ -40,11 +40,27 @@ def environment(tmp_path: Path, **values: str) -> dict[str, str]:
     return {**clean, "POLICYBOT_DATA_DIR": str(tmp_path / "data"), **values}
 
 
+STARTED: list[asyncio.subprocess.Process] = []
+
+
+@pytest.fixture(autouse=True)
+async def reap() -> AsyncIterator[None]:
+    """A test that fails half-way leaves no bot process behind."""
+    yield
+    while STARTED:
+        proc = STARTED.pop()
+        if proc.returncode is None:
+            proc.kill()
+            await proc.communicate()
+
+
 async def start(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
     assert EXE is not None
-    return await asyncio.create_subprocess_exec(
+    proc = await asyncio.create_subprocess_exec(
         EXE, "run", *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
+    STARTED.append(proc)
+    return proc
 
 
 async def finish(proc: asyncio.subprocess.Process) -> tuple[int, str]:
