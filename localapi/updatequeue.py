@@ -84,6 +84,11 @@ class UpdateQueue:
             self._pending = self._pending[offset:]
         self._notifier.notify()
 
+    def remove(self, update_id: int) -> None:
+        """Forget one update (a webhook delivered it; the others may still be pending)."""
+        self._pending = [u for u in self._pending if u["update_id"] != update_id]
+        self._notifier.notify()
+
     def drop_all(self) -> None:
         self._pending.clear()
         self._notifier.notify()

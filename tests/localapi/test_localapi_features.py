@@ -230,6 +230,48 @@ async def test_webhook_delivery_with_secret_token(
     assert polled.message is not None and polled.message.text == "轮询"
 
 
+async def test_webhook_delivers_chats_in_parallel_and_each_chat_in_order(
+    bot: Bot, client: BotClient
+) -> None:
+    """Like Telegram: several requests at once (up to max_connections), but one chat's
+    updates one after another, in order, each after the previous one was answered."""
+    active: dict[int, int] = {}
+    seen: list[tuple[int, str]] = []
+    peak = 0
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        nonlocal peak
+        update = await request.json()
+        chat_id = update["message"]["chat"]["id"]
+        active[chat_id] = active.get(chat_id, 0) + 1
+        assert active[chat_id] == 1, "two updates of one chat at once"
+        peak = max(peak, sum(active.values()))
+        await asyncio.sleep(0.1)
+        seen.append((chat_id, update["message"]["text"]))
+        active[chat_id] -= 1
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+        assert await bot.set_webhook(url, max_connections=3)
+        users = [await client.create_user() for _ in range(4)]
+        for n in range(3):
+            for user in users:
+                await client.send_message(user, f"第{n}条")
+        await client.wait_for_delivery(timeout=10)
+        assert peak == 3  # four chats waiting, three connections
+        for user in users:
+            assert [text for chat, text in seen if chat == user.id] == ["第0条", "第1条", "第2条"]
+    finally:
+        await bot.delete_webhook()
+        await runner.cleanup()
+
+
 async def test_documents_photos_and_file_download(
     api: LocalBotAPI, bot: Bot, client: BotClient
 ) -> None:
