@@ -4,10 +4,8 @@ clean SIGTERM shutdown, and clear errors for a missing/bad token or an unreachab
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import aiohttp
 import pytest
 
 from localapi.api import Limits, LocalBotAPI
-from tests.bot.cluster_support import until
+from tests.bot.cluster_support import free_port, instance_env, until
 from tests.bot.e2e_support import TOKEN, USERNAME
 
 EXE = shutil.which("policybot")
@@ -29,15 +27,8 @@ async def api() -> AsyncIterator[LocalBotAPI]:
         yield server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def environment(tmp_path: Path, **values: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("POLICYBOT_")}
-    return {**clean, "POLICYBOT_DATA_DIR": str(tmp_path / "data"), **values}
+    return instance_env({"POLICYBOT_DATA_DIR": str(tmp_path / "data")}, **values)
 
 
 STARTED: list[asyncio.subprocess.Process] = []
