@@ -33,7 +33,7 @@ from bot.app import build_application  # noqa: E402
 from bot.runner import running  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from knowledge.evaluation import load_questions  # noqa: E402
-from localapi.api import LocalBotAPI  # noqa: E402
+from localapi.api import BotClient, LocalBotAPI, User  # noqa: E402
 from localapi.limits import Limits  # noqa: E402
 from services.knowledge import KnowledgeBase  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
@@ -66,22 +66,29 @@ async def run(users: int, limits: Limits, data_dir: Path) -> dict[str, float]:
             base_file_url=api.file_url,
         )
         async with running(app, poll_timeout=1):
-
-            async def ask(index: int) -> float:
-                person = people[index]
-                started = time.perf_counter()
-                await client.send_message(person, QUESTIONS[index % len(QUESTIONS)])
-                await client.wait_for_messages(person, 1, timeout=600)
-                return time.perf_counter() - started
-
-            began = time.perf_counter()
-            latencies = sorted(await asyncio.gather(*(ask(i) for i in range(users))))
-            wall = time.perf_counter() - began
+            figures = await ask_all(client, people)
     engine.dispose()
+    return figures
+
+
+async def ask_all(client: BotClient, people: list[User]) -> dict[str, float]:
+    """Every user sends one dev-set question at the same moment and waits for the reply:
+    updates per second over the wall time, p50/p99 from question to reply."""
+
+    async def ask(index: int) -> float:
+        person = people[index]
+        started = time.perf_counter()
+        await client.send_message(person, QUESTIONS[index % len(QUESTIONS)])
+        await client.wait_for_messages(person, 1, timeout=600)
+        return time.perf_counter() - started
+
+    began = time.perf_counter()
+    latencies = sorted(await asyncio.gather(*(ask(i) for i in range(len(people)))))
+    wall = time.perf_counter() - began
     return {
-        "users": users,
+        "users": len(people),
         "wall_s": wall,
-        "updates_per_s": users / wall,
+        "updates_per_s": len(people) / wall,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
     }

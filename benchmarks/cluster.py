@@ -19,10 +19,8 @@ import argparse
 import asyncio
 import os
 import signal
-import statistics
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -33,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from knowledge.evaluation import load_questions  # noqa: E402
+from benchmarks.bot import ask_all  # noqa: E402
 from localapi.api import Limits, LocalBotAPI  # noqa: E402
 from services.knowledge import KnowledgeBase  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
@@ -49,7 +47,6 @@ TOKEN = "777001:cluster-benchmark-token"
 PG_URL = os.environ.get(
     "POLICYBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-QUESTIONS = [q.question for q in load_questions(ROOT / "tests/knowledge/dev_questions.yaml")]
 
 
 async def healthy(instances: list[Instance], session: aiohttp.ClientSession) -> bool:
@@ -89,16 +86,7 @@ async def run(users: int, count: int, work: Path, schema_url: str) -> dict[str, 
                 await asyncio.sleep(0.1)
             people = await client.create_users(users)
 
-            async def ask(index: int) -> float:
-                person = people[index]
-                started = time.perf_counter()
-                await client.send_message(person, QUESTIONS[index % len(QUESTIONS)])
-                await client.wait_for_messages(person, 1, timeout=600)
-                return time.perf_counter() - started
-
-            began = time.perf_counter()
-            latencies = sorted(await asyncio.gather(*(ask(i) for i in range(users))))
-            wall = time.perf_counter() - began
+            figures = await ask_all(client, people)
             for instance in instances:
                 instance.process.send_signal(signal.SIGTERM)
             for instance in instances:
@@ -109,15 +97,8 @@ async def run(users: int, count: int, work: Path, schema_url: str) -> dict[str, 
                 instance.process.kill()
                 await instance.process.wait()
         await balancer.stop()
-    return {
-        "users": users,
-        "instances": count,
-        "wall_s": wall,
-        "updates_per_s": users / wall,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
-        "served": min(balancer.served.values()) if balancer.served else 0,
-    }
+    served = min(balancer.served.values()) if balancer.served else 0
+    return {**figures, "instances": count, "served": served}
 
 
 def with_schema(users: int, count: int) -> dict[str, float]:
