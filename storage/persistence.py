@@ -190,11 +190,12 @@ class DBPersistence(BasePersistence[Data, Data, Data]):
     def _raced(self, row_id: RowId, mark: int) -> bool:
         """True when a write of this instance to the row was under way at any time during
         a read: its memory is newer than what was read, which must not replace it."""
-        return mark < 0 or row_id in self._pending or self._writes[row_id] != mark
+        # a write pending at the start made the mark negative; one begun since moved the count
+        return mark < 0 or self._writes[row_id] != mark
 
-    def _remember(self, row_id: RowId, version: int, data: Any) -> None:
+    def _remember(self, row_id: RowId, version: int, data: Any, dumped: str | None = None) -> None:
         self._seen[row_id] = version
-        self._written[row_id] = _dump(data)
+        self._written[row_id] = _dump(data) if dumped is None else dumped
 
     def _forget(self, row_id: RowId) -> None:
         self._seen.pop(row_id, None)
@@ -221,8 +222,8 @@ class DBPersistence(BasePersistence[Data, Data, Data]):
         except (TypeError, ValueError):
             log.error("%s for key %s is not JSON-serialisable; not stored", kind, key)
             return
-        row_id = (kind, key)
-        if self._written.get(row_id) == _dump(value):
+        row_id, dumped = (kind, key), _dump(value)
+        if self._written.get(row_id) == dumped:
             return  # unchanged since this instance last read or wrote it
         if value == {}:  # no data, no row (nothing is left behind after /forget)
             if row_id in self._seen:
@@ -230,7 +231,7 @@ class DBPersistence(BasePersistence[Data, Data, Data]):
                 self._forget(row_id)
             return
         version = await self._write(row_id, lambda s: _put(s, kind, key, value))
-        self._remember(row_id, version, value)
+        self._remember(row_id, version, value, dumped)
 
     async def _refresh(self, kind: str, key: str, target: Data) -> None:
         """Bring ``target`` (PTB's dict, changed in place) up to the database's row."""
