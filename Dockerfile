@@ -13,7 +13,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY knowledge ./knowledge
-COPY localapi ./localapi
+COPY policybot_localapi ./policybot_localapi
 COPY scheduler ./scheduler
 COPY services ./services
 COPY storage ./storage

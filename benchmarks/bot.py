@@ -33,8 +33,8 @@ from bot.app import build_application  # noqa: E402
 from bot.runner import running  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from knowledge.evaluation import load_questions  # noqa: E402
-from localapi.api import BotClient, LocalBotAPI, User  # noqa: E402
-from localapi.limits import Limits  # noqa: E402
+from policybot_localapi.api import BotClient, LocalBotAPI, User  # noqa: E402
+from policybot_localapi.limits import Limits  # noqa: E402
 from services.knowledge import KnowledgeBase  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 

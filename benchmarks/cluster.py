@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from benchmarks.bot import ask_all  # noqa: E402
-from localapi.api import Limits, LocalBotAPI  # noqa: E402
+from policybot_localapi.api import Limits, LocalBotAPI  # noqa: E402
 from services.knowledge import KnowledgeBase  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 from tests.bot.cluster_support import (  # noqa: E402

@@ -43,7 +43,7 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import col  # noqa: E402
 
 from bot.settings import Settings  # noqa: E402
-from localapi.api import Limits, LocalBotAPI  # noqa: E402
+from policybot_localapi.api import Limits, LocalBotAPI  # noqa: E402
 from services.knowledge import KnowledgeBase  # noqa: E402
 from services.push import NoProfileMatcher, plan_events  # noqa: E402
 from storage import push_admin  # noqa: E402

@@ -1,6 +1,6 @@
 """``policybot shell``: chat with the real bot in the terminal.
 
-One process runs the local Bot API (``localapi``) and the real Application polling it;
+One process runs the local Bot API (``policybot_localapi``) and the real Application polling it;
 the terminal plays the Telegram user. Bot messages are rendered from their entities
 (bold, italic, code, links) with rich; inline buttons are numbered ``[1] [2]`` and typing
 a number presses one. No token is needed.
@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from bot.app import build_application
 from bot.runner import running
 from bot.settings import Settings
-from localapi.api import BotClient, Injected, Limits, LocalBotAPI, MessageRecord, User
+from policybot_localapi.api import BotClient, Injected, Limits, LocalBotAPI, MessageRecord, User
 from services.knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)

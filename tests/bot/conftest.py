@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from knowledge.lexicon import Segmenter, default_lexicon
-from localapi.api import Limits, LocalBotAPI
+from policybot_localapi.api import Limits, LocalBotAPI
 from services.knowledge import KnowledgeBase
 from tests.bot.e2e_support import TOKEN, USERNAME, Bot, make_settings
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from bot.app import PolicyApp, build_application
 from bot.runner import running
 from bot.settings import Settings
-from localapi.api import BotClient, CallbackAnswer, Chat, LocalBotAPI, MessageRecord, User
+from policybot_localapi.api import BotClient, CallbackAnswer, Chat, LocalBotAPI, MessageRecord, User
 from services.knowledge import KnowledgeBase
 
 TOKEN = "424242:e2e-secret-token"

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from localapi.api import Limits, LocalBotAPI, MessageRecord, User
+from policybot_localapi.api import Limits, LocalBotAPI, MessageRecord, User
 from services.knowledge import KnowledgeBase
 from storage import push
 from storage.db import session_scope

@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from localapi.api import Limits, LocalBotAPI
+from policybot_localapi.api import Limits, LocalBotAPI
 from tests.bot.cluster_support import free_port, instance_env, until
 from tests.bot.e2e_support import TOKEN, USERNAME
 

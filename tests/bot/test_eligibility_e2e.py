@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from localapi.api import MessageRecord, User
+from policybot_localapi.api import MessageRecord, User
 from storage import profiles
 from tests.bot.e2e_support import QUESTION, Bot, make_settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from localapi.api import MessageRecord, User
+from policybot_localapi.api import MessageRecord, User
 from storage import profiles, users
 from storage.models import BotState, BotUser, QuestionLog
 from tests.bot.e2e_support import QUESTION, Bot

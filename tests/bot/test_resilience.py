@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from bot.render import texts
 from knowledge.lexicon import Segmenter
-from localapi.api import LocalBotAPI, User
+from policybot_localapi.api import LocalBotAPI, User
 from services.knowledge import KnowledgeBase
 from storage import kb
 from storage.db import make_engine, session_scope, upgrade

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from localapi.api import Chat, Injected, MessageRecord, User
+from policybot_localapi.api import Chat, Injected, MessageRecord, User
 from tests.fuzz.fuzz_support import ARTIFACTS, SECRETS, FuzzSession, FuzzWorld, observe
 
 ROLES = (

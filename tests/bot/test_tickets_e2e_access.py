@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from localapi.api import Chat, MessageRecord, User
+from policybot_localapi.api import Chat, MessageRecord, User
 from services import roles as role_service
 from services.sla import SlaPolicy
 from services.ticket_access import Action, Actor

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from localapi.api import Chat, MessageRecord, User
+from policybot_localapi.api import Chat, MessageRecord, User
 from services import roles as role_service
 from storage import roles
 from storage.db import session_scope

@@ -24,7 +24,7 @@ from telegram.ext import AIORateLimiter
 from bot.app import PolicyApp, build_application, post_init
 from bot.context import PolicyContext
 from knowledge.lexicon import Segmenter, default_lexicon
-from localapi.api import BotClient, Chat, Injected, Limits, LocalBotAPI, User
+from policybot_localapi.api import BotClient, Chat, Injected, Limits, LocalBotAPI, User
 from services import roles as role_service
 from services.knowledge import KnowledgeBase
 from services.sla import SlaPolicy

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.render.texts import COMMANDS
-from localapi.api import Injected, MessageRecord, User
+from policybot_localapi.api import Injected, MessageRecord, User
 from tests.conftest import postgres_or_skip, private_schema
 from tests.fuzz.fuzz_support import ARTIFACTS, ROLES, FuzzSession, FuzzWorld, consistency_problems
 

@@ -24,8 +24,8 @@ from telegram.ext import (
     filters,
 )
 
-from localapi.api import BotClient, Limits, LocalBotAPI
-from localapi.testing import polling, ptb_builder
+from policybot_localapi.api import BotClient, Limits, LocalBotAPI
+from policybot_localapi.testing import polling, ptb_builder
 
 TOKEN = "777000:APPLICATION-token"
 AnyApp = Application[Any, Any, Any, Any, Any, Any]

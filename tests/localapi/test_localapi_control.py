@@ -1,4 +1,5 @@
-"""The ``/_control`` HTTP endpoints and ``python -m localapi``, as another process uses them."""
+"""The ``/_control`` HTTP endpoints and ``python -m policybot_localapi``, as another process
+uses them."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ import pytest
 from telegram import Bot
 from telegram.error import Forbidden, RetryAfter
 
-from localapi.api import Limits, LocalBotAPI, RemoteControl, RemoteControlError
-from localapi.testing import ptb_bot
+from policybot_localapi.api import Limits, LocalBotAPI, RemoteControl, RemoteControlError
+from policybot_localapi.testing import ptb_bot
 
 TOKEN = "888000:CONTROL-token"
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +101,7 @@ async def test_python_m_localapi_serves_until_sigterm(tmp_path: Path) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "localapi",
+        "policybot_localapi",
         "--port",
         "0",
         "--token",

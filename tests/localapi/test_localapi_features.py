@@ -21,9 +21,9 @@ from telegram import (
 )
 from telegram.error import BadRequest, Conflict
 
-from localapi.api import BotClient, Limits, LocalBotAPI
-from localapi.testing import ptb_bot
-from localapi.types import TINY_PNG
+from policybot_localapi.api import BotClient, Limits, LocalBotAPI
+from policybot_localapi.testing import ptb_bot
+from policybot_localapi.types import TINY_PNG
 
 TOKEN = "654321:FEATURES-token"
 

@@ -7,11 +7,11 @@ import dataclasses
 
 import pytest
 
-from localapi.errors import ApiError
-from localapi.faults import FaultInjector
-from localapi.limits import Limits, RateLimiter
-from localapi.notify import Notifier
-from localapi.updatequeue import UpdateQueue
+from policybot_localapi.errors import ApiError
+from policybot_localapi.faults import FaultInjector
+from policybot_localapi.limits import Limits, RateLimiter
+from policybot_localapi.notify import Notifier
+from policybot_localapi.updatequeue import UpdateQueue
 
 
 class FakeClock:

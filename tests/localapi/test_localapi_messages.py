@@ -20,8 +20,8 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
-from localapi.api import BotClient, Limits, LocalBotAPI
-from localapi.testing import ptb_bot
+from policybot_localapi.api import BotClient, Limits, LocalBotAPI
+from policybot_localapi.testing import ptb_bot
 
 TOKEN = "123456:TEST-token"
 

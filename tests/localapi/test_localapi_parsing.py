@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from localapi.htmlcheck import EntityParseError, check_url, parse_html
-from localapi.markdown import parse_markdown, parse_markdown_v2
-from localapi.textutil import detect_entities, trim, utf16_len
+from policybot_localapi.htmlcheck import EntityParseError, check_url, parse_html
+from policybot_localapi.markdown import parse_markdown, parse_markdown_v2
+from policybot_localapi.textutil import detect_entities, trim, utf16_len
 
 # Cases follow TDLib's own parse_html tests: 🏟 is 4 UTF-8 bytes / 2 UTF-16 units.
 HTML_ERRORS = [

@@ -6,11 +6,11 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
-from localapi.dispatch import Call, api_method
-from localapi.errors import Desc, bad_request, conflict
-from localapi.methods.common import target_chat
-from localapi.types import chat_member_json
-from localapi.world import WebhookConfig, World
+from policybot_localapi.dispatch import Call, api_method
+from policybot_localapi.errors import Desc, bad_request, conflict
+from policybot_localapi.methods.common import target_chat
+from policybot_localapi.types import chat_member_json
+from policybot_localapi.world import WebhookConfig, World
 
 JSON = dict[str, Any]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from localapi.dispatch import Call, api_method
-from localapi.errors import Desc, bad_request
-from localapi.methods.common import (
+from policybot_localapi.dispatch import Call, api_method
+from policybot_localapi.errors import Desc, bad_request
+from policybot_localapi.methods.common import (
     commit,
     ensure_writable,
     format_text,
@@ -16,8 +16,8 @@ from localapi.methods.common import (
     target_chat,
     text_content,
 )
-from localapi.records import CONTENT_KEYS, ChatActionRecord, MessageRecord
-from localapi.types import Chat, now
+from policybot_localapi.records import CONTENT_KEYS, ChatActionRecord, MessageRecord
+from policybot_localapi.types import Chat, now
 
 JSON = dict[str, Any]
 

@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from localapi.errors import too_many_requests
+from policybot_localapi.errors import too_many_requests
 
 MB = 1024 * 1024
 

@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
-from localapi.errors import Desc, conflict
-from localapi.notify import Notifier
+from policybot_localapi.errors import Desc, conflict
+from policybot_localapi.notify import Notifier
 
 JSON = dict[str, Any]
 

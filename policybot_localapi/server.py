@@ -11,17 +11,17 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-import localapi.methods  # noqa: F401  (registers the Bot API methods)
-from localapi.client import BotClient
-from localapi.control import LOCALAPI_KEY, handle_control
-from localapi.dispatch import execute
-from localapi.errors import ApiError, not_found
-from localapi.faults import FaultInjector
-from localapi.limits import MB, Limits
-from localapi.params import Params, read_params
-from localapi.types import User
-from localapi.webhook import WebhookDeliverer
-from localapi.world import Backend, World
+import policybot_localapi.methods  # noqa: F401  (registers the Bot API methods)
+from policybot_localapi.client import BotClient
+from policybot_localapi.control import LOCALAPI_KEY, handle_control
+from policybot_localapi.dispatch import execute
+from policybot_localapi.errors import ApiError, not_found
+from policybot_localapi.faults import FaultInjector
+from policybot_localapi.limits import MB, Limits
+from policybot_localapi.params import Params, read_params
+from policybot_localapi.types import User
+from policybot_localapi.webhook import WebhookDeliverer
+from policybot_localapi.world import Backend, World
 
 logger = logging.getLogger(__name__)
 

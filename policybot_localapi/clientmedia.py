@@ -5,18 +5,18 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
-from localapi.methods.media import photo_sizes
-from localapi.reader import ChatRef, Injected, MessageRef
-from localapi.records import StoredFile
-from localapi.types import TINY_PNG, User
-from localapi.world import World
+from policybot_localapi.methods.media import photo_sizes
+from policybot_localapi.reader import ChatRef, Injected, MessageRef
+from policybot_localapi.records import StoredFile
+from policybot_localapi.types import TINY_PNG, User
+from policybot_localapi.world import World
 
 JSON = dict[str, Any]
 UserRef = User | int
 
 
 class MediaInjector:
-    """Mixin of :class:`~localapi.client.BotClient` for non-text user messages."""
+    """Mixin of :class:`~policybot_localapi.client.BotClient` for non-text user messages."""
 
     world: World
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
-from localapi.dispatch import Call, api_method
-from localapi.errors import ApiError, Desc, bad_request
-from localapi.methods.common import (
+from policybot_localapi.dispatch import Call, api_method
+from policybot_localapi.errors import ApiError, Desc, bad_request
+from policybot_localapi.methods.common import (
     commit,
     ensure_writable,
     format_text,
@@ -16,10 +16,10 @@ from localapi.methods.common import (
     target_chat,
     text_content,
 )
-from localapi.params import UploadedFile
-from localapi.records import StoredFile
-from localapi.types import image_size
-from localapi.world import World
+from policybot_localapi.params import UploadedFile
+from policybot_localapi.records import StoredFile
+from policybot_localapi.types import image_size
+from policybot_localapi.world import World
 
 JSON = dict[str, Any]
 

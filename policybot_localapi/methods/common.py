@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from localapi.dispatch import Call
-from localapi.errors import Desc, bad_request, forbidden
-from localapi.htmlcheck import EntityParseError, parse_html
-from localapi.markdown import parse_markdown, parse_markdown_v2
-from localapi.markup import validate_markup
-from localapi.records import MessageRecord
-from localapi.textutil import merge_auto_entities, trim
-from localapi.types import Chat, now
+from policybot_localapi.dispatch import Call
+from policybot_localapi.errors import Desc, bad_request, forbidden
+from policybot_localapi.htmlcheck import EntityParseError, parse_html
+from policybot_localapi.markdown import parse_markdown, parse_markdown_v2
+from policybot_localapi.markup import validate_markup
+from policybot_localapi.records import MessageRecord
+from policybot_localapi.textutil import merge_auto_entities, trim
+from policybot_localapi.types import Chat, now
 
 JSON = dict[str, Any]
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from localapi.textutil import slice_utf16, sort_entities, utf16_len
+from policybot_localapi.textutil import slice_utf16, sort_entities, utf16_len
 
 JSON = dict[str, Any]
 

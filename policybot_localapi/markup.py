@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from localapi.errors import Desc, bad_request
-from localapi.htmlcheck import check_url
-from localapi.limits import Limits
+from policybot_localapi.errors import Desc, bad_request
+from policybot_localapi.htmlcheck import check_url
+from policybot_localapi.limits import Limits
 
 JSON = dict[str, Any]
 

@@ -1,7 +1,7 @@
 """The user side: create users and chats, inject updates, read what the bot did.
 
 All injection methods are async (they may wake long polls and webhook delivery);
-reading methods come from :class:`~localapi.reader.TranscriptReader`.
+reading methods come from :class:`~policybot_localapi.reader.TranscriptReader`.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from localapi.clientmedia import MediaInjector
-from localapi.faults import FaultInjector
-from localapi.reader import ChatRef, Injected, MessageRef, TranscriptReader, chat_id_of
-from localapi.records import CallbackQueryRecord, InlineQueryRecord, MessageRecord
-from localapi.textutil import detect_entities
-from localapi.types import Chat, User, my_chat_member_json, now
-from localapi.world import Backend
+from policybot_localapi.clientmedia import MediaInjector
+from policybot_localapi.faults import FaultInjector
+from policybot_localapi.reader import ChatRef, Injected, MessageRef, TranscriptReader, chat_id_of
+from policybot_localapi.records import CallbackQueryRecord, InlineQueryRecord, MessageRecord
+from policybot_localapi.textutil import detect_entities
+from policybot_localapi.types import Chat, User, my_chat_member_json, now
+from policybot_localapi.world import Backend
 
 JSON = dict[str, Any]
 UserRef = User | int

@@ -1,4 +1,4 @@
-"""``python -m localapi --port 8081 --token 123:ABC --username policybot_bot``."""
+"""``python -m policybot_localapi --port 8081 --token 123:ABC --username policybot_bot``."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import logging
 import signal
 from pathlib import Path
 
-from localapi.limits import Limits
-from localapi.server import LocalBotAPI
+from policybot_localapi.limits import Limits
+from policybot_localapi.server import LocalBotAPI
 
-logger = logging.getLogger("localapi")
+logger = logging.getLogger("policybot_localapi")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m localapi", description="Local stand-in for api.telegram.org"
+        prog="python -m policybot_localapi", description="Local stand-in for api.telegram.org"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from localapi.faults import FaultInjector
-from localapi.limits import Limits, RateLimiter
-from localapi.notify import Notifier
-from localapi.records import (
+from policybot_localapi.faults import FaultInjector
+from policybot_localapi.limits import Limits, RateLimiter
+from policybot_localapi.notify import Notifier
+from policybot_localapi.records import (
     CallbackQueryRecord,
     ChatActionRecord,
     ChatLog,
@@ -20,8 +20,8 @@ from localapi.records import (
     MessageRecord,
     StoredFile,
 )
-from localapi.types import CHAT_TYPES, Chat, User, new_file_ids
-from localapi.updatequeue import UpdateQueue
+from policybot_localapi.types import CHAT_TYPES, Chat, User, new_file_ids
+from policybot_localapi.updatequeue import UpdateQueue
 
 logger = logging.getLogger(__name__)
 

@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from localapi.dispatch import registered_methods
+from policybot_localapi.dispatch import registered_methods
 
 if TYPE_CHECKING:
-    from localapi.server import LocalBotAPI
+    from policybot_localapi.server import LocalBotAPI
 
 logger = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 
-LOCALAPI_KEY: web.AppKey[LocalBotAPI] = web.AppKey("localapi")
+LOCALAPI_KEY: web.AppKey[LocalBotAPI] = web.AppKey("policybot_localapi")
 
 CLIENT_ACTIONS = frozenset(
     {

@@ -11,9 +11,9 @@ from typing import Any
 
 import aiohttp
 
-from localapi.params import Params
-from localapi.types import now
-from localapi.world import BotState, WebhookConfig
+from policybot_localapi.params import Params
+from policybot_localapi.types import now
+from policybot_localapi.world import BotState, WebhookConfig
 
 logger = logging.getLogger(__name__)
 

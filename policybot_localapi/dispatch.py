@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from localapi.errors import ApiError, not_found, unauthorized
-from localapi.faults import FaultInjector
-from localapi.limits import Limits
-from localapi.params import Params
-from localapi.world import Backend, BotState, World
+from policybot_localapi.errors import ApiError, not_found, unauthorized
+from policybot_localapi.faults import FaultInjector
+from policybot_localapi.limits import Limits
+from policybot_localapi.params import Params
+from policybot_localapi.world import Backend, BotState, World
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from localapi.errors import BAD_GATEWAY_HTML, ApiError, Desc, too_many_requests
+from policybot_localapi.errors import BAD_GATEWAY_HTML, ApiError, Desc, too_many_requests
 
 logger = logging.getLogger(__name__)
 

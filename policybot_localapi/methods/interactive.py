@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from localapi.dispatch import Call, api_method
-from localapi.errors import Desc, bad_request
-from localapi.markup import validate_markup
-from localapi.methods.common import format_text
-from localapi.records import CallbackAnswer, InlineAnswer
+from policybot_localapi.dispatch import Call, api_method
+from policybot_localapi.errors import Desc, bad_request
+from policybot_localapi.markup import validate_markup
+from policybot_localapi.methods.common import format_text
+from policybot_localapi.records import CallbackAnswer, InlineAnswer
 
 JSON = dict[str, Any]
 

@@ -9,7 +9,7 @@ async with LocalBotAPI() as api:
     [reply] = await client.wait_for_messages(user)
 """
 
-from localapi.api import (
+from policybot_localapi.api import (
     ApiError,
     BotClient,
     CallbackAnswer,

@@ -6,16 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from localapi.errors import ApiError
-from localapi.methods.botapi import scope_key
-from localapi.records import (
+from policybot_localapi.errors import ApiError
+from policybot_localapi.methods.botapi import scope_key
+from policybot_localapi.records import (
     CallbackAnswer,
     ChatActionRecord,
     InlineAnswer,
     MessageRecord,
 )
-from localapi.types import Chat, User
-from localapi.world import BotState, World
+from policybot_localapi.types import Chat, User
+from policybot_localapi.world import BotState, World
 
 JSON = dict[str, Any]
 T = TypeVar("T")

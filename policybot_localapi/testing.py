@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Bot
 from telegram.ext import Application, ApplicationBuilder
 
-from localapi.server import LocalBotAPI
+from policybot_localapi.server import LocalBotAPI
 
 
 def ptb_bot(api: LocalBotAPI, token: str, **kwargs: Any) -> Bot:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from localapi.htmlcheck import EntityParseError, check_url
-from localapi.textutil import slice_utf16, sort_entities, utf16_len
+from policybot_localapi.htmlcheck import EntityParseError, check_url
+from policybot_localapi.textutil import slice_utf16, sort_entities, utf16_len
 
 JSON = dict[str, Any]
 
