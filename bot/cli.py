@@ -75,7 +75,10 @@ def open_kb(settings: Settings, *, bundled: bool | None = None) -> KnowledgeBase
     except SQLAlchemyError as exc:
         _fail(f"无法连接或升级数据库({type(exc).__name__}),请检查 POLICYBOT_DATABASE_URL。")
     service = KnowledgeBase(
-        engine, threshold=settings.answer_threshold, max_chars=settings.max_question_chars
+        engine,
+        threshold=settings.answer_threshold,
+        max_chars=settings.max_question_chars,
+        index_dir=settings.resolved_index_dir,
     )
     if settings.load_bundled_kb if bundled is None else bundled:
         service.ensure_bundled()

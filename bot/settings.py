@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     load_bundled_kb: bool = True
     answer_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     max_question_chars: int = Field(default=300, ge=10)
+    index_dir: Path | None = Field(
+        default=None,
+        description="where the built search index is kept between runs; default: data_dir/index",
+    )
 
     # Telegram
     telegram_token: SecretStr | None = None
@@ -89,6 +93,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'policybot.db'}"
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.data_dir / "index"
 
     def ensure_data_dir(self) -> None:
         if not self.database_url:

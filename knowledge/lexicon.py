@@ -116,6 +116,15 @@ class Segmenter:
         for word in words:
             self._add(normalize(word), 1500)
 
+    def knows_words(self, words: Iterable[str]) -> bool:
+        """True when ``add_words(words)`` would leave the dictionary (and so every cut)
+        as it is."""
+        for word in words:
+            word = normalize(word)
+            if " " not in word and len(word) >= 2 and self._tokenizer.FREQ.get(word, 0) < 1500:
+                return False
+        return True
+
     def is_word(self, word: str) -> bool:
         """True when the dictionary knows ``word`` (jieba's or ours)."""
         return self._tokenizer.FREQ.get(word, 0) > 0

@@ -7,23 +7,30 @@ Pure domain code: no telegram, no database. Build once per knowledge-base versio
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
+import json
 import math
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import version
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
 
-from knowledge.lexicon import Segmenter, pinyin_of
+from knowledge.lexicon import Lexicon, Segmenter, pinyin_of
 from knowledge.model import EntryView
 from knowledge.text import DEFAULT_MAX_CHARS, normalize
 
 _PY = "\x01"  # prefix of pinyin-bigram terms (typo channel)
-_NO_DOCS: array[int] = array("i")
-_NO_TFS: array[int] = array("H")
+_CHUNK = 1 << 21  # postings per slice when computing BM25 weights
+# the version of what the index holds and how it is computed: a stored index of another
+# version is rebuilt (bump it with any change to the build or to ``to_arrays``)
+INDEX_FORMAT = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,33 +144,31 @@ class Matcher:
         self.config = config or MatcherConfig()
         self.segmenter = segmenter
         self.max_chars = max_chars
-        # the compact forms used for rapidfuzz; identical strings are stored once
-        shared: dict[str, str] = {}
-
-        def compact(text: str) -> str:
-            key = normalize(text).replace(" ", "")
-            return shared.setdefault(key, key)
-
-        self._ids = [e.entry_id for e in entries]
-        self._titles = [compact(e.title) for e in entries]
-        self._display_titles = [e.title for e in entries]
-        self._paths = [e.path for e in entries]
-        self._alts = [tuple(compact(q) for q in e.alt_questions) for e in entries]
-        self._keywords = [tuple(compact(k) for k in e.keywords) for e in entries]
-        segmenter.add_words(k for e in entries for k in e.keywords)
-        self._build(entries)
+        self._segmenter_words = list(dict.fromkeys(k for e in entries for k in e.keywords))
+        segmenter.add_words(self._segmenter_words)
+        vocab: dict[str, int] = {}
+        terms, docs, tfs = _Collector(self, vocab).collect(entries)
+        order = np.argsort(terms, kind="stable")  # by term; docs stay ascending
+        self._install(
+            words=list(vocab),
+            terms=terms[order],
+            docs=docs[order],
+            tfs=tfs[order],
+            lengths=_lengths(docs, tfs, len(entries)),
+            per_entry=_per_entry(entries),
+        )
 
     # ------------------------------------------------------------------ build
-    def _entry_terms(self, entry: EntryView) -> dict[str, float]:
+    def _entry_terms(self, entry: EntryView, cut: _Collector) -> dict[str, float]:
         c = self.config
         tf: dict[str, float] = {}
 
         def add(text: str, weight: float, pinyin: bool = False) -> None:
-            normalized = normalize(text, max_chars=100_000)
-            for tok in self.segmenter.tokens(normalized):
+            normalized = cut.normalized(text)
+            for tok in cut.tokens(normalized):
                 tf[tok] = tf.get(tok, 0.0) + weight
             if pinyin:
-                for gram in _pinyin_bigrams(normalized):
+                for gram in cut.pinyin_bigrams(normalized):
                     tf[gram] = tf.get(gram, 0.0) + c.pinyin
 
         add(entry.title, c.title, pinyin=True)
@@ -176,58 +181,226 @@ class Matcher:
         add(entry.body, c.body)
         return tf
 
-    def _build(self, entries: Sequence[EntryView]) -> None:
-        vocab: dict[str, int] = {}
-        post_docs: list[array[int]] = []
-        post_tf: list[array[int]] = []  # term frequency × 10 (field weights are tenths)
-        lengths = np.zeros(len(entries), dtype=np.float32)
-        for doc, entry in enumerate(entries):
-            tf = self._entry_terms(entry)
-            lengths[doc] = sum(tf.values())
-            for term, freq in tf.items():
-                tid = vocab.get(term)
-                if tid is None:
-                    tid = vocab[term] = len(vocab)
-                    post_docs.append(array("i"))
-                    post_tf.append(array("H"))
-                post_docs[tid].append(doc)
-                post_tf[tid].append(min(65535, round(freq * 10)))
-        n = max(len(entries), 1)
-        avg = float(lengths.mean()) if len(entries) else 1.0
+    def _install(
+        self,
+        *,
+        words: list[str],
+        terms: np.ndarray,
+        docs: np.ndarray,
+        tfs: np.ndarray,
+        lengths: np.ndarray,
+        per_entry: _PerEntry,
+        by_pinyin: dict[str, list[int]] | None = None,
+    ) -> None:
+        """Derive the searchable index from postings sorted by (term, doc): ``tfs`` are
+        term frequencies × 10 (field weights are tenths), ``lengths`` in the same unit."""
         c = self.config
-        self._vocab = vocab
+        n = len(per_entry.ids)
+        self._ids, self._titles, self._display_titles = (
+            per_entry.ids,
+            per_entry.titles,
+            per_entry.display,
+        )
+        self._paths, self._alts, self._keywords = (
+            per_entry.paths,
+            per_entry.alts,
+            per_entry.keywords,
+        )
+        self._n = n
+        self._words = words
+        self._vocab = {w: i for i, w in enumerate(words)}
         # postings in one flat array per kind (CSR): term t owns [offsets[t], offsets[t+1])
-        counts = np.fromiter((len(p) for p in post_docs), dtype=np.int64, count=len(post_docs))
-        self._offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+        counts = (
+            np.bincount(terms, minlength=len(words))
+            if len(terms)
+            else np.zeros(len(words), np.int64)
+        )
+        self._offsets = np.zeros(len(words) + 1, dtype=np.int64)
         np.cumsum(counts, out=self._offsets[1:])
-        self._all_docs = np.empty(int(self._offsets[-1]), dtype=np.int32)
-        # BM25 weights need no more than half precision; it halves their memory
-        self._all_weights = np.empty(int(self._offsets[-1]), dtype=np.float16)
+        self._all_docs = np.ascontiguousarray(docs, dtype=np.int32)
+        self._all_tfs = np.ascontiguousarray(tfs, dtype=np.uint16)  # kept for updates
+        self._lengths = np.ascontiguousarray(lengths, dtype=np.int64)
         df = counts.astype(np.float64)
-        self._idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = (c.k1 * (1 - c.b + c.b * lengths / max(avg, 1e-6))).astype(np.float32)
-        for tid in range(len(vocab)):
-            lo, hi = self._offsets[tid], self._offsets[tid + 1]
-            docs = np.frombuffer(post_docs[tid], dtype=np.int32)
-            tfs = np.frombuffer(post_tf[tid], dtype=np.uint16).astype(np.float32) / 10
-            self._all_docs[lo:hi] = docs
-            self._all_weights[lo:hi] = self._idf[tid] * tfs * (c.k1 + 1) / (tfs + norm[docs])
-            post_docs[tid], post_tf[tid] = _NO_DOCS, _NO_TFS  # free as we go: lower peak
-        self._n = len(entries)
-        real = [self._idf[t] for w, t in vocab.items() if not w.startswith(_PY)]
-        self._oov_idf = float(np.median(real)) if real else 1.0
-        self._words = list(vocab)
-        self._by_pinyin: dict[str, list[int]] = {}
-        for word, tid in vocab.items():
-            if not word.startswith(_PY) and len(word) >= 2 and _is_cjk(word):
-                self._by_pinyin.setdefault("".join(pinyin_of(word)), []).append(tid)
+        self._idf = np.log(1 + (max(n, 1) - df + 0.5) / (df + 0.5)).astype(np.float32)
+        # the average length from integer tenths: exact whatever the order of the entries
+        avg = float(self._lengths.sum()) / 10 / n if n else 1.0
+        norm = (c.k1 * (1 - c.b + c.b * (self._lengths / 10) / max(avg, 1e-6))).astype(np.float32)
+        # BM25 weights need no more than half precision; it halves their memory
+        self._all_weights = np.empty(len(docs), dtype=np.float16)
+        for lo in range(0, len(docs), _CHUNK):  # in slices: a lower peak than all at once
+            hi = min(lo + _CHUNK, len(docs))
+            tf = self._all_tfs[lo:hi].astype(np.float32) / 10
+            idf = self._idf[np.asarray(terms[lo:hi])]
+            self._all_weights[lo:hi] = idf * tf * (c.k1 + 1) / (tf + norm[self._all_docs[lo:hi]])
+        real = np.fromiter((not w.startswith(_PY) for w in words), dtype=bool, count=len(words))
+        self._oov_idf = float(np.median(self._idf[real])) if real.any() else 1.0
+        if by_pinyin is None:
+            by_pinyin = {}
+            for word, tid in self._vocab.items():
+                _add_homophone(by_pinyin, word, tid)
+        # homophones in a fixed order (by word), however the vocabulary grew
+        for tids in by_pinyin.values():
+            tids.sort(key=words.__getitem__)
+        self._by_pinyin = by_pinyin
 
     def _postings(self, tid: int) -> np.ndarray:
         return self._all_docs[self._offsets[tid] : self._offsets[tid + 1]]
 
+    def _term_of_postings(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self._words), dtype=np.int32), np.diff(self._offsets))
+
+    # ------------------------------------------------------------ persistence
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The whole built index as named arrays and JSON-able metadata (for
+        ``knowledge.index_file``); ``from_arrays`` rebuilds an identical matcher."""
+        arrays: dict[str, np.ndarray] = {
+            "offsets": self._offsets,
+            "docs": self._all_docs,
+            "tfs": self._all_tfs,
+            "weights": self._all_weights,
+            "idf": self._idf,
+            "lengths": self._lengths,
+        }
+        meta: dict[str, Any] = {
+            "words": self._words,
+            "by_pinyin": self._by_pinyin,
+            "oov_idf": self._oov_idf,
+            "ids": self._ids,
+            "titles": self._titles,
+            "display_titles": self._display_titles,
+            "paths": self._paths,
+            "alts": self._alts,
+            "keywords": self._keywords,
+            "segmenter_words": self._segmenter_words,
+        }
+        return arrays, meta
+
+    @classmethod
+    def from_arrays(
+        cls,
+        arrays: Mapping[str, np.ndarray],
+        meta: Mapping[str, Any],
+        *,
+        segmenter: Segmenter,
+        config: MatcherConfig | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+    ) -> Matcher:
+        """A matcher over a stored index (the arrays may be read-only memory maps)."""
+        self = cls.__new__(cls)
+        self.config = config or MatcherConfig()
+        self.segmenter = segmenter
+        self.max_chars = max_chars
+        segmenter.add_words(meta["segmenter_words"])
+        self._segmenter_words = list(meta["segmenter_words"])
+        self._ids = list(meta["ids"])
+        self._titles = list(meta["titles"])
+        self._display_titles = list(meta["display_titles"])
+        self._paths = [tuple(p) for p in meta["paths"]]
+        self._alts = [tuple(a) for a in meta["alts"]]
+        self._keywords = [tuple(k) for k in meta["keywords"]]
+        self._n = len(self._ids)
+        self._words = list(meta["words"])
+        self._vocab = {w: i for i, w in enumerate(self._words)}
+        self._by_pinyin = {k: list(v) for k, v in meta["by_pinyin"].items()}
+        self._oov_idf = float(meta["oov_idf"])
+        self._offsets = arrays["offsets"]
+        self._all_docs = arrays["docs"]
+        self._all_tfs = arrays["tfs"]
+        self._all_weights = arrays["weights"]
+        self._idf = arrays["idf"]
+        self._lengths = arrays["lengths"]
+        return self
+
+    # ------------------------------------------------------------ incremental
+    def updated(self, order: Sequence[str], changed: Mapping[str, EntryView]) -> Matcher | None:
+        """A new matcher over the entries ``order`` (ids, in index order) where
+        ``changed`` holds every entry that is new or changed since this one was built;
+        the others are reused as they are and ``self`` stays usable.
+
+        None when only a full build gives the same answers: the kept entries changed
+        their relative order, or new keywords would change how every text is cut.
+        """
+        old_pos = {entry_id: i for i, entry_id in enumerate(self._ids)}
+        kept_new: list[int] = []
+        kept_old: list[int] = []
+        added: list[tuple[int, EntryView]] = []
+        for i, entry_id in enumerate(order):
+            view = changed.get(entry_id)
+            if view is not None:
+                added.append((i, view))
+            elif entry_id in old_pos:
+                kept_new.append(i)
+                kept_old.append(old_pos[entry_id])
+            else:
+                raise KeyError(f"entry {entry_id} is neither in the index nor in changed")
+        if any(a >= b for a, b in itertools.pairwise(kept_old)):
+            return None
+        if not self.segmenter.knows_words(k for _, v in added for k in v.keywords):
+            return None
+        n = len(order)
+        remap = np.full(self._n, -1, dtype=np.int64)
+        remap[np.asarray(kept_old, dtype=np.int64)] = kept_new
+        terms = self._term_of_postings()
+        new_docs = remap[self._all_docs]
+        keep = new_docs >= 0
+        terms, docs, tfs = terms[keep], new_docs[keep], np.asarray(self._all_tfs)[keep]
+        # the new entries' postings, sorted by (term, doc), merged into the kept ones
+        new = type(self).__new__(type(self))
+        new.config, new.segmenter, new.max_chars = self.config, self.segmenter, self.max_chars
+        new._segmenter_words = list(
+            dict.fromkeys([*self._segmenter_words, *(k for _, v in added for k in v.keywords)])
+        )
+        vocab = dict(self._vocab)
+        collector = _Collector(new, vocab)
+        a_terms, a_local, a_tfs = collector.collect([v for _, v in added])
+        positions = np.asarray([i for i, _ in added], dtype=np.int64)
+        lengths = np.zeros(n, dtype=np.int64)
+        lengths[kept_new] = np.asarray(self._lengths)[kept_old]
+        lengths[positions] = _lengths(a_local, a_tfs, len(added))
+        a_docs = positions[a_local]
+        sort = np.lexsort((a_docs, a_terms))
+        a_terms, a_docs, a_tfs = a_terms[sort], a_docs[sort], a_tfs[sort]
+        stride = n + 1
+        at = np.searchsorted(
+            terms.astype(np.int64) * stride + docs, a_terms.astype(np.int64) * stride + a_docs
+        )
+        terms = np.insert(terms, at, a_terms)
+        docs = np.insert(docs, at, a_docs)
+        tfs = np.insert(tfs, at, a_tfs)
+        # terms no entry uses any more leave the vocabulary, as a full build would have it
+        words = list(vocab)
+        counts = np.bincount(terms, minlength=len(words))
+        alive = counts > 0
+        term_ids = np.cumsum(alive) - 1
+        terms = term_ids[terms]
+        by_pinyin: dict[str, list[int]] = {}
+        for key, tids in self._by_pinyin.items():
+            live = [int(term_ids[t]) for t in tids if alive[t]]
+            if live:
+                by_pinyin[key] = live
+        for word, tid in vocab.items():
+            if tid >= len(self._words) and alive[tid]:
+                _add_homophone(by_pinyin, word, int(term_ids[tid]))
+        per_entry = _PerEntry.merged(self, order, kept_new, kept_old, added)
+        new._install(
+            words=[w for w, a in zip(words, alive.tolist(), strict=True) if a],
+            terms=terms,
+            docs=docs,
+            tfs=tfs,
+            lengths=lengths,
+            per_entry=per_entry,
+            by_pinyin=by_pinyin,
+        )
+        return new
+
     @property
     def size(self) -> int:
         return self._n
+
+    @property
+    def entry_ids(self) -> list[str]:
+        """The ids of the indexed entries, in index order."""
+        return self._ids
 
     # ------------------------------------------------------------------ query
     def _query(self, normalized: str) -> tuple[list[_Unit], list[_QueryTerm]]:
@@ -413,6 +586,150 @@ class Matcher:
             if len(kw) >= 2:
                 best = max(best, fuzz.partial_ratio(kw, compact) * min(1.0, len(kw) / 4))
         return best / 100.0
+
+
+def index_compat(config: MatcherConfig, lexicon: Lexicon) -> dict[str, object]:
+    """What a stored index must have been built with to be used: this format, the same
+    build weights (the answer threshold aside), lexicon and tokenizer versions."""
+    build_config = repr(dataclasses.replace(config, threshold=0.0))
+    words = json.dumps(
+        [
+            sorted(lexicon.user_words.items()),
+            lexicon.groups,
+            sorted(lexicon.stopwords),
+            sorted(lexicon.intents),
+        ],
+        ensure_ascii=False,
+    )
+    return {
+        "format": INDEX_FORMAT,
+        "config": hashlib.sha256(build_config.encode("utf-8")).hexdigest(),
+        "lexicon": hashlib.sha256(words.encode("utf-8")).hexdigest(),
+        "libraries": {name: version(name) for name in ("jieba", "pypinyin", "opencc")},
+    }
+
+
+@dataclass(slots=True)
+class _PerEntry:
+    """What the re-ranking reads of each entry, by index position."""
+
+    ids: list[str]
+    titles: list[str]  # compact forms for rapidfuzz
+    display: list[str]
+    paths: list[tuple[str, ...]]
+    alts: list[tuple[str, ...]]
+    keywords: list[tuple[str, ...]]
+
+    @classmethod
+    def merged(
+        cls,
+        old: Matcher,
+        order: Sequence[str],
+        kept_new: list[int],
+        kept_old: list[int],
+        added: list[tuple[int, EntryView]],
+    ) -> _PerEntry:
+        fresh = _per_entry([view for _, view in added])
+
+        def fill(before: list[Any], now: list[Any]) -> list[Any]:
+            out: list[Any] = [None] * len(order)
+            for new_pos, old_pos in zip(kept_new, kept_old, strict=True):
+                out[new_pos] = before[old_pos]
+            for j, (new_pos, _) in enumerate(added):
+                out[new_pos] = now[j]
+            return out
+
+        return cls(
+            ids=list(order),
+            titles=fill(old._titles, fresh.titles),
+            display=fill(old._display_titles, fresh.display),
+            paths=fill(old._paths, fresh.paths),
+            alts=fill(old._alts, fresh.alts),
+            keywords=fill(old._keywords, fresh.keywords),
+        )
+
+
+def _per_entry(entries: Sequence[EntryView]) -> _PerEntry:
+    # the compact forms used for rapidfuzz; identical strings are stored once
+    shared: dict[str, str] = {}
+
+    def compact(text: str) -> str:
+        key = normalize(text).replace(" ", "")
+        return shared.setdefault(key, key)
+
+    return _PerEntry(
+        ids=[e.entry_id for e in entries],
+        titles=[compact(e.title) for e in entries],
+        display=[e.title for e in entries],
+        paths=[e.path for e in entries],
+        alts=[tuple(compact(q) for q in e.alt_questions) for e in entries],
+        keywords=[tuple(compact(k) for k in e.keywords) for e in entries],
+    )
+
+
+class _Collector:
+    """Turns entries into postings (term id, entry, tf × 10), cutting each distinct text
+    chunk once: jieba cuts every run between spaces on its own, so a chunk's tokens do
+    not depend on its neighbours, and policy texts repeat headings and phrases a lot."""
+
+    def __init__(self, matcher: Matcher, vocab: dict[str, int]) -> None:
+        self._matcher = matcher
+        self._vocab = vocab
+        self._normalized: dict[str, str] = {}
+        self._chunks: dict[str, list[str]] = {}
+        self._grams: dict[str, list[str]] = {}
+
+    def normalized(self, text: str) -> str:
+        done = self._normalized.get(text)
+        if done is None:
+            done = self._normalized[text] = normalize(text, max_chars=100_000)
+        return done
+
+    def tokens(self, normalized: str) -> list[str]:
+        out: list[str] = []
+        for chunk in normalized.split(" "):
+            tokens = self._chunks.get(chunk)
+            if tokens is None:
+                tokens = self._chunks[chunk] = self._matcher.segmenter.tokens(chunk)
+            out.extend(tokens)
+        return out
+
+    def pinyin_bigrams(self, normalized: str) -> list[str]:
+        grams = self._grams.get(normalized)
+        if grams is None:
+            grams = self._grams[normalized] = _pinyin_bigrams(normalized)
+        return grams
+
+    def collect(self, entries: Sequence[EntryView]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        vocab = self._vocab
+        terms: array[int] = array("i")
+        docs: array[int] = array("i")
+        tfs: array[int] = array("H")
+        for doc, entry in enumerate(entries):
+            tf = self._matcher._entry_terms(entry, self)
+            for term, freq in tf.items():
+                tid = vocab.get(term)
+                if tid is None:
+                    tid = vocab[term] = len(vocab)
+                terms.append(tid)
+                tfs.append(min(65535, round(freq * 10)))
+            docs.extend(itertools.repeat(doc, len(tf)))
+        return (
+            np.frombuffer(terms, dtype=np.int32).astype(np.int64),
+            np.frombuffer(docs, dtype=np.int32).astype(np.int64),
+            np.frombuffer(tfs, dtype=np.uint16).copy(),
+        )
+
+
+def _add_homophone(by_pinyin: dict[str, list[int]], word: str, tid: int) -> None:
+    """Index a Chinese word of two or more characters by its pinyin (typo channel)."""
+    if not word.startswith(_PY) and len(word) >= 2 and _is_cjk(word):
+        by_pinyin.setdefault("".join(pinyin_of(word)), []).append(tid)
+
+
+def _lengths(docs: np.ndarray, tfs: np.ndarray, n: int) -> np.ndarray:
+    """Entry lengths in tenths (integers: the sum does not depend on the order)."""
+    return np.bincount(docs, weights=tfs, minlength=n).astype(np.int64)
 
 
 def _sigmoid(x: float) -> float:

@@ -21,8 +21,9 @@ from sqlmodel import Session
 from knowledge.importing import ImportFailed, decode_bytes, parse_text_document
 from knowledge.importing.docx import docx_to_text
 from knowledge.importing.yamldoc import KEY_PATTERN, ImportBundle, parse_yaml_bundle
+from knowledge.index_file import IndexUnusable, read_index, write_index
 from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
-from knowledge.matcher import Matcher, MatcherConfig, SearchResult
+from knowledge.matcher import Matcher, MatcherConfig, SearchResult, index_compat
 from knowledge.model import DocumentMeta, EntryView, Level
 from storage import kb
 from storage.db import session_scope
@@ -134,6 +135,13 @@ class Snapshot:
     entries: dict[str, EntryView]
     matcher: Matcher
     import_id: int  # the newest import this snapshot includes
+    revision: str = ""  # kb.Revision.token of that import
+
+
+def _database_id(engine: Engine) -> str:
+    """Tells databases (and PostgreSQL schemas) apart in one index directory."""
+    url = engine.url.render_as_string(hide_password=True)
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
 
 
 class KnowledgeBase:
@@ -148,10 +156,15 @@ class KnowledgeBase:
         lexicon: Lexicon | None = None,
         segmenter: Segmenter | None = None,
         timezone: str = "Asia/Shanghai",
+        index_dir: Path | None = None,
     ) -> None:
         """``segmenter`` may be shared between instances (loading jieba takes ~1 s);
-        ``timezone`` is the calendar of expiry dates."""
+        ``timezone`` is the calendar of expiry dates; ``index_dir`` keeps the built index
+        between runs (one file per database)."""
         self.engine = engine
+        self.index_path = (
+            index_dir / f"search-index-{_database_id(engine)}.bin" if index_dir else None
+        )
         self.tz = ZoneInfo(timezone)
         # the clock of expiry decisions (tests replace it)
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
@@ -187,29 +200,124 @@ class KnowledgeBase:
         return reports[0] if reports else None
 
     def refresh(self) -> Snapshot:
-        """(Re)build the index from the database; searches keep the old one meanwhile."""
-        with session_scope(self.engine) as session:
-            import_id = kb.latest_import_id(session)
-            views = kb.load_entry_views(session)
+        """Bring the index up to the database's revision: kept when current, updated
+        for the documents changed since, loaded from the stored index, or built.
+        Searches answer from the previous snapshot meanwhile."""
         with self._lock:
             if self._segmenter is None:
                 self._segmenter = Segmenter(self.lexicon)
-            matcher = Matcher(
-                views, segmenter=self._segmenter, config=self.config, max_chars=self.max_chars
-            )
+            current = self._snapshot
+            with session_scope(self.engine) as session:
+                revision = kb.revision(session)
+                if current is not None and current.revision == revision.token:
+                    return current
+                entries, matcher, how = self._index(session, current, revision)
             snapshot = Snapshot(
-                entries={v.entry_id: v for v in views}, matcher=matcher, import_id=import_id
+                entries=entries,
+                matcher=matcher,
+                import_id=revision.import_id,
+                revision=revision.token,
             )
             self._snapshot = snapshot
-        log.info("index built with %d entries", len(views))
+            if how != "loaded":
+                self._store(matcher, revision)
+        log.info("index %s with %d entries", how, len(entries))
         return snapshot
 
+    def _index(
+        self, session: Session, current: Snapshot | None, revision: kb.Revision
+    ) -> tuple[dict[str, EntryView], Matcher, str]:
+        if current is not None:
+            keys = self._changed_since(session, current.import_id, current.revision)
+            if keys is not None:
+                changed = {v.entry_id: v for v in kb.load_entry_views(session, document_keys=keys)}
+                try:
+                    entries = {
+                        entry_id: changed.get(entry_id) or current.entries[entry_id]
+                        for entry_id in kb.entry_order(session)
+                    }
+                    matcher = current.matcher.updated(list(entries), changed)
+                except KeyError:  # the database changed without an import record
+                    matcher = None
+                if matcher is not None:
+                    return entries, matcher, "updated"
+        views = kb.load_entry_views(session)
+        entries = {v.entry_id: v for v in views}
+        stored = self._load_stored()
+        if stored is not None:
+            matcher, import_id, token = stored
+            if token == revision.token and matcher.entry_ids == list(entries):
+                return entries, matcher, "loaded"
+            keys = self._changed_since(session, import_id, token)
+            if keys is not None:
+                changed = {v.entry_id: v for v in views if v.document_key in keys}
+                try:
+                    updated = matcher.updated(list(entries), changed)
+                except KeyError:
+                    updated = None
+                if updated is not None:
+                    return entries, updated, "loaded and updated"
+        return entries, self._build(views), "built"
+
+    def _build(self, views: list[EntryView]) -> Matcher:
+        assert self._segmenter is not None
+        return Matcher(
+            views, segmenter=self._segmenter, config=self.config, max_chars=self.max_chars
+        )
+
+    @staticmethod
+    def _changed_since(session: Session, import_id: int, token: str) -> set[str] | None:
+        """Keys of the documents changed since the revision (``import_id``, ``token``);
+        None when that revision is not in this database's history or cannot tell."""
+        if kb.revision(session, import_id=import_id).token != token:
+            return None
+        return kb.documents_changed_since(session, import_id=import_id)
+
+    def _compat(self) -> dict[str, object]:
+        return index_compat(self.config, self.lexicon)
+
+    def _load_stored(self) -> tuple[Matcher, int, str] | None:
+        """The stored index as a matcher with its revision; None when there is none or
+        it is damaged or built for another format, lexicon or configuration."""
+        if self.index_path is None:
+            return None
+        assert self._segmenter is not None
+        try:
+            stored = read_index(self.index_path, compat=self._compat())
+            matcher = Matcher.from_arrays(
+                stored.arrays,
+                stored.meta,
+                segmenter=self._segmenter,
+                config=self.config,
+                max_chars=self.max_chars,
+            )
+            import_id = int(stored.revision.partition("@")[0])
+        except (IndexUnusable, KeyError, TypeError, ValueError) as exc:
+            log.warning("stored index %s not used: %s", self.index_path.name, exc)
+            return None
+        return matcher, import_id, stored.revision
+
+    def _store(self, matcher: Matcher, revision: kb.Revision) -> None:
+        if self.index_path is None:
+            return
+        arrays, meta = matcher.to_arrays()
+        try:
+            write_index(
+                self.index_path,
+                compat=self._compat(),
+                revision=revision.token,
+                arrays=arrays,
+                meta=meta,
+            )
+        except OSError as exc:  # a read-only or full disk: the index in memory still works
+            log.warning("could not store the index in %s: %s", self.index_path, exc)
+
     def is_stale(self) -> bool:
-        """True when another process imported documents since the index was built."""
+        """True when another process changed the knowledge base since the index was built."""
         if self._snapshot is None:
             return True
         with session_scope(self.engine) as session:
-            return kb.latest_import_id(session) != self._snapshot.import_id
+            return kb.revision(session).token != self._snapshot.revision
 
     @property
     def snapshot(self) -> Snapshot:

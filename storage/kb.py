@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
@@ -241,15 +242,31 @@ def _record(session: Session, report: ImportReport) -> None:
     session.flush()
 
 
-def load_entry_views(session: Session, *, include_removed: bool = False) -> list[EntryView]:
-    """All current entries as read-only views, in document and reading order."""
+def load_entry_views(
+    session: Session, *, include_removed: bool = False, document_keys: Iterable[str] | None = None
+) -> list[EntryView]:
+    """All current entries (of ``document_keys`` when given) as read-only views, in
+    document and reading order."""
     stmt = select(PolicyEntry, PolicyDocument).join(
         PolicyDocument, col(PolicyEntry.document_id) == col(PolicyDocument.id)
     )
     if not include_removed:
         stmt = stmt.where(col(PolicyEntry.removed_at).is_(None))
+    if document_keys is not None:
+        stmt = stmt.where(col(PolicyDocument.key).in_(list(document_keys)))
     stmt = stmt.order_by(col(PolicyDocument.id), col(PolicyEntry.position))
     return [entry_view(entry, document) for entry, document in session.exec(stmt)]
+
+
+def entry_order(session: Session) -> list[str]:
+    """The ids of all current entries in the order of ``load_entry_views``."""
+    stmt = (
+        select(PolicyEntry.entry_id)
+        .join(PolicyDocument, col(PolicyEntry.document_id) == col(PolicyDocument.id))
+        .where(col(PolicyEntry.removed_at).is_(None))
+        .order_by(col(PolicyDocument.id), col(PolicyEntry.position))
+    )
+    return list(session.exec(stmt))
 
 
 def entry_view(entry: PolicyEntry, document: PolicyDocument) -> EntryView:
@@ -341,6 +358,60 @@ def unanswered_questions(
 def latest_import_id(session: Session) -> int:
     """Id of the newest import (0 when nothing was imported)."""
     return session.exec(select(func.max(KBImport.id))).one() or 0
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """The knowledge base's version: the newest import (every import, publish and
+    rollback records one) and when it ran, since a re-created database repeats ids."""
+
+    import_id: int
+    token: str
+
+
+def revision(session: Session, *, import_id: int | None = None) -> Revision:
+    """The current revision, or that of import ``import_id`` (token "" when there is
+    no such import)."""
+    stmt = select(KBImport.id, KBImport.created_at)
+    if import_id is None:
+        stmt = stmt.order_by(col(KBImport.id).desc()).limit(1)
+    else:
+        stmt = stmt.where(KBImport.id == import_id)
+    row = session.exec(stmt).first()
+    if row is None:
+        return Revision(import_id or 0, "0" if not import_id else "")
+    found_id, created_at = row
+    assert found_id is not None
+    return Revision(found_id, f"{found_id}@{created_at.isoformat()}")
+
+
+def documents_changed_since(session: Session, *, import_id: int) -> set[str] | None:
+    """Keys of the documents whose entries the imports after ``import_id`` touched;
+    None when one of them cannot say (an enrichment that changed no text)."""
+    keys: set[str] = set()
+    anonymous: list[int] = []
+    stmt = select(KBImport.id, KBImport.document_key).where(col(KBImport.id) > import_id)
+    for batch_id, key in session.exec(stmt):
+        if key:
+            keys.add(key)
+        else:
+            assert batch_id is not None
+            anonymous.append(batch_id)
+    if anonymous:
+        stmt_events = (
+            select(KBImport.id, PolicyDocument.key)
+            .join(PolicyEvent, col(PolicyEvent.import_id) == col(KBImport.id), isouter=True)
+            .join(PolicyEntry, col(PolicyEntry.entry_id) == col(PolicyEvent.entry_id), isouter=True)
+            .join(
+                PolicyDocument, col(PolicyDocument.id) == col(PolicyEntry.document_id), isouter=True
+            )
+            .where(col(KBImport.id).in_(anonymous))
+        )
+        for _batch_id, key in session.exec(stmt_events):
+            if key is None:
+                return None
+            keys.add(key)
+    return keys
 
 
 def record_import(session: Session, report: ImportReport) -> None:
