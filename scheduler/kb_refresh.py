@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JOB_NAME = "kb:refresh"
-INTERVAL_SECONDS = 60.0
+# the staleness check is one indexed ``max(kb_import.id)``: cheap enough that a rollback
+# or removal made elsewhere (the CLI, another instance) stops being answered within seconds
+INTERVAL_SECONDS = 10.0
 
 
 async def refresh_if_stale(knowledge: KnowledgeBase) -> bool:

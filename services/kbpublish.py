@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from services.kbops import build_bundle, pending
-from services.knowledge import KnowledgeBase, apply_bundle, bundle_key
+from services.knowledge import KnowledgeBase, publish_bundle
 from storage import kb, kbops
 from storage.db import session_scope
 from storage.models_kbops import KBPublish, UploadStatus
@@ -31,13 +31,6 @@ class Published:
     file_name: str
 
 
-def _report_json(report: kb.ImportReport) -> dict[str, Any]:
-    return {
-        name: getattr(report, name)
-        for name in ("document_title", "added", "changed", "removed", "unchanged")
-    }
-
-
 def publish_upload(
     knowledge: KnowledgeBase, upload_id: int, *, user_id: int | None, actor: str
 ) -> Published | None:
@@ -50,25 +43,17 @@ def publish_upload(
         ):
             return None
         bundle = build_bundle(upload.kind, upload.content, upload.edits)
-        key = bundle_key(bundle)
-        saved = kbops.snapshot(session, document_key=key, entry_ids=bundle.enrich)
-        report = apply_bundle(session, bundle=bundle, source=f"upload:{upload.file_name}")
-        assert report.import_id is not None
-        upload.import_id = report.import_id
-        session.add(upload)
-        row = kbops.add_publish(
+        report, publish_id = publish_bundle(
             session,
-            action="publish",
-            import_id=report.import_id,
-            user_id=user_id,
+            bundle=bundle,
+            source=f"upload:{upload.file_name}",
             actor=actor,
             file_name=upload.file_name,
-            document_key=report.document_key,
-            report=_report_json(report),
-            snapshot=saved,
+            user_id=user_id,
         )
-        assert row.id is not None
-        published = Published(publish_id=row.id, report=report, file_name=upload.file_name)
+        upload.import_id = report.import_id
+        session.add(upload)
+        published = Published(publish_id=publish_id, report=report, file_name=upload.file_name)
     knowledge.refresh()
     log.info("published upload %d as import %s", upload_id, report.import_id)
     return published
@@ -78,14 +63,18 @@ def rollback(
     knowledge: KnowledgeBase, import_id: int, *, actor: str, user_id: int | None = None,
     force: bool = False,
 ) -> kb.ImportReport:  # fmt: skip
-    """Undo a publish: restore the snapshot taken before it; recorded as an import with
-    events and in the log. Refuses when later imports touched the same entries."""
+    """Undo a logged import (a publish, a CLI import, a removal or a rollback): restore
+    the snapshot taken before it; recorded as an import with events and in the log, with
+    a snapshot of its own so that it can be undone in turn. Refuses when later imports
+    touched the same entries."""
     with session_scope(knowledge.engine) as session:
-        original = kbops.publish_of_import(session, import_id=import_id)
+        original = kbops.logged_import(session, import_id=import_id)
         if original is None:
-            raise PublishError(f"没有导入编号为 {import_id} 的发布记录(policybot kb history)。")
+            raise PublishError(f"没有导入编号为 {import_id} 的导入记录(policybot kb history)。")
         if original.rolled_back_at is not None:
             raise PublishError(f"导入 {import_id} 已经撤销过了。")
+        if not original.snapshot:
+            raise PublishError(f"导入 {import_id} 没有保存撤销所需的快照,无法撤销。")
         affected = {*original.snapshot.get("entries", {}), *_ids(original.report)}
         later = kbops.later_changes(
             session, import_id=import_id, document_key=original.document_key, entry_ids=affected
@@ -95,10 +84,21 @@ def rollback(
                 f"之后的导入 {', '.join(map(str, later))} 也改动了这些条目;"
                 "撤销会一并丢弃它们的改动。确认无误请加 --force。"
             )
-        report = kbops.restore(session, saved=original.snapshot, source=f"rollback:{import_id}")
+        before = kbops.snapshot(
+            session, document_key=original.document_key, entry_ids=sorted(affected)
+        )
+        try:
+            report = kbops.restore(session, saved=original.snapshot, source=f"rollback:{import_id}")
+        except LookupError:
+            raise PublishError(f"导入 {import_id} 涉及的文档已不存在,无法撤销。") from None
         assert report.import_id is not None and original.id is not None
         original.rolled_back_at = utcnow()
         session.add(original)
+        if original.rollback_of is not None:  # undoing an undo: the change it undid is back
+            undone = session.get(KBPublish, original.rollback_of)
+            if undone is not None:
+                undone.rolled_back_at = None
+                session.add(undone)
         kbops.add_publish(
             session,
             action="rollback",
@@ -107,11 +107,43 @@ def rollback(
             actor=actor,
             file_name=original.file_name,
             document_key=original.document_key,
-            report=_report_json(report),
+            report=kbops.report_json(report),
+            snapshot=before,
             rollback_of=original.id,
         )
     knowledge.refresh()
     log.info("rolled back import %d (new import %s)", import_id, report.import_id)
+    return report
+
+
+def remove_document(
+    knowledge: KnowledgeBase, document_key: str, *, actor: str, user_id: int | None = None
+) -> kb.ImportReport:
+    """Withdraw every current entry of a document; logged with a snapshot like an import,
+    so ``rollback`` brings the entries back. The index is rebuilt at once."""
+    with session_scope(knowledge.engine) as session:
+        if kb.get_document(session, key=document_key) is None:
+            raise PublishError(f"没有编号为 {document_key} 的文档(policybot kb list)。")
+        saved = kbops.snapshot(session, document_key=document_key)
+        report = kbops.withdraw_document(
+            session, document_key=document_key, source=f"remove:{document_key}"
+        )
+        if not report.removed:
+            raise PublishError(f"文档 {document_key} 已没有现行条目,无需移除。")
+        assert report.import_id is not None
+        kbops.add_publish(
+            session,
+            action="remove",
+            import_id=report.import_id,
+            user_id=user_id,
+            actor=actor,
+            file_name="",
+            document_key=document_key,
+            report=kbops.report_json(report),
+            snapshot=saved,
+        )
+    knowledge.refresh()
+    log.info("removed document %s (import %s)", document_key, report.import_id)
     return report
 
 

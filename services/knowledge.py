@@ -25,7 +25,7 @@ from knowledge.index_file import IndexUnusable, read_index, write_index
 from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
 from knowledge.matcher import Matcher, MatcherConfig, SearchResult, index_compat
 from knowledge.model import DocumentMeta, EntryView, Level
-from storage import kb
+from storage import kb, kbops
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,37 @@ def apply_bundle(session: Session, *, bundle: ImportBundle, source: str) -> kb.I
     return kb.import_document(
         session, parsed=document, meta=meta, key=key, source=source, enrich=bundle.enrich
     )
+
+
+def publish_bundle(
+    session: Session,
+    *,
+    bundle: ImportBundle,
+    source: str,
+    actor: str,
+    file_name: str,
+    user_id: int | None = None,
+) -> tuple[kb.ImportReport, int]:
+    """Write one bundle and log it in the publish log with a snapshot of what it changes,
+    so that ``kb rollback`` can undo it (bot uploads and CLI imports alike); returns the
+    report and the log row's id."""
+    key = bundle_key(bundle)
+    saved = kbops.snapshot(session, document_key=key, entry_ids=bundle.enrich)
+    report = apply_bundle(session, bundle=bundle, source=source)
+    assert report.import_id is not None
+    row = kbops.add_publish(
+        session,
+        action="publish",
+        import_id=report.import_id,
+        user_id=user_id,
+        actor=actor,
+        file_name=file_name[-200:],
+        document_key=report.document_key,
+        report=kbops.report_json(report),
+        snapshot=saved,
+    )
+    assert row.id is not None
+    return report, row.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,8 +408,10 @@ class KnowledgeBase:
         *,
         meta: DocumentMeta | None = None,
         progress: Callable[[Path], None] | None = None,
+        actor: str = "cli",
     ) -> list[kb.ImportReport]:
-        """Import each file in its own transaction; the index is rebuilt once at the end.
+        """Import each file in its own transaction, logged for ``kb rollback``; the index
+        is rebuilt once at the end.
 
         A file that fails leaves the database as it was and raises ImportFailed
         (files before it stay imported).
@@ -388,7 +421,10 @@ class KnowledgeBase:
             for path in paths:
                 bundle = read_bundle(path, meta)
                 with session_scope(self.engine) as session:
-                    reports.append(apply_bundle(session, bundle=bundle, source=str(path)))
+                    report, _ = publish_bundle(
+                        session, bundle=bundle, source=str(path), actor=actor, file_name=path.name
+                    )
+                    reports.append(report)
                 if progress is not None:
                     progress(path)
         finally:

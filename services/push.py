@@ -23,7 +23,7 @@ from sqlmodel import Session
 from knowledge.model import EntryView
 from services.push_dates import parse_deadline
 from services.push_schedule import next_digest
-from storage import push_events, push_outbox
+from storage import push_events, push_outbox, push_withdraw
 from storage.models_push import Cadence, NoticeKind, PushNotice
 from storage.push_match import MatchTarget, match_clause, profile_clause, profile_subscribers
 from storage.push_outbox import DigestSlots
@@ -140,13 +140,15 @@ def plan_events(
     limit: int = EVENT_BATCH,
 ) -> PlanReport:
     """Plan up to ``limit`` unplanned policy events: one notice per changed entry (新 or
-    更新), none for removed ones; each event is marked planned in this transaction."""
+    更新), a withdrawal notice per entry that is withdrawn (to those who were told about
+    it); each event is marked planned in this transaction."""
     report = PlanReport()
     events = push_events.unplanned_events(session, limit=limit)
     if not events:
         return report
-    wanted = {e.entry_id for e in events if e.kind != "removed"}
-    entries = push_events.load_entries(session, entry_ids=wanted) if wanted else {}
+    wanted = {e.entry_id for e in events}
+    entries = push_events.load_entries(session, entry_ids=wanted)
+    gone = push_events.load_entries(session, entry_ids=wanted - entries.keys(), removed=True)
     added = {e.entry_id for e in events if e.kind == "added"}
     slots = digest_slots(session, now=now, tz=tz)
     profile_users = profile_subscribers(session)
@@ -169,10 +171,35 @@ def plan_events(
             )
             report.notices += notice_id is not None
             report.rows += rows
+        elif event.kind == "removed" and event.entry_id in gone and event.entry_id not in done:
+            done.add(event.entry_id)
+            notice_id, rows = withdraw_entry(
+                session, entry=gone[event.entry_id], key=f"event:{event.id}", now=now
+            )
+            report.notices += notice_id is not None
+            report.rows += rows
         push_events.mark_planned(
             session, event_id=event.id, notice_id=notice_id, recipients=rows, now=now
         )
     return report
+
+
+def withdraw_entry(
+    session: Session, *, entry: EntryView, key: str, now: dt.datetime
+) -> tuple[int | None, int]:
+    """An entry was withdrawn: its announcements still waiting are cancelled, and everyone
+    who was sent one gets one short withdrawal notice (due now: it corrects a message
+    they have; quiet hours still hold). Returns (notice id, rows) like ``notify_entry``."""
+    push_withdraw.cancel_announcements(session, entry_id=entry.entry_id)
+    notice = _notice(entry, NoticeKind.WITHDRAWN, key, now)
+    notice.summary = None
+    notice_id = push_outbox.create_notice(session, notice=notice)
+    if notice_id is None:
+        return None, 0
+    rows = push_withdraw.queue_withdrawal(
+        session, notice_id=notice_id, entry_id=entry.entry_id, now=now
+    )
+    return notice_id, rows
 
 
 def plan_deadlines(

@@ -27,7 +27,7 @@ TELEGRAM_WINDOW = 30  # messages per second a bot may send overall
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_CAP_SECONDS = 3600.0
 MAX_ITEMS_PER_MESSAGE = 20
-STANDALONE = frozenset({NoticeKind.BROADCAST, NoticeKind.TEST})
+STANDALONE = frozenset({NoticeKind.BROADCAST, NoticeKind.TEST, NoticeKind.WITHDRAWN})
 
 
 class Pacer:

@@ -159,7 +159,39 @@ def restore(session: Session, *, saved: dict[str, Any], source: str) -> kb.Impor
     return report
 
 
+def withdraw_document(session: Session, *, document_key: str, source: str) -> kb.ImportReport:
+    """Remove every current entry of a document (the document row stays, so a rollback
+    can bring them back); recorded as an import with its events."""
+    report = kb.ImportReport(source=source, document_key=document_key)
+    document = kb.get_document(session, key=document_key)
+    if document is None:
+        raise LookupError(f"no document {document_key}")
+    report.document_title = document.title
+    now = utcnow()
+    stmt = select(PolicyEntry).where(
+        PolicyEntry.document_id == document.id, col(PolicyEntry.removed_at).is_(None)
+    )
+    for entry in session.exec(stmt.order_by(col(PolicyEntry.position))):
+        entry.removed_at = now
+        entry.updated_at = now
+        session.add(entry)
+        report.removed.append(entry.entry_id)
+    session.flush()
+    kb.record_import(session, report)
+    return report
+
+
 # ------------------------------------------------------------------ publish log
+
+UNDOABLE = ("publish", "remove", "rollback")
+
+
+def report_json(report: kb.ImportReport) -> dict[str, Any]:
+    """What the log keeps of an import report."""
+    return {
+        name: getattr(report, name)
+        for name in ("document_title", "added", "changed", "removed", "unchanged")
+    }
 
 
 def add_publish(session: Session, **values: Any) -> KBPublish:
@@ -169,9 +201,10 @@ def add_publish(session: Session, **values: Any) -> KBPublish:
     return row
 
 
-def publish_of_import(session: Session, *, import_id: int) -> KBPublish | None:
+def logged_import(session: Session, *, import_id: int) -> KBPublish | None:
+    """The log row of an import (a publish, a CLI import, a removal or a rollback)."""
     stmt = select(KBPublish).where(KBPublish.import_id == import_id)
-    return session.exec(stmt.where(KBPublish.action == "publish")).first()
+    return session.exec(stmt.where(col(KBPublish.action).in_(UNDOABLE))).first()
 
 
 def list_publishes(session: Session, *, limit: int = 50) -> list[KBPublish]:
@@ -195,8 +228,8 @@ def later_changes(
             col(PolicyEvent.import_id) > import_id, col(PolicyEvent.entry_id).in_(list(ids))
         )
         found.update(session.exec(stmt_events))
-    # a later publish that was undone again cancels out with its rollback
-    for rollback in session.exec(select(KBPublish).where(KBPublish.action == "rollback")):
+    # a later change that was undone again cancels out with its rollback
+    for rollback in session.exec(select(KBPublish).where(col(KBPublish.rollback_of).is_not(None))):
         undone = session.get(KBPublish, rollback.rollback_of) if rollback.rollback_of else None
         if undone is not None and undone.import_id > import_id:
             found -= {undone.import_id, rollback.import_id}

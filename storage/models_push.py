@@ -43,6 +43,7 @@ class NoticeKind(StrEnum):
     NEW = "new"  # a policy entry was added
     CHANGED = "changed"  # 更新
     DEADLINE = "deadline"  # 申报期限 reminder
+    WITHDRAWN = "withdrawn"  # an entry pushed earlier was withdrawn (rollback, removal)
     BROADCAST = "broadcast"  # /broadcast by an admin
     TEST = "test"  # policybot push test USER
 

@@ -211,6 +211,7 @@ def cancel_policy_notices(session: Session, *, user_id: int) -> int:
     """Drop the user's policy notices still waiting (e.g. for a digest): no subscription
     is left. Broadcasts and tests stay."""
     kinds = [NoticeKind.NEW.value, NoticeKind.CHANGED.value, NoticeKind.DEADLINE.value]
+    kinds.append(NoticeKind.WITHDRAWN.value)
     notices = select(PushNotice.id).where(col(PushNotice.kind).in_(kinds))
     stmt = (
         update(PushOutbox)

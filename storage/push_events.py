@@ -68,15 +68,16 @@ def mark_planned(
 
 
 def load_entries(
-    session: Session, *, entry_ids: Collection[str] | None = None
+    session: Session, *, entry_ids: Collection[str] | None = None, removed: bool = False
 ) -> dict[str, EntryView]:
     """Current (not removed) entries read from the database, by id; all when ``entry_ids``
-    is None. The database, not the bot's in-memory index, which may lag an import."""
-    stmt = (
-        select(PolicyEntry, PolicyDocument)
-        .join(PolicyDocument, col(PolicyEntry.document_id) == col(PolicyDocument.id))
-        .where(col(PolicyEntry.removed_at).is_(None))
+    is None. The database, not the bot's in-memory index, which may lag an import.
+    ``removed``: the withdrawn entries instead of the current ones."""
+    stmt = select(PolicyEntry, PolicyDocument).join(
+        PolicyDocument, col(PolicyEntry.document_id) == col(PolicyDocument.id)
     )
+    gone = col(PolicyEntry.removed_at).is_not(None)
+    stmt = stmt.where(gone if removed else col(PolicyEntry.removed_at).is_(None))
     if entry_ids is not None:
         stmt = stmt.where(col(PolicyEntry.entry_id).in_(list(entry_ids)))
     views: dict[str, EntryView] = {}

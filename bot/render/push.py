@@ -290,8 +290,14 @@ def notice_message(
             key = (f"#{notice.id}", False)
         unique.setdefault(key, notice)
     items = list(unique.values())
-    linked = [(n.entry_id, n.title or n.entry_id) for n in items if n.entry_id]
+    linked = [
+        (n.entry_id, n.title or n.entry_id)
+        for n in items
+        if n.entry_id and n.kind is not NoticeKind.WITHDRAWN  # no card to show any more
+    ]
     if len(items) == 1 and digest is None:
+        if items[0].kind is NoticeKind.WITHDRAWN:
+            return single_notice(items[0], today), manage_keyboard()
         markup = notice_keyboard(linked) if linked else None
         return single_notice(items[0], today), markup
     return digest_notice(items, digest, today), notice_keyboard(linked)

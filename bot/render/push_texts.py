@@ -165,12 +165,21 @@ def broadcast_preview(text: str, audience: str, count: int) -> str:
 
 
 # ------------------------------------------------------------------ notices
-_ICONS = {NoticeKind.NEW: "🆕", NoticeKind.CHANGED: "🔄", NoticeKind.DEADLINE: "⏰"}
+_ICONS = {
+    NoticeKind.NEW: "🆕",
+    NoticeKind.CHANGED: "🔄",
+    NoticeKind.DEADLINE: "⏰",
+    NoticeKind.WITHDRAWN: "↩️",
+}
 _HEADINGS = {
     NoticeKind.NEW: "新政策",
     NoticeKind.CHANGED: "政策更新",
     NoticeKind.DEADLINE: "申报期限提醒",
+    NoticeKind.WITHDRAWN: "政策已撤回",
 }
+WITHDRAWN_TEXT = (
+    "此前推送给您的这条政策已从政策库撤回,请以政策库现有内容为准;如有疑问,可咨询企业服务专员。"
+)
 
 
 def _days_left(deadline: dt.date | None, today: dt.date) -> str:
@@ -191,12 +200,14 @@ def single_notice(notice: NoticeData, today: dt.date) -> str:
         f"{_ICONS[notice.kind]} <b>{_HEADINGS[notice.kind]}</b>",
         f"<b>{esc(notice.title or '')}</b>",
     ]
+    if notice.kind is NoticeKind.WITHDRAWN:
+        lines.append(WITHDRAWN_TEXT)
     if notice.kind is NoticeKind.DEADLINE:
         lines.append(f"申报期限:{esc(notice.deadline_text or '')}")
         lines.append(_days_left(notice.deadline, today))
     if notice.source:
         lines.append(f"出处:{esc(shorten(notice.source, 120))}")
-    if notice.scope:
+    if notice.scope and notice.kind is not NoticeKind.WITHDRAWN:
         lines.append(f"适用:{esc(notice.scope)}")
     if notice.summary and notice.kind is not NoticeKind.DEADLINE:
         lines += ["", esc(notice.summary)]
@@ -218,6 +229,8 @@ def digest_notice(notices: Sequence[NoticeData], digest: Cadence | None, today: 
             line += f"(申报截止 {notice.deadline.isoformat()},{_days_left(notice.deadline, today)})"
         elif notice.kind is NoticeKind.CHANGED:
             line += "(更新)"
+        elif notice.kind is NoticeKind.WITHDRAWN:
+            line += "(已撤回)"
         lines.append(line)
     lines += ["", "点击下方按钮查看详情。", FOOTER]
     return "\n".join(lines)

@@ -243,8 +243,8 @@ def test_parse_edit() -> None:
 
 
 def test_rollback_of_an_unknown_import(knowledge: KnowledgeBase) -> None:
-    with pytest.raises(kbpublish.PublishError, match="没有导入编号为 1 的发布记录"):
-        kbpublish.rollback(knowledge, 1, actor="cli")  # the bundled import: not a publish
+    with pytest.raises(kbpublish.PublishError, match="没有导入编号为 1 的导入记录"):
+        kbpublish.rollback(knowledge, 1, actor="cli")  # the bundled seed: not logged
 
 
 def test_kb_import_reads_docx(knowledge: KnowledgeBase, tmp_path: Path) -> None:

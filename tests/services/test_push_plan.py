@@ -138,7 +138,7 @@ def test_events_are_planned_once_and_atomically(
     assert recipients(engine) == {1: 1}
 
 
-def test_updates_are_marked_and_removals_are_silent(
+def test_updates_are_marked_and_unsent_news_of_removed_entries_is_cancelled(
     engine: Engine, kb: KnowledgeBase, tmp_path: Path
 ) -> None:
     add(engine, 1)
@@ -148,10 +148,23 @@ def test_updates_are_marked_and_removals_are_silent(
     changed = [{"id": "1", "title": "补贴", "body": "补贴标准提高。"}]
     kb.import_paths([write_document(tmp_path, "qu-u", changed)])
     report = plan(engine)
-    assert (report.events, report.notices, report.rows) == (2, 1, 1)
+    # 更新 of entry 1; entry 2 was never delivered: its 新政策 row is cancelled and its
+    # withdrawal notice reaches nobody
+    assert (report.events, report.notices, report.rows) == (2, 2, 1)
     with Session(engine) as session:
-        kinds = [n.kind for n in session.exec(select(PushNotice))]
-    assert kinds.count("changed") == 1 and "removed" not in kinds
+        kinds = sorted(n.kind for n in session.exec(select(PushNotice)))
+        states = {
+            (notice.entry_id, notice.kind): row.state
+            for row, notice in session.exec(
+                select(PushOutbox, PushNotice).where(PushOutbox.notice_id == PushNotice.id)
+            )
+        }
+    assert kinds == ["changed", "new", "new", "withdrawn"]
+    assert states == {
+        ("qu-u:1", "new"): "pending",
+        ("qu-u:2", "new"): "cancelled",
+        ("qu-u:1", "changed"): "pending",
+    }
 
 
 def test_digest_rows_wait_for_the_slot_and_follow_prefs_changes(

@@ -105,3 +105,17 @@ def test_subscription_descriptions() -> None:
     assert texts.describe(both, "个转企") == "分类:融资&lt;服务&gt;;层级:区级;关注:个转企"
     assert texts.cadence_text(Prefs(cadence=Cadence.WEEKLY, weekday=6)) == "每周摘要(每周日 09:00)"
     assert texts.quiet_text(Prefs(quiet_start=0, quiet_end=0)) == "已关闭"
+
+
+def test_withdrawal_notice_is_short_and_has_no_card_button() -> None:
+    notice = NoticeData(
+        id=5, kind=NoticeKind.WITHDRAWN, entry_id="qu:1", title="贷款<贴息>", source="某区措施"
+    )
+    text, markup = ui.notice_message([notice], digest=None, today=TODAY)
+    assert text.startswith("↩️ <b>政策已撤回</b>\n<b>贷款&lt;贴息&gt;</b>\n此前推送给您的")
+    assert "出处:某区措施" in text and "适用" not in text
+    assert markup is not None and data_of(markup) == ["sub:list"]
+    news = NoticeData(id=6, kind=NoticeKind.NEW, entry_id="qu:2", title="担保")
+    text, markup = ui.notice_message([news, notice], digest=Cadence.DAILY, today=TODAY)
+    assert "(已撤回)" in text
+    assert markup is not None and data_of(markup) == ["card:show:qu:2", "sub:list"]
