@@ -1,5 +1,5 @@
 """End to end: an import reaches the right subscribers (and only them), updates are marked
-更新, removals stay silent; quiet hours, time zones and digest windows with a fake clock."""
+更新, a removed entry's recipients get one 政策已撤回 notice; quiet hours, time zones and digest windows with a fake clock."""
 
 from __future__ import annotations
 
@@ -57,16 +57,20 @@ async def test_import_reaches_the_right_subscribers(harness: Bot, tmp_path: Path
         for user in (hongshan, innovation):
             await harness.client.expect_no_messages(user, within=0.3)
 
-        # re-import: one entry changed (更新), one removed (silent)
+        # re-import: one entry changed (更新), one removed (its recipients are told)
         changed = [{**FINANCE[0], "body": "贴息比例提高到50%。"}]
         harness.knowledge.import_paths([write_document(tmp_path, "qu-jiangan", changed)])
         report = await plan(app)
-        assert (report.events, report.notices) == (2, 1)
-        [update] = await harness.next(finance)
+        assert (report.events, report.notices, report.rows) == (2, 2, 5)
+        withdrawn, update = await harness.next(finance, count=2)
+        assert "↩️ 政策已撤回" in (withdrawn.text or "") and "首贷奖励" in (withdrawn.text or "")
+        assert withdrawn.button_texts == ["⚙️ 管理订阅"]
         assert "🔄 政策更新" in (update.text or "") and "贴息比例提高到50%" in (update.text or "")
         assert update.button_texts == ["📄 查看详情", "⚙️ 管理订阅"]
-        [update] = await harness.next(jiangan)
-        await harness.client.expect_no_messages(micro, within=0.3)  # the removed entry
+        await harness.next(jiangan, count=2)
+        [withdrawn] = await harness.next(micro)  # it was told only about the removed entry
+        assert "↩️ 政策已撤回" in (withdrawn.text or "")
+        await harness.client.expect_no_messages(micro, within=0.3)
         assert await plan(app) == type(report)()  # nothing left to plan
 
 
