@@ -1,5 +1,6 @@
 """End to end: an import reaches the right subscribers (and only them), updates are marked
-更新, a removed entry's recipients get one 政策已撤回 notice; quiet hours, time zones and digest windows with a fake clock."""
+更新, a removed entry's recipients get one 政策已撤回 notice; quiet hours, time zones and
+digest windows with a fake clock."""
 
 from __future__ import annotations
 
