@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from knowledge.numbers import Unit
 from knowledge.rules import Field, FieldType, Outcome, Verdict, describe_value
 from knowledge.rules.model import CHOICE_TYPES, FactValue, Group, Not
-from knowledge.rules.render import validity_text
+from knowledge.rules.render import documents_lines, validity_text
 
 from .markup import esc, pack_blocks, shorten
 
@@ -49,7 +49,12 @@ FIELD_LABELS: dict[str, str] = {
     "innovation_score_ok": "创新型中小企业自评达标",
     "innovation_direct": "满足创新型中小企业直通条件",
     "zjtx_score_ok": "专精特新自评达标",
-    "zjtx_direct": "满足专精特新直通条件",
+    "zjtx_award_or_maker": "科技奖励或“创客中国”500强",
+    "rd_expense_avg_2y": "近两年研发费用均值",
+    "independent_legal_person": "独立法人",
+    "violation_3y": "近三年发生重大事故或违法违规",
+    "has_high_tech_cert": "有效期内高企证书",
+    "tech_sme_direct_other": "满足科技型中小企业直接确认条件",
     "innovation_evaluation_ok": "企业创新能力评价达标",
     "core_ip": "拥有核心知识产权",
     "key_tech_field": "技术属国家重点支持高新领域",
@@ -154,7 +159,7 @@ def _headline(verdict: Verdict) -> tuple[str, str]:
 
 
 def _trace(verdict: Verdict) -> list[str]:
-    lines = ["<b>逐项核对</b>(✓ 符合 ✗ 不符合 ? 待补充 ! 需向主管部门确认)"]
+    lines = ["<b>逐项核对</b>(✓ 符合 ✗ 不符合 ? 待补充;“标准待确认”须向主管部门核实)"]
     trace = list(verdict.trace)
     # the root "同时满足" without its own text adds nothing: list its children directly
     if trace and isinstance(trace[0].node, Group | Not) and not trace[0].text:
@@ -170,12 +175,12 @@ def _trace(verdict: Verdict) -> list[str]:
             )
             label = label or ("不满足" if isinstance(line.node, Not) else "同时满足")
             text = f"{label}:{line.text}" if line.text else f"{label}:"
-            lines.append(f"{pad}{line.state.symbol} {esc(text)}")
+            lines.append(f"{pad}{line.mark} {esc(text)}")
         else:
             value = ""
             if line.field is not None and line.value is not None:
                 value = f"(您的情况:{esc(fact_text(line.field, line.value))})"
-            lines.append(f"{pad}{line.state.symbol} {esc(line.text)}{value}")
+            lines.append(f"{pad}{line.mark} {esc(line.text)}{value}")
         if line.source:
             lines.append(f"{pad}   <i>依据:{esc(line.source)}</i>")
     return lines
@@ -205,6 +210,7 @@ def result(verdict: Verdict) -> list[str]:
         blocks.append("\n".join(missing))
     if verdict.nearly_eligible:
         blocks.append(f"<b>只差一项</b>:{esc(verdict.blocking[0].text)}")
+    blocks.append("\n".join(["<b>依据版本</b>", *(esc(x) for x in documents_lines(verdict))]))
     steps = f"<b>下一步</b>:{esc(rule.next_steps)}"
     if rule.next_steps_source:
         steps += f"\n<i>出处:{esc(rule.next_steps_source)}</i>"

@@ -13,6 +13,9 @@ Leaves compare one field with a value (exactly one operator)::
     text: 研发费用占营业收入比重不低于3%
     source: 《…》附件2(二)
     confirm: true          # optional: the threshold must be confirmed with the office
+                           # (confirm: met — only a met comparison is uncertain)
+    valid_from: 2022-06-01 # optional, on leaves and groups: the condition applies only
+    valid_to: 2026-01-16   # in this period (both ends inclusive; dated thresholds)
 
 Values are checked against the field: numbers for number fields, dates for date fields,
 choice values for choice/district/industry fields, ``is_true``/``is_false`` (or ``eq``
@@ -23,12 +26,14 @@ by the lint.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from knowledge.rules.errors import RuleLoadError
 from knowledge.rules.model import (
+    ALWAYS,
     BOOL_OPS,
     CHOICE_TYPES,
     ORDER_OPS,
@@ -41,11 +46,27 @@ from knowledge.rules.model import (
     Leaf,
     Not,
     Op,
+    Period,
 )
 from knowledge.rules.parsing import check_keys, parse_date, text
 
+Cite = Callable[[str], tuple[str, ...]]  # source text -> ids of the documents it cites
 _GROUP_KEYS = {"all_of", "any_of", "not"}
-_META_KEYS = {"text", "source"}
+_META_KEYS = {"text", "source", "valid_from", "valid_to"}
+
+
+def _no_docs(source: str) -> tuple[str, ...]:
+    return ()
+
+
+def _period(raw: dict[str, Any], *, file: Path | None, where: str) -> Period:
+    start = parse_date(raw.get("valid_from"), file=file, where=f"{where}.valid_from")
+    end = parse_date(raw.get("valid_to"), file=file, where=f"{where}.valid_to")
+    if start and end and start > end:
+        raise RuleLoadError(f"valid_from {start} 晚于 valid_to {end}", file=file, where=where)
+    return Period(start, end) if start or end else ALWAYS
+
+
 _LEAF_KEYS = {"field", "confirm", *_META_KEYS, *(op.value for op in Op)}
 
 
@@ -86,7 +107,9 @@ def _scalar(field: Field, value: Any, *, file: Path | None, where: str) -> FactV
     return str(value)
 
 
-def _leaf(raw: dict[str, Any], fields: dict[str, Field], *, file: Path | None, where: str) -> Leaf:
+def _leaf(
+    raw: dict[str, Any], fields: dict[str, Field], *, file: Path | None, where: str, cite: Cite
+) -> Leaf:
     check_keys(raw, _LEAF_KEYS, file=file, where=where)
     field_id = str(raw["field"])
     field = fields.get(field_id)
@@ -120,21 +143,33 @@ def _leaf(raw: dict[str, Any], fields: dict[str, Field], *, file: Path | None, w
             raise RuleLoadError(f"{op.value} 只用于数字或日期字段", file=file, where=where)
         value = _scalar(field, raw_value, file=file, where=where)
     confirm = raw.get("confirm", False)
+    met_only = confirm == "met"
+    if met_only:
+        confirm = True
     if not isinstance(confirm, bool):
-        raise RuleLoadError("confirm 应为 true 或 false", file=file, where=where)
+        raise RuleLoadError("confirm 应为 true、false 或 met", file=file, where=where)
+    source = text(raw, "source", file=file, where=where)
     return Leaf(
         field=field_id,
         op=op,
         value=value,
         text=text(raw, "text", file=file, where=where, required=True),
-        source=text(raw, "source", file=file, where=where),
+        source=source,
         confirm=confirm,
+        confirm_met_only=met_only,
         path=where,
+        period=_period(raw, file=file, where=where),
+        docs=cite(source),
     )
 
 
 def parse_condition(
-    raw: Any, fields: dict[str, Field], *, file: Path | None, where: str = "conditions"
+    raw: Any,
+    fields: dict[str, Field],
+    *,
+    file: Path | None,
+    where: str = "conditions",
+    cite: Cite = _no_docs,
 ) -> Condition:
     if not isinstance(raw, dict):
         raise RuleLoadError("条件应为表(all_of / any_of / not / field)", file=file, where=where)
@@ -145,20 +180,19 @@ def parse_condition(
         )
     kind = kinds[0]
     if kind == "field":
-        return _leaf(raw, fields, file=file, where=where)
+        return _leaf(raw, fields, file=file, where=where, cite=cite)
     check_keys(raw, {kind, *_META_KEYS}, file=file, where=where)
-    meta = {
-        "text": text(raw, "text", file=file, where=where),
-        "source": text(raw, "source", file=file, where=where),
-    }
+    label = text(raw, "text", file=file, where=where)
+    source = text(raw, "source", file=file, where=where)
+    period = _period(raw, file=file, where=where)
     if kind == "not":
-        child = parse_condition(raw["not"], fields, file=file, where=f"{where}.not")
-        return Not(child=child, path=where, **meta)
+        child = parse_condition(raw["not"], fields, file=file, where=f"{where}.not", cite=cite)
+        return Not(child=child, text=label, source=source, path=where, period=period)
     items = raw[kind]
     if not isinstance(items, list) or not items:
         raise RuleLoadError(f"{kind} 应为非空列表", file=file, where=where)
     children = tuple(
-        parse_condition(item, fields, file=file, where=f"{where}.{kind}[{index}]")
+        parse_condition(item, fields, file=file, where=f"{where}.{kind}[{index}]", cite=cite)
         for index, item in enumerate(items)
     )
-    return Group(kind=kind, children=children, path=where, **meta)
+    return Group(kind=kind, children=children, text=label, source=source, path=where, period=period)

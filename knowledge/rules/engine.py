@@ -20,6 +20,14 @@ Undetermined verdicts list the missing fields that could still change the result
 unknown leaves not masked by a decided sibling) and the confirm leaves that matter.
 Adding a fact never undoes a decision: ? may become ✓, ✗ or !, and ! may become the ✓/✗
 it tentatively was; ✓ and ✗ never change.
+
+Rules are dated, as OpenFisca's parameters are: a condition (a threshold or a whole set)
+may carry a period (``valid_from``/``valid_to``), and a check is evaluated *as of* a date
+(``today``; the bot uses today in Asia/Shanghai). Conditions outside their period are left
+out, so a superseded threshold stops applying on its own and its successor takes over. A
+condition citing a document that a later version superseded by that date counts as a
+threshold to confirm (the project may not have the new figures). The verdict names the
+documents (versions) it used and whether each is known to be the one in force.
 """
 
 from __future__ import annotations
@@ -27,9 +35,10 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from knowledge.rules.facts import coerce_facts
 from knowledge.rules.model import (
@@ -37,11 +46,14 @@ from knowledge.rules.model import (
     Condition,
     FactValue,
     Field,
+    InForce,
     Leaf,
     Not,
     Op,
     Outcome,
     Rule,
+    SourceDoc,
+    iter_leaves,
 )
 from knowledge.rules.scoring import blockers, support
 from knowledge.rules.trace import EvalNode, State, TraceLine
@@ -52,6 +64,26 @@ class Validity(StrEnum):
     NOT_YET_VALID = "not_yet_valid"
     EXPIRED = "expired"
     REVIEW = "review"  # past ``review_after``: the source may have been replaced
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def shanghai_today() -> dt.date:
+    """The default evaluation date: today in Asia/Shanghai (where the programmes apply)."""
+    return dt.datetime.now(SHANGHAI).date()
+
+
+@dataclass(frozen=True, slots=True)
+class DocUse:
+    """A document a verdict relied on, as of the evaluation date."""
+
+    doc: SourceDoc
+    superseded: bool  # a later version had been published by then
+
+    @property
+    def verified(self) -> bool:
+        return self.doc.in_force is InForce.CONFIRMED and not self.superseded
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +99,9 @@ class Verdict:
     considered: int
     validity: Validity
     values: Mapping[str, FactValue]
+    as_of: dt.date = dt.date.min
+    documents: tuple[DocUse, ...] = ()  # the versions used, in citation order
+    applicable: bool = True  # False: no condition applies at ``as_of``
 
     @property
     def score(self) -> float:
@@ -81,7 +116,7 @@ class Verdict:
     @property
     def confirm_only(self) -> bool:
         """Undetermined only because of thresholds to confirm with the office."""
-        return self.outcome is Outcome.UNDETERMINED and not self.missing
+        return self.outcome is Outcome.UNDETERMINED and self.applicable and not self.missing
 
     @property
     def in_force(self) -> bool:
@@ -148,7 +183,34 @@ def _state(firm: bool | None, tentative: bool | None) -> State:
     return State.UNKNOWN if tentative is None else State.CONFIRM
 
 
-def _walk(node: Condition, rule: Rule, values: Mapping[str, FactValue], depth: int) -> EvalNode:
+def in_force_tree(node: Condition, day: dt.date) -> Condition | None:
+    """The condition tree as it applies on ``day``: conditions outside their period left
+    out (a group left without children goes too); None when nothing applies."""
+    if not node.period.covers(day):
+        return None
+    if isinstance(node, Leaf):
+        return node
+    if isinstance(node, Not):
+        child = in_force_tree(node.child, day)
+        return None if child is None else replace(node, child=child)
+    kept = [c for c in (in_force_tree(child, day) for child in node.children) if c is not None]
+    if not kept:
+        return None
+    if len(kept) == len(node.children):
+        return node
+    return replace(node, children=tuple(kept))
+
+
+def _superseded(rule: Rule, leaf: Leaf, day: dt.date) -> bool:
+    return any(
+        doc is not None and doc.superseded_on(day)
+        for doc in (rule.source_doc(doc_id) for doc_id in leaf.docs)
+    )
+
+
+def _walk(
+    node: Condition, rule: Rule, values: Mapping[str, FactValue], depth: int, day: dt.date
+) -> EvalNode:
     if isinstance(node, Leaf):
         field = rule.field(node.field)
         value = values.get(node.field)
@@ -156,16 +218,19 @@ def _walk(node: Condition, rule: Rule, values: Mapping[str, FactValue], depth: i
             line = TraceLine(depth, node, State.UNKNOWN, None, None, field)
         else:
             result = _compare(node, value)
-            state = State.CONFIRM if node.confirm else (State.PASS if result else State.FAIL)
+            confirm = (node.confirm and (result or not node.confirm_met_only)) or _superseded(
+                rule, node, day
+            )
+            state = State.CONFIRM if confirm else (State.PASS if result else State.FAIL)
             line = TraceLine(depth, node, state, result, value, field)
         return EvalNode(line, ())
     if isinstance(node, Not):
-        kid = _walk(node.child, rule, values, depth + 1)
+        kid = _walk(node.child, rule, values, depth + 1, day)
         firm = _firm(kid.line.state)
         tentative = None if kid.line.tentative is None else not kid.line.tentative
         state = _state(None if firm is None else not firm, tentative)
         return EvalNode(TraceLine(depth, node, state, tentative), (kid,))
-    kids = tuple(_walk(child, rule, values, depth + 1) for child in node.children)
+    kids = tuple(_walk(child, rule, values, depth + 1, day) for child in node.children)
     conjunction = node.kind == "all_of"
     firm = _kleene([_firm(k.line.state) for k in kids], conjunction=conjunction)
     tentative = _kleene([k.line.tentative for k in kids], conjunction=conjunction)
@@ -220,14 +285,40 @@ def _outcome(state: State) -> Outcome:
     return Outcome.UNDETERMINED
 
 
+def _documents(rule: Rule, tree: Condition, day: dt.date) -> tuple[DocUse, ...]:
+    ids: list[str] = []
+    for leaf in iter_leaves(tree):
+        ids.extend(doc_id for doc_id in leaf.docs if doc_id not in ids)
+    docs = [doc for doc in (rule.source_doc(doc_id) for doc_id in ids) if doc is not None]
+    return tuple(DocUse(doc, doc.superseded_on(day)) for doc in docs)
+
+
 def evaluate(rule: Rule, facts: Mapping[str, object], *, today: dt.date) -> Verdict:
-    """Evaluate ``rule`` on ``facts`` (field id → value; see :mod:`knowledge.rules.facts`).
+    """Evaluate ``rule`` on ``facts`` (field id → value; see :mod:`knowledge.rules.facts`)
+    as of the date ``today``: the conditions in force that day, and the validity of the
+    programme that day.
 
     Raises :class:`knowledge.rules.facts.InvalidFact` for a value of the wrong type or range.
-    ``today`` only decides :attr:`Verdict.validity`; the outcome does not depend on it.
     """
     values = coerce_facts(rule, facts)
-    root = _walk(rule.conditions, rule, values, 0)
+    tree = in_force_tree(rule.conditions, today)
+    if tree is None:
+        return Verdict(
+            rule=rule,
+            outcome=Outcome.UNDETERMINED,
+            trace=(),
+            missing=(),
+            to_confirm=(),
+            tentative=None,
+            blocking=(),
+            passed=0,
+            considered=0,
+            validity=validity_of(rule, today),
+            values=values,
+            as_of=today,
+            applicable=False,
+        )
+    root = _walk(tree, rule, values, 0, today)
     outcome = _outcome(root.line.state)
     unknown_ids = {line.field.id for line in _unknown_leaves(root) if line.field}
     missing = tuple(f for f in rule.fields if f.id in unknown_ids)
@@ -251,14 +342,19 @@ def evaluate(rule: Rule, facts: Mapping[str, object], *, today: dt.date) -> Verd
         considered=considered,
         validity=validity_of(rule, today),
         values=values,
+        as_of=today,
+        documents=_documents(rule, tree, today),
     )
 
 
-def next_field(rule: Rule, facts: Mapping[str, object]) -> Field | None:
-    """The first unanswered field (in the rule's order) that could still change the verdict.
+def next_field(
+    rule: Rule, facts: Mapping[str, object], *, today: dt.date | None = None
+) -> Field | None:
+    """The first unanswered field (in the rule's order) that could still change the verdict
+    (as of ``today``, by default today in Asia/Shanghai).
 
     ``None`` when the verdict is decided or only thresholds to confirm remain. Facts already
     known (e.g. from the user's profile) are never asked again.
     """
-    verdict = evaluate(rule, facts, today=dt.date.max)
+    verdict = evaluate(rule, facts, today=today or shanghai_today())
     return verdict.missing[0] if verdict.missing else None

@@ -15,14 +15,22 @@ Errors (make ``policybot rules check`` fail):
 * ``case-contradiction`` — two cases with the same input and different expected outcomes;
 * ``case-validity-without-today`` — a case checks validity but gives no ``today``;
 * ``field-conflict`` — one field id with different type/unit/choices in two rules (profiles
-  share answers between rules, so a field id must mean the same everywhere).
+  share answers between rules, so a field id must mean the same everywhere);
+* ``unknown-citation`` — a source (of a condition, the dates or the next steps) cites a
+  document (《title》 or 文号) that is not in the programme's ``sources`` block;
+* ``uncited-source`` — a condition's source names no document at all;
+* ``internal-note`` — a source shown to users carries a note for the team ("未核对", "TODO");
+  say it in the user's terms ("条款位置待核对") or cite precisely;
+* ``duplicate-id`` also covers two ``sources`` entries with one id.
 
 Warnings: ``case-coverage`` — no case for one of eligible / not eligible / undetermined
-(for a rule that can only be confirmed, a case with ``tentative: eligible`` counts).
+(for a rule that can only be confirmed, a case with ``tentative: eligible`` counts);
+``unused-source`` — a ``sources`` entry that nothing cites.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -30,7 +38,18 @@ from enum import StrEnum
 from pathlib import Path
 
 from knowledge.rules.facts import InvalidFact, coerce_fact
-from knowledge.rules.model import NEXT_STEPS_DEFAULT, Field, Outcome, Rule, iter_leaves
+from knowledge.rules.model import (
+    NEXT_STEPS_DEFAULT,
+    Field,
+    Leaf,
+    Outcome,
+    Rule,
+    iter_conditions,
+    iter_leaves,
+)
+from knowledge.rules.sources import citations, cited
+
+_INTERNAL_NOTE = re.compile(r"未核对|TODO|FIXME|XXX|待查|内部")
 
 
 class Severity(StrEnum):
@@ -172,10 +191,75 @@ def _across(rules: Sequence[Rule], known_entries: Collection[str] | None) -> lis
     return issues
 
 
+def _cited_texts(rule: Rule) -> list[tuple[str, str, bool]]:
+    """(where, source text, is a condition leaf) of every source the rule shows."""
+    texts = [
+        (node.path, node.source, isinstance(node, Leaf))
+        for node in iter_conditions(rule.conditions)
+        if node.source
+    ]
+    if rule.validity_source:
+        texts.append(("validity_source", rule.validity_source, False))
+    if rule.next_steps_source:
+        texts.append(("next_steps_source", rule.next_steps_source, False))
+    return texts
+
+
+def _sources(rule: Rule) -> list[Issue]:
+    issues: list[Issue] = []
+    for doc_id, count in Counter(doc.id for doc in rule.sources).items():
+        if count > 1:
+            issues.append(_issue(rule, "duplicate-id", f"出处文件 id {doc_id} 出现 {count} 次"))
+    used: set[str] = set()
+    for where, source, is_leaf in _cited_texts(rule):
+        found, unknown = cited(source, rule.sources)
+        used.update(found)
+        for name in unknown:
+            issues.append(
+                _issue(
+                    rule,
+                    "unknown-citation",
+                    f"引用的文件 {name} 不在本项目的 sources 中(请补充标题、文号、机关、日期)",
+                    where,
+                )
+            )
+        titles, numbers = citations(source)
+        if is_leaf and not titles and not numbers:
+            issues.append(_issue(rule, "uncited-source", f"出处“{source}”没有写明文件", where))
+        note = _INTERNAL_NOTE.search(source)
+        if note:
+            issues.append(
+                _issue(
+                    rule,
+                    "internal-note",
+                    f"出处含内部备注“{note.group(0)}”,请改为用户能看懂的说法或准确引用",
+                    where,
+                )
+            )
+    for doc in rule.sources:
+        if doc.id not in used:
+            issues.append(
+                _issue(
+                    rule,
+                    "unused-source",
+                    f"出处文件 {doc.id} 没有被引用",
+                    "sources",
+                    severity=Severity.WARNING,
+                )
+            )
+    return issues
+
+
+def confirm_facts(rule: Rule) -> list[Leaf]:
+    """The conditions marked ``confirm`` (thresholds the project could not cite for sure)."""
+    return [leaf for leaf in iter_leaves(rule.conditions) if leaf.confirm]
+
+
 def lint(rules: Sequence[Rule], *, known_entries: Collection[str] | None = None) -> list[Issue]:
     """Every issue found in ``rules``; ``known_entries`` enables the entry-id check."""
     issues = _across(rules, known_entries)
     for rule in rules:
         issues.extend(_fields_and_dates(rule))
         issues.extend(_cases(rule))
+        issues.extend(_sources(rule))
     return issues

@@ -7,6 +7,7 @@ Top-level keys::
     valid_from, valid_until       # dates or null (null when the source gives none)
     review_after                  # optional date after which the source may be outdated
     validity_source               # where the dates come from
+    sources: [{id, title, number, issuer, date, url, …}]  # see knowledge.rules.sources
     fields: [district, {...}]     # shared field ids (_fields.yaml) or local definitions
     conditions: {...}             # see knowledge.rules.conditions
     outcomes: {eligible, not_eligible, undetermined}
@@ -28,6 +29,7 @@ from knowledge.rules.errors import RuleLoadError
 from knowledge.rules.fields import parse_field
 from knowledge.rules.model import NEXT_STEPS_DEFAULT, Case, Field, Outcome, Rule
 from knowledge.rules.parsing import check_keys, parse_date, read_yaml, text
+from knowledge.rules.sources import cited, parse_sources
 
 BUNDLED_RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "rules"
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -47,6 +49,7 @@ _KEYS = {
     "next_steps",
     "next_steps_source",
     "cases",
+    "sources",
 }
 _CASE_KEYS = {"name", "facts", "expect", "missing", "to_confirm", "tentative", "today", "validity"}
 
@@ -150,6 +153,7 @@ def parse_rule(raw: Any, *, catalog: Catalog, file: Path | None = None) -> Rule:
     by_id: dict[str, Field] = {}
     for item in fields:
         by_id.setdefault(item.id, item)
+    sources = parse_sources(raw.get("sources"), file=file)
     cases_raw = raw.get("cases") or []
     if not isinstance(cases_raw, list):
         raise RuleLoadError("cases 应为列表", file=file, where="cases")
@@ -158,7 +162,9 @@ def parse_rule(raw: Any, *, catalog: Catalog, file: Path | None = None) -> Rule:
         title=text(raw, "title", file=file, where="title", required=True),
         summary=text(raw, "summary", file=file, where="summary"),
         fields=fields,
-        conditions=parse_condition(raw["conditions"], by_id, file=file),
+        conditions=parse_condition(
+            raw["conditions"], by_id, file=file, cite=lambda source: cited(source, sources)[0]
+        ),
         entries=_str_list(raw.get("entries"), file=file, where="entries"),
         valid_from=parse_date(raw.get("valid_from"), file=file, where="valid_from"),
         valid_until=parse_date(raw.get("valid_until"), file=file, where="valid_until"),
@@ -170,6 +176,7 @@ def parse_rule(raw: Any, *, catalog: Catalog, file: Path | None = None) -> Rule:
         cases=tuple(
             _case(item, file=file, where=f"cases[{index}]") for index, item in enumerate(cases_raw)
         ),
+        sources=sources,
         file=file,
     )
 

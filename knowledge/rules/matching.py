@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from knowledge.rules.engine import Verdict, evaluate
+from knowledge.rules.engine import Verdict, evaluate, shanghai_today
 from knowledge.rules.model import Field, Outcome, Rule
 
 
@@ -30,15 +30,19 @@ def evaluate_all(
     return sorted((evaluate(rule, facts, today=today) for rule in rules), key=_rank)
 
 
-def next_question(rules: Sequence[Rule], facts: Mapping[str, object]) -> Field | None:
-    """The field that the most still-undetermined rules need (first asked on ties).
+def next_question(
+    rules: Sequence[Rule], facts: Mapping[str, object], *, today: dt.date | None = None
+) -> Field | None:
+    """The field that the most still-undetermined rules need (first asked on ties), as of
+    ``today`` (by default today in Asia/Shanghai).
 
     Asking it next settles as many programmes as possible with one question.
     """
     counts: Counter[str] = Counter()
     first: dict[str, Field] = {}
+    day = today or shanghai_today()
     for rule in rules:
-        verdict = evaluate(rule, facts, today=dt.date.max)
+        verdict = evaluate(rule, facts, today=day)
         for field in verdict.missing:
             counts[field.id] += 1
             first.setdefault(field.id, field)

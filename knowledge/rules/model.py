@@ -112,6 +112,62 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
+class Period:
+    """When a condition (a threshold, a condition set) applies: both ends inclusive, None
+    for open. A condition outside its period at the evaluation date is left out."""
+
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.valid_from is None or day >= self.valid_from) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+    @property
+    def bounded(self) -> bool:
+        return self.valid_from is not None or self.valid_to is not None
+
+
+ALWAYS = Period()
+
+
+class InForce(StrEnum):
+    """What the project knows about a document being the version in force."""
+
+    CONFIRMED = "confirmed"  # checked against a public source (see ``SourceDoc.note``)
+    UNVERIFIED = "unverified"  # the project could not check whether a later version exists
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDoc:
+    """One document a programme cites (its ``sources`` block).
+
+    ``superseded_from``: the date a later version was published; from then on the
+    conditions citing this document are thresholds to confirm (the project may not have
+    the later version's figures)."""
+
+    id: str
+    title: str
+    number: str = ""  # 文号
+    issuer: str = ""
+    date: str = ""  # 印发/发布日期 as the source gives it (may be a month only)
+    url: str = ""
+    parts: tuple[str, ...] = ()  # annex titles cited as 《…》 inside a source
+    in_force: InForce = InForce.UNVERIFIED
+    superseded_from: dt.date | None = None
+    superseded_by: str = ""
+    note: str = ""  # how the facts were verified (for operators, not shown to users)
+
+    @property
+    def label(self) -> str:
+        return f"《{self.title}》({self.number})" if self.number else f"《{self.title}》"
+
+    def superseded_on(self, day: dt.date) -> bool:
+        return self.superseded_from is not None and day >= self.superseded_from
+
+
+@dataclass(frozen=True, slots=True)
 class Leaf:
     """A comparison of one fact with a value; ``confirm`` marks an uncertain threshold."""
 
@@ -122,6 +178,11 @@ class Leaf:
     source: str
     confirm: bool = False
     path: str = ""
+    period: Period = ALWAYS
+    docs: tuple[str, ...] = ()  # ids of the SourceDocs the source cites
+    # ``confirm: met``: only a met comparison is uncertain (e.g. whether the listed
+    # industries are in scope); a value outside it is a firm ✗.
+    confirm_met_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +194,7 @@ class Group:
     text: str = ""
     source: str = ""
     path: str = ""
+    period: Period = ALWAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +203,7 @@ class Not:
     text: str = ""
     source: str = ""
     path: str = ""
+    period: Period = ALWAYS
 
 
 Condition = Leaf | Group | Not
@@ -194,7 +257,11 @@ class Rule:
     next_steps: str = NEXT_STEPS_DEFAULT
     next_steps_source: str = ""
     cases: tuple[Case, ...] = ()
+    sources: tuple[SourceDoc, ...] = ()
     file: Path | None = None
+
+    def source_doc(self, doc_id: str) -> SourceDoc | None:
+        return next((doc for doc in self.sources if doc.id == doc_id), None)
 
     def field(self, field_id: str) -> Field:
         for item in self.fields:

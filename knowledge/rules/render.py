@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knowledge.rules.answers import describe_value
-from knowledge.rules.engine import Validity, Verdict
+from knowledge.rules.engine import DocUse, Validity, Verdict
 from knowledge.rules.model import (
     BOOL_OPS,
     OP_SYMBOLS,
@@ -15,7 +15,7 @@ from knowledge.rules.model import (
     Outcome,
     Rule,
 )
-from knowledge.rules.trace import State, TraceLine
+from knowledge.rules.trace import TraceLine
 
 _GROUP_LABELS = {"all_of": "同时满足", "any_of": "满足其一", "not": "不满足"}
 
@@ -69,13 +69,34 @@ def trace_line(line: TraceLine) -> str:
     if not line.is_leaf:
         label = _node_label(line.node)
         text = f"{label}:{line.text}" if line.text else f"{label}:"
-        return f"{pad}{line.state.symbol} {text}"
+        return f"{pad}{line.mark} {text}"
     answer = ""
     if line.field is not None and line.value is not None:
         answer = f"(您的回答:{describe_value(line.field, line.value)})"
-    note = f"[{line.state.label}]" if line.state is State.CONFIRM else ""
     source = f" — {line.source}" if line.source else ""
-    return f"{pad}{line.state.symbol} {line.text}{answer}{note}{source}"
+    return f"{pad}{line.mark} {line.text}{answer}{source}"
+
+
+def document_text(use: DocUse) -> str:
+    """What the verdict relied on, for users: the version and whether it is known to be
+    the one in force."""
+    doc = use.doc
+    if use.superseded:
+        later = doc.superseded_by or "新版本"
+        return (
+            f"按{doc.label}判断;{doc.superseded_from}起已有{later},"
+            "本项目尚未收录新标准,结果仅供参考。"
+        )
+    if use.verified:
+        return f"按{doc.label}判断。"
+    return f"按{doc.label}判断;本项目未能核对它是否仍是现行版本。"
+
+
+def documents_lines(verdict: Verdict) -> list[str]:
+    """The versions a verdict used, one line each, headed by the evaluation date."""
+    if not verdict.applicable:
+        return [f"截至 {verdict.as_of},本项目没有收录适用的条件,无法判断。"]
+    return [f"判断日期:{verdict.as_of}", *(document_text(use) for use in verdict.documents)]
 
 
 def validity_text(verdict: Verdict) -> str:
@@ -111,5 +132,6 @@ def format_verdict(verdict: Verdict, *, with_trace: bool = True) -> str:
         parts.append(f"只差一项:{verdict.blocking[0].text}")
     if with_trace:
         parts.append("\n".join(trace_line(line) for line in verdict.trace))
+    parts.extend(documents_lines(verdict))
     parts.append(f"下一步:{rule.next_steps}")
     return "\n".join(parts)

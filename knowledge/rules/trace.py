@@ -52,6 +52,14 @@ class TraceLine:
         return self.node.path
 
     @property
+    def mark(self) -> str:
+        """The symbol shown to users: a condition whose threshold must be confirmed shows
+        what it gives as written, "✓ (标准待确认)" or "✗ (标准待确认)"."""
+        if self.state is State.CONFIRM:
+            return ("✓" if self.tentative else "✗") + " (标准待确认)"
+        return self.state.symbol
+
+    @property
     def is_leaf(self) -> bool:
         return isinstance(self.node, Leaf)
 

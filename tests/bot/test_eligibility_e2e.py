@@ -125,9 +125,15 @@ async def test_back_skip_and_invalid_numbers(bot: Bot) -> None:
     # 修改上一个回答 on the result goes back to the last question
     back = await ask(bot, user, result, "« 修改上一个回答")
     assert "综合得分" in (back.text or "")
-    result = await ask(bot, user, back, "否")
+    # a score under 60 is not the end: a 高企 certificate qualifies directly (第八条)
+    cert = await ask(bot, user, back, "否")
+    assert "高新技术企业证书" in (cert.text or "")
+    other = await ask(bot, user, cert, "否")
+    assert "主导制定" in (other.text or "")
+    result = await ask(bot, user, other, "否")
     assert f"暂不符合:《{TECH}》" in (result.text or "")
     assert "✗ 综合评价得分不低于60分" in (result.text or "")
+    assert "按《科技型中小企业评价办法》(国科发政〔2017〕115号)判断。" in (result.text or "")
 
 
 async def test_cancel_and_forged_buttons(bot: Bot) -> None:

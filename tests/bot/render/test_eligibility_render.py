@@ -126,7 +126,7 @@ def test_texts_are_escaped() -> None:
     assert card.startswith("❗ <b>需向主管部门确认:《&lt;script&gt;标题&lt;/script&gt;》</b>")
     assert "✓ 人数&lt;=500(您的情况:80)" in card
     assert "<i>依据:《办法》&amp;第六条</i>" in card
-    assert "! 标志(您的情况:是)" in card and "则符合条件" in card
+    assert "✓ (标准待确认) 标志(您的情况:是)" in card and "则符合条件" in card
     assert "&lt;a&gt;咨询&lt;/a&gt;" in card
     prompt = ptx.edit_prompt(rule.fields[0], "<旧>", error="<x>")
     assert "当前:&lt;旧&gt;" in prompt and "&lt;i&gt;提示&lt;/i&gt;" in prompt

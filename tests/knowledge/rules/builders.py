@@ -83,6 +83,10 @@ MINIMAL = """\
 id: mini
 title: 最小规则
 entries: [wh-sme-2023:2.5.20]
+sources:
+  - id: fixture
+    title: 测试出处
+    issuer: 测试用例(本项目编写的测试文件)
 fields:
   - district
   - id: flag
@@ -93,11 +97,11 @@ conditions:
     - field: district
       ne: 武汉市以外
       text: 在武汉
-      source: 测试出处
+      source: 《测试出处》第一条
     - field: flag
       is_true: true
       text: 满足
-      source: 测试出处
+      source: 《测试出处》第二条
 outcomes:
   eligible: 符合
   not_eligible: 不符合

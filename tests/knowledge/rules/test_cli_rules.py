@@ -24,7 +24,7 @@ def test_check_reports_failures_on_stderr_with_non_zero_exit(tmp_path: Path) -> 
     wrong = MINIMAL.replace("    missing: [flag]", "    missing: [district]")
     broken = MINIMAL.replace("id: mini", "id: broken").replace("    type: yes_no", "    type: bool")
     unsourced = MINIMAL.replace("id: mini", "id: unsourced").replace(
-        "      text: 满足\n      source: 测试出处\n", "      text: 满足\n"
+        "      text: 满足\n      source: 《测试出处》第二条\n", "      text: 满足\n"
     )
     directory = rules_dir(tmp_path, mini=wrong, broken=broken, unsourced=unsourced)
     result = runner.invoke(app, ["check", str(directory)])
@@ -56,7 +56,7 @@ def test_list_and_show() -> None:
     assert "tech_staff_ratio(number,单位 %)" in out
     assert "tech_staff_ratio ≥ 10%" in out
     assert "出处:《高新技术企业认定管理办法》(国科发火〔2016〕32号)第十一条(四)" in out
-    confirm = runner.invoke(app, ["show", "specialized-sme"]).stdout
+    confirm = runner.invoke(app, ["show", "little-giant"]).stdout
     assert "[需确认]" in confirm
 
 

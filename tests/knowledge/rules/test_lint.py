@@ -31,7 +31,9 @@ def test_unused_field(tmp_path: Path) -> None:
 
 
 def test_condition_without_source(tmp_path: Path) -> None:
-    text = MINIMAL.replace("      text: 满足\n      source: 测试出处\n", "      text: 满足\n")
+    text = MINIMAL.replace(
+        "      text: 满足\n      source: 《测试出处》第二条\n", "      text: 满足\n"
+    )
     issues = _lint(tmp_path, mini=text)
     assert _codes(issues) == ["missing-source"]
     assert issues[0].where == "conditions.all_of[1]"

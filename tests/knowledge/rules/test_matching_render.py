@@ -57,7 +57,9 @@ def test_format_verdict_mentions_outcome_sources_and_next_steps() -> None:
     assert text.startswith("《专利快审“绿色通道”》:待定")
     assert "需向主管部门确认:" in text
     assert "如这些标准按上述理解成立,则符合条件。" in text
-    assert "! 工作要点列举的是光电子信息" in text
+    assert "✓ (标准待确认) 工作要点列举的是光电子信息" in text
+    assert "按《武汉市2023年中小企业工作要点》判断" in text
+    assert f"判断日期:{TODAY}" in text
     assert "《武汉市2023年中小企业工作要点》二、(三)11" in text
     assert "下一步:工作要点提出依托武汉知识产权保护中心" in text
     old = format_verdict(evaluate(BY_ID["tech-vice-president"], {}, today=dt.date(2026, 1, 1)))
