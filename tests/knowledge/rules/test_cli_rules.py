@@ -1,4 +1,4 @@
-"""``policybot rules`` sub-app (bot.cli_rules), run in-process with typer's CliRunner."""
+"""``policybot rules`` sub-app (bot.cli.rules), run in-process with typer's CliRunner."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.cli_rules import app
+from bot.cli.rules import app
 from tests.knowledge.rules.builders import MINIMAL, rules_dir
 
 runner = CliRunner()

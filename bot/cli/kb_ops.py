@@ -1,64 +1,29 @@
 """Knowledge-base operations on the command line: ``kb history``, ``kb rollback``,
-``kb export``, the grouped ``kb unanswered`` and the top-level ``stats``.
-
-Mounted on the typer apps of ``bot.cli`` by ``register``; the shared helpers (settings,
-consoles, ``open_kb``) are looked up there when a command runs."""
+``kb export`` and the top-level ``stats``. Listed lazily by ``bot.cli`` and ``bot.cli.kb``:
+the e-book and statistics libraries load only when one of these runs."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from services import ebook, kbpublish, stats, unanswered
+from bot.cli.context import fail, out, state
+from services import ebook, kbpublish, stats
 
 
-def _cli() -> ModuleType:
-    from bot import cli
-
-    return cli
-
-
-def print_unanswered(limit: int, days: int | None) -> None:
-    """Unanswered and 没帮助 questions, similar wordings grouped, most frequent first."""
-    cli = _cli()
-    settings = cli._settings()
-    service = cli.open_kb(settings)
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days) if days else None
-    groups = unanswered.list_groups(service.engine, since=since, limit=limit)
-    if not groups:
-        cli.out.print("暂无未答问题。")
-        return
-    table = Table(title="未答问题(相似问法已合并)")
-    table.add_column("次数", justify="right")
-    table.add_column("问题", no_wrap=True)
-    for column in ("未答/没帮助", "最近", "最接近条目"):
-        table.add_column(column)
-    for g in groups:
-        similar = "\n".join(f"[dim]≈ {escape(v)}[/dim]" for v in g.variants[:3])
-        table.add_row(
-            str(g.count),
-            escape(g.example) + (f"\n{similar}" if similar else ""),
-            f"{g.unanswered}/{g.unhelpful}",
-            g.last_asked.astimezone(settings.tz).strftime("%m-%d %H:%M"),
-            g.best_entry_id or "-",
-        )
-    cli.out.print(table)
-
-
-def history(limit: Annotated[int, typer.Option(min=1, max=1000)] = 50) -> None:
+def history(ctx: typer.Context, limit: Annotated[int, typer.Option(min=1, max=1000)] = 50) -> None:
     """列出发布记录(机器人上传的发布与撤销)。"""
-    cli = _cli()
-    settings = cli._settings()
-    rows = kbpublish.history(cli.open_kb(settings).engine, limit=limit)
+    context = state(ctx)
+    rows = kbpublish.history(context.open_kb().engine, limit=limit)
     if not rows:
-        cli.out.print("暂无发布记录。")
+        out.print("暂无发布记录。")
         return
+    tz = context.settings.tz
     table = Table(title="发布记录")
     for column in ("导入编号", "操作", "时间", "操作人", "文件", "文档", "变化", "状态"):
         table.add_column(column)
@@ -71,65 +36,64 @@ def history(limit: Annotated[int, typer.Option(min=1, max=1000)] = 50) -> None:
         table.add_row(
             str(row.import_id),
             "发布" if row.action == "publish" else "撤销",
-            row.created_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"),
+            row.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             escape(row.actor),
             escape(row.file_name),
             row.document_key or "补充信息",
             changes,
             "已撤销" if row.rolled_back else "",
         )
-    cli.out.print(table)
+    out.print(table)
 
 
 def rollback(
+    ctx: typer.Context,
     import_id: Annotated[int, typer.Argument(help="要撤销的发布的导入编号(kb history)")],
     force: Annotated[bool, typer.Option("--force", help="之后的导入也改动过时仍然撤销")] = False,
 ) -> None:
     """撤销一次发布:把相关条目恢复到发布前的状态(记录为新的导入和变更事件)。"""
-    cli = _cli()
-    service = cli.open_kb(cli._settings())
+    service = state(ctx).open_kb()
     try:
         report = kbpublish.rollback(service, import_id, actor="cli", force=force)
     except kbpublish.PublishError as exc:
-        raise cli._fail(str(exc)) from exc
-    cli.out.print(
+        fail(str(exc))
+    out.print(
         f"已撤销导入 {import_id}(新导入编号 {report.import_id}):恢复 {len(report.added)},"
         f"修改 {len(report.changed)},移除 {len(report.removed)},未变 {report.unchanged}"
     )
     for kind, ids in (("+", report.added), ("~", report.changed), ("-", report.removed)):
         for entry_id in ids:
-            cli.out.print(f"  {kind} {entry_id}")
+            out.print(f"  {kind} {entry_id}")
 
 
 def export(
+    ctx: typer.Context,
     fmt: Annotated[ebook.BookFormat, typer.Option("--format", help="html / epub / md")] = (
         ebook.BookFormat.HTML
     ),
     out_path: Annotated[Path | None, typer.Option("--out", help="输出文件(默认当前目录)")] = None,
 ) -> None:
     """把所有现行政策编成一本汇编(目录、一策一表、出处、导出日期)。"""
-    cli = _cli()
-    settings = cli._settings()
-    service = cli.open_kb(settings)
-    book = ebook.collect(service.entries(), exported_at=dt.datetime.now(settings.tz))
+    context = state(ctx)
+    service = context.open_kb()
+    book = ebook.collect(service.entries(), exported_at=dt.datetime.now(context.settings.tz))
     path = out_path or Path(ebook.file_name(book, fmt))
     try:
         path.write_bytes(ebook.render(book, fmt))
     except OSError as exc:
-        raise cli._fail(f"无法写入 {path}:{exc.strerror}") from exc
-    cli.out.print(f"已导出 {book.total} 条现行政策到 {path}")
+        fail(f"无法写入 {path}:{exc.strerror}")
+    out.print(f"已导出 {book.total} 条现行政策到 {path}")
 
 
 def stats_command(
+    ctx: typer.Context,
     days: Annotated[int, typer.Option("--days", min=1, max=365, help="统计最近 N 天")] = 30,
     chart: Annotated[Path | None, typer.Option("--chart", help="把图表保存为 PNG")] = None,
 ) -> None:
     """使用统计:每日提问、回答率、有帮助率、热门主题、未答高频问题。"""
-    cli = _cli()
-    settings = cli._settings()
-    service = cli.open_kb(settings)
-    report = stats.collect(service, days=days, now=dt.datetime.now(settings.tz))
-    out = cli.out
+    context = state(ctx)
+    service = context.open_kb()
+    report = stats.collect(service, days=days, now=dt.datetime.now(context.settings.tz))
     rate = stats_rate(report.answered_rate)
     out.print(f"[bold]近 {days} 天[/bold]({report.start} 至 {report.end})")
     out.print(f"提问 {report.asked},已回答 {report.answered}(回答率 {rate})")
@@ -165,10 +129,3 @@ def stats_command(
 
 def stats_rate(value: float | None) -> str:
     return f"{value:.0%}" if value is not None else "—"
-
-
-def register(app: typer.Typer, kb_app: typer.Typer) -> None:
-    kb_app.command("history")(history)
-    kb_app.command("rollback")(rollback)
-    kb_app.command("export")(export)
-    app.command("stats")(stats_command)

@@ -8,50 +8,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.settings import Settings
+from bot.cli.context import CliContext, err, fail, out, state
+from bot.cli.lazy import lazy_group
 from services import roles as role_service
 from services.report import monthly_report, report_csv, report_lines
 from storage import roles
 from storage import tickets as store
-from storage.db import make_engine, session_scope, upgrade
+from storage.db import session_scope
 from storage.models import UserRole
 from storage.models_tickets import AreaKind
 
-users_app = typer.Typer(help="角色:授予、撤销、列出(专员/管理员)", no_args_is_help=True)
+users_app = typer.Typer(
+    cls=lazy_group({"export": "bot.cli.privacy:export_user"}),
+    help="角色:授予、撤销、列出(专员/管理员)",
+    no_args_is_help=True,
+)
 areas_app = typer.Typer(help="服务区域(区/园区/服务站)与服务地图导入", no_args_is_help=True)
 departments_app = typer.Typer(help="转办部门", no_args_is_help=True)
 report_app = typer.Typer(help="企业诉求统计报表", no_args_is_help=True)
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]错误:[/red]{message}")
-    raise typer.Exit(code)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        raise _fail(f"配置有误:{exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from None
-
-
-def _engine(settings: Settings) -> Engine:
-    settings.ensure_data_dir()
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        upgrade(engine)
-    except SQLAlchemyError as exc:
-        raise _fail(f"无法连接或升级数据库({type(exc).__name__})。") from None
-    return engine
 
 
 # ------------------------------------------------------------------ users
@@ -59,6 +35,7 @@ def _engine(settings: Settings) -> Engine:
 
 @users_app.command("grant")
 def users_grant(
+    ctx: typer.Context,
     user_id: Annotated[int, typer.Argument(help="Telegram 数字 ID")],
     role: Annotated[str, typer.Argument(help="管理员 或 专员")],
     area: Annotated[str | None, typer.Option("--area", help="专员的服务区域编码")] = None,
@@ -67,8 +44,8 @@ def users_grant(
 ) -> None:
     """授予 管理员 或 专员 角色。"""
     if role not in (UserRole.ADMIN.value, UserRole.COMMISSIONER.value):
-        _fail("角色应为 管理员 或 专员。", code=2)
-    engine = _engine(_settings())
+        fail("角色应为 管理员 或 专员。", code=2)
+    engine = state(ctx).engine
     try:
         with session_scope(engine) as session:
             role_service.grant(
@@ -81,29 +58,31 @@ def users_grant(
                 name=name,
             )
     except role_service.RoleError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     out.print(f"已授予 {user_id}:{role}")
 
 
 @users_app.command("revoke")
-def users_revoke(user_id: Annotated[int, typer.Argument(help="Telegram 数字 ID")]) -> None:
+def users_revoke(
+    ctx: typer.Context, user_id: Annotated[int, typer.Argument(help="Telegram 数字 ID")]
+) -> None:
     """撤销授予的角色(其未办结工单需在 /queue 中改派)。"""
-    settings = _settings()
-    engine = _engine(settings)
+    context = state(ctx)
+    settings, engine = context.settings, context.engine
     with session_scope(engine) as session:
         done = role_service.revoke(session, actor_id=None, user_id=user_id)
     if not done:
-        _fail(f"{user_id} 没有可撤销的角色。")
+        fail(f"{user_id} 没有可撤销的角色。")
     out.print(f"已撤销 {user_id} 的角色。")
     if user_id in settings.admin_ids:
         err.print("[yellow]注意:该用户在 POLICYBOT_ADMIN_IDS 中,仍是管理员。[/yellow]")
 
 
 @users_app.command("list")
-def users_list() -> None:
+def users_list(ctx: typer.Context) -> None:
     """列出管理员和专员(区域、在办/容量)。"""
-    settings = _settings()
-    engine = _engine(settings)
+    context = state(ctx)
+    settings, engine = context.settings, context.engine
     with session_scope(engine) as session:
         granted = roles.users_with_granted_roles(session)
         commissioners = {c.user_id: c for c in roles.list_commissioners(session)}
@@ -129,9 +108,9 @@ def users_list() -> None:
 
 
 @areas_app.command("list")
-def areas_list() -> None:
+def areas_list(ctx: typer.Context) -> None:
     """列出服务区域。"""
-    with session_scope(_engine(_settings())) as session:
+    with session_scope(state(ctx).engine) as session:
         rows = roles.list_areas(session)
     table = Table(title=f"服务区域({len(rows)})")
     for column in ("编码", "名称", "类型", "所属区"):
@@ -143,6 +122,7 @@ def areas_list() -> None:
 
 @areas_app.command("add")
 def areas_add(
+    ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="编码,如 demo-park")],
     name: Annotated[str, typer.Argument(help="名称")],
     kind: Annotated[str, typer.Option("--kind", help="区 / 园区 / 服务站")] = AreaKind.DISTRICT,
@@ -150,51 +130,53 @@ def areas_add(
 ) -> None:
     """新增或修改一个服务区域。"""
     if kind not in {k.value for k in AreaKind}:
-        _fail("--kind 应为 区 / 园区 / 服务站。", code=2)
+        fail("--kind 应为 区 / 园区 / 服务站。", code=2)
     if kind != AreaKind.DISTRICT.value and not district:
-        _fail("园区和服务站需要 --district。", code=2)
+        fail("园区和服务站需要 --district。", code=2)
     data = {"areas": [{"code": code, "name": name, "kind": kind, "district": district}]}
-    _load(data)
+    _load(state(ctx), data)
     out.print(f"已保存区域 {code}。")
 
 
 @areas_app.command("remove")
-def areas_remove(code: str) -> None:
+def areas_remove(ctx: typer.Context, code: str) -> None:
     """删除一个服务区域。"""
-    with session_scope(_engine(_settings())) as session:
+    with session_scope(state(ctx).engine) as session:
         if not roles.remove_area(session, code=code):
-            _fail(f"没有编码为 {code} 的区域。")
+            fail(f"没有编码为 {code} 的区域。")
         roles.log_action(session, actor_id=None, action="remove_area", target=code)
     out.print(f"已删除区域 {code}。")
 
 
 @areas_app.command("load")
-def areas_load(path: Annotated[Path, typer.Argument(help="服务地图 YAML")]) -> None:
+def areas_load(
+    ctx: typer.Context, path: Annotated[Path, typer.Argument(help="服务地图 YAML")]
+) -> None:
     """从 YAML 导入区域、部门和专员(全部成功或全部不变)。"""
     try:
         data = role_service.read_service_map(path)
     except role_service.RoleError as exc:
-        raise _fail(str(exc)) from None
-    report = _load(data)
+        fail(str(exc))
+    report = _load(state(ctx), data)
     out.print(f"已导入:区域 {report.areas},部门 {report.departments},专员 {report.commissioners}。")
 
 
-def _load(data: dict[str, Any]) -> role_service.MapReport:
-    engine = _engine(_settings())
+def _load(context: CliContext, data: dict[str, Any]) -> role_service.MapReport:
+    engine = context.engine
     try:
         with session_scope(engine) as session:
             return role_service.load_service_map(session, data)
     except role_service.RoleError as exc:
-        raise _fail(f"{exc}(数据库未改动)") from None
+        fail(f"{exc}(数据库未改动)")
 
 
 # ------------------------------------------------------------------ departments
 
 
 @departments_app.command("list")
-def departments_list() -> None:
+def departments_list(ctx: typer.Context) -> None:
     """列出转办部门。"""
-    with session_scope(_engine(_settings())) as session:
+    with session_scope(state(ctx).engine) as session:
         rows = roles.list_departments(session)
     table = Table(title=f"部门({len(rows)})")
     for column in ("编码", "名称", "会话 ID", "区域", "联系专员"):
@@ -207,6 +189,7 @@ def departments_list() -> None:
 
 @departments_app.command("add")
 def departments_add(
+    ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="编码")],
     name: Annotated[str, typer.Argument(help="名称")],
     chat_id: Annotated[int, typer.Option("--chat", help="部门 Telegram 会话 ID(群组为负数)")],
@@ -217,16 +200,16 @@ def departments_add(
 ) -> None:
     """新增或修改一个部门。"""
     item = {"code": code, "name": name, "chat_id": chat_id, "area": area, "contacts": contact or []}
-    _load({"departments": [item]})
+    _load(state(ctx), {"departments": [item]})
     out.print(f"已保存部门 {code}。")
 
 
 @departments_app.command("remove")
-def departments_remove(code: str) -> None:
+def departments_remove(ctx: typer.Context, code: str) -> None:
     """删除一个部门。"""
-    with session_scope(_engine(_settings())) as session:
+    with session_scope(state(ctx).engine) as session:
         if not roles.remove_department(session, code=code):
-            _fail(f"没有编码为 {code} 的部门。")
+            fail(f"没有编码为 {code} 的部门。")
         roles.log_action(session, actor_id=None, action="remove_department", target=code)
     out.print(f"已删除部门 {code}。")
 
@@ -236,18 +219,19 @@ def departments_remove(code: str) -> None:
 
 @report_app.command("monthly")
 def report_monthly(
+    ctx: typer.Context,
     month: Annotated[str, typer.Option("--month", help="月份 YYYY-MM")],
     csv_path: Annotated[Path | None, typer.Option("--csv", help="另存为 CSV(UTF-8 BOM)")] = None,
 ) -> None:
     """月度报表:按状态/类别/区/专员计数、时限达标率、办结用时中位数、满意度。"""
-    settings = _settings()
-    engine = _engine(settings)
+    context = state(ctx)
+    settings, engine = context.settings, context.engine
     now = dt.datetime.now(settings.tz)
     try:
         with session_scope(engine) as session:
             result = monthly_report(session, month=month, tz=settings.tz, now=now)
     except ValueError:
-        raise _fail("--month 应为 YYYY-MM。", code=2) from None
+        fail("--month 应为 YYYY-MM。", code=2)
     for line in report_lines(result):
         out.print(line)
     if csv_path is not None:

@@ -1,7 +1,6 @@
 """``policybot rules``: check and show the eligibility rules (a typer sub-app).
 
-Mounted by the main CLI with ``app.add_typer(cli_rules.app, name="rules")``.
-"""
+Needs no settings and no database: it reads rule files only."""
 
 from __future__ import annotations
 
@@ -10,8 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from bot.cli.context import err, out
 from knowledge.rules import (
     BUNDLED_RULES_DIR,
     CheckReport,
@@ -27,8 +26,6 @@ from knowledge.rules import (
 from knowledge.rules.answers import describe_value
 
 app = typer.Typer(help="政策适用规则:检查、列出、查看", no_args_is_help=True, add_completion=False)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 log = logging.getLogger(__name__)
 
 _OUTCOME_NAMES = {

@@ -8,51 +8,32 @@ import sys
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.settings import Settings
+from bot.cli.context import out, state
 from services import push_subs
 from storage import push_admin
-from storage.db import make_engine, session_scope, upgrade
+from storage.db import session_scope
 
-push_app = typer.Typer(help="政策推送:发送状态、测试推送", no_args_is_help=True)
+app = typer.Typer(help="政策推送:发送状态、测试推送", no_args_is_help=True)
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
 STATES = ("pending", "sending", "sent", "failed", "cancelled")
 
 
-def _open() -> tuple[Settings, Engine]:
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        err.print(f"[red]错误:[/red]配置有误:{exc.errors()[0]['loc']} {exc.errors()[0]['msg']}")
-        raise typer.Exit(1) from None
-    settings.ensure_data_dir()
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        upgrade(engine)
-    except SQLAlchemyError as exc:
-        err.print(f"[red]错误:[/red]无法连接或升级数据库({type(exc).__name__})。")
-        raise typer.Exit(1) from None
-    return settings, engine
-
-
-@push_app.command("status")
-def status(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
+@app.command("status")
+def status(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False
+) -> None:
     """各状态的推送数量、失败原因、最近发送速率。"""
-    settings, engine = _open()
+    context = state(ctx)
+    settings, engine = context.settings, context.engine
     now = dt.datetime.now(dt.UTC)
     with session_scope(engine) as session:
         report = push_admin.status(session, now=now)
     rates = {m: round(n / (m * 60), 2) for m, n in report.sent_last.items()}
     if as_json:
         data = {
-            "by_state": {state: report.by_state.get(state, 0) for state in STATES},
+            "by_state": {name: report.by_state.get(name, 0) for name in STATES},
             "failures": [{"reason": r, "count": n} for r, n in report.failures],
             "sent_last_minutes": report.sent_last,
             "rate_per_second": rates,
@@ -68,8 +49,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] 
     table = Table(title="推送队列")
     table.add_column("状态")
     table.add_column("条数", justify="right")
-    for state in STATES:
-        table.add_row(state, str(report.by_state.get(state, 0)))
+    for name in STATES:
+        table.add_row(name, str(report.by_state.get(name, 0)))
     out.print(table)
     recent = ",".join(
         f"近 {m} 分钟 {report.sent_last[m]} 条({rates[m]}/秒)" for m in report.sent_last
@@ -92,10 +73,12 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] 
         out.print(failures)
 
 
-@push_app.command("test")
-def test(user: Annotated[int, typer.Argument(help="接收测试推送的 Telegram 用户 id")]) -> None:
+@app.command("test")
+def test(
+    ctx: typer.Context, user: Annotated[int, typer.Argument(help="接收测试推送的 Telegram 用户 id")]
+) -> None:
     """给一个用户排入一条测试推送(由运行中的机器人发送,不受免打扰限制)。"""
-    _, engine = _open()
+    engine = state(ctx).engine
     now = dt.datetime.now(dt.UTC)
     with session_scope(engine) as session:
         outbox_id = push_subs.queue_test_push(session, user_id=user, actor_id=None, now=now)

@@ -1,5 +1,5 @@
 """``policybot users export USER_ID``: the PIPL right of access — everything the bot stores
-about one user, as JSON on stdout (issue 8)."""
+about one user, as JSON on stdout. Listed lazily in the ``users`` group."""
 
 from __future__ import annotations
 
@@ -8,23 +8,16 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_tickets import _engine, _settings
+from bot.cli.context import state
 from services import privacy
 from storage.db import session_scope
 
 
 def export_user(
+    ctx: typer.Context,
     user_id: Annotated[int, typer.Argument(help="Telegram 用户 ID")],
 ) -> None:
     """导出某用户的全部个人数据(JSON)。"""
-    engine = _engine(_settings())
-    try:
-        with session_scope(engine) as session:
-            data = privacy.export_user(session, user_id=user_id)
-    finally:
-        engine.dispose()
+    with session_scope(state(ctx).engine) as session:
+        data = privacy.export_user(session, user_id=user_id)
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def register(users_app: typer.Typer) -> None:
-    users_app.command("export")(export_user)

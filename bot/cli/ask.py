@@ -1,0 +1,129 @@
+"""``policybot ask`` and ``policybot eval``: questions on the command line.
+
+Kept light: ``ask`` is the command that must answer fast, so this module imports only
+the knowledge base and what printing an answer needs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bot.cli.context import err, fail, out, state
+from knowledge.evaluation import evaluate, load_questions
+from knowledge.importing import ImportFailed
+from knowledge.matcher import SearchResult
+from services.knowledge import KnowledgeBase
+
+
+def _match_json(result: SearchResult) -> dict[str, object]:
+    return {
+        "question": result.question,
+        "answered": result.answered,
+        "matches": [
+            {"id": m.entry_id, "title": m.title, "path": list(m.path), "score": m.score}
+            for m in result.matches
+        ],
+    }
+
+
+def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
+    if not result.matches:
+        out.print("没有找到相关政策。可以换个说法,或咨询企业服务专员。")
+        return
+    if not result.answered:
+        out.print("[yellow]没有找到确切答案[/yellow],以下条目可能相关:")
+        for m in result.matches:
+            out.print(f"  · {m.title}({m.entry_id},相关度 {m.score:.2f})")
+        return
+    best = result.matches[0]
+    entry = service.entry(best.entry_id)
+    assert entry is not None
+    out.print(f"[bold]{entry.title}[/bold]  [dim]相关度 {best.score:.2f}[/dim]")
+    out.print(f"[dim]出处:{entry.source_name}  {entry.section} {entry.number}[/dim]")
+    out.print(entry.body)
+    others = [m for m in result.matches[1:]]
+    if others:
+        out.print("[dim]相关:" + ";".join(m.title for m in others) + "[/dim]")
+
+
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str | None, typer.Argument(help="问题;用 - 从标准输入逐行读取")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON(每个问题一行)")] = False,
+    top: Annotated[int, typer.Option("--top", min=1, max=50, help="返回条目数")] = 3,
+) -> None:
+    """问一个政策问题;不带参数时进入交互模式。"""
+    service = state(ctx).open_kb()
+    if question == "-":
+        for line in sys.stdin:
+            text = line.strip()
+            if not text:
+                continue
+            result = service.ask(text, top=top).result
+            _emit(service, result, as_json)
+        return
+    if question is not None:
+        if not question.strip():
+            fail("问题不能为空。", code=2)
+        _emit(service, service.ask(question, top=top).result, as_json)
+        return
+    out.print("policybot 政策问答(输入问题后回车,Ctrl-D 退出)")
+    while True:
+        try:
+            text = input("问> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        if text:
+            _emit(service, service.ask(text, top=top).result, as_json)
+
+
+def _emit(service: KnowledgeBase, result: SearchResult, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(_match_json(result), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    else:
+        _print_answer(service, result)
+
+
+def eval_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="YAML 问题集(questions: [{q, expect}])")],
+    show_misses: Annotated[int, typer.Option("--misses", help="最多列出多少个未命中")] = 100,
+) -> None:
+    """在标注问题集上评估检索效果。"""
+    try:
+        questions = load_questions(file)
+    except ImportFailed as exc:
+        fail(str(exc))
+    service = state(ctx).open_kb()
+    snapshot = service.snapshot
+    texts = {e.entry_id: f"{e.title} {e.body}" for e in snapshot.entries.values()}
+    unknown = {e for q in questions for e in q.expect} - texts.keys()
+    if unknown:
+        err.print(
+            f"[yellow]注意:问题集引用了知识库中没有的条目:{', '.join(sorted(unknown))}[/yellow]"
+        )
+    report = evaluate(
+        questions,
+        lambda q: snapshot.matcher.search(q, top=3),
+        entry_texts=texts,
+        tokenize=snapshot.matcher.segmenter.tokens,
+    )
+    table = Table(title=f"评估 {file.name}")
+    table.add_column("指标")
+    table.add_column("数值", justify="right")
+    for key, value in report.as_dict().items():
+        table.add_row(key, f"{value:.1%}" if isinstance(value, float) else str(value))
+    out.print(table)
+    for miss in report.misses[:show_misses]:
+        mark = "误答" if not miss.expect else ("未答" if not miss.answered else "错位")
+        out.print(
+            f"[{mark}] {miss.question}  期望 {','.join(miss.expect) or '拒答'}"
+            f"  得到 {','.join(miss.got) or '-'} ({miss.score:.2f})"
+        )

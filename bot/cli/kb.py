@@ -1,0 +1,181 @@
+"""``policybot kb``: import, list, show, unanswered (and, loaded only when run, the
+operations in ``bot.cli.kb_ops``: history, rollback, export)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.cli.context import db_failure_message, err, fail, out, state
+from bot.cli.lazy import lazy_group
+from knowledge.importing import ImportFailed
+from knowledge.model import DocumentMeta
+
+app = typer.Typer(
+    cls=lazy_group(
+        {
+            "history": "bot.cli.kb_ops:history",
+            "rollback": "bot.cli.kb_ops:rollback",
+            "export": "bot.cli.kb_ops:export",
+        }
+    ),
+    help="知识库:导入、列出、查看、未答问题",
+    no_args_is_help=True,
+)
+
+
+@app.command("import")
+def kb_import(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help=".txt / .md / .docx / .yaml 文件")],
+    key: Annotated[str | None, typer.Option(help="文档编号(key),如 wh-sme-2023")] = None,
+    level: Annotated[str | None, typer.Option(help="国家/省/市/区")] = None,
+    region: Annotated[str | None, typer.Option(help="地区,如 武汉")] = None,
+    source_url: Annotated[str | None, typer.Option(help="官方原文链接")] = None,
+    effective: Annotated[str | None, typer.Option(help="生效日期 YYYY-MM-DD")] = None,
+    expiry: Annotated[str | None, typer.Option(help="失效日期 YYYY-MM-DD")] = None,
+) -> None:
+    """导入政策文件;重复导入会原位更新并报告新增、修改、删除的条目。"""
+    if key is not None and len(paths) > 1:
+        fail("--key 只能用于单个文件。", code=2)
+    try:
+        meta = DocumentMeta(
+            key=key,
+            level=level,
+            region=region,
+            source_url=source_url,
+            effective_date=dt.date.fromisoformat(effective) if effective else None,
+            expiry_date=dt.date.fromisoformat(expiry) if expiry else None,
+        )
+    except ValueError:
+        fail("日期格式应为 YYYY-MM-DD。", code=2)
+    if level is not None and level not in ("国家", "省", "市", "区"):
+        fail("--level 应为 国家/省/市/区 之一。", code=2)
+    service = state(ctx).open_kb()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("导入中", total=len(paths))
+        try:
+            reports = service.import_paths(
+                paths, meta=meta, progress=lambda _p: progress.advance(task)
+            )
+        except ImportFailed as exc:
+            fail(f"{exc}(数据库未改动)")
+        except SQLAlchemyError as exc:  # a full or unreachable database
+            message = db_failure_message(exc)
+            if message is None:
+                raise
+            fail(f"{message}出错的文件未写入任何内容。")
+    for report in reports:
+        out.print(
+            f"{report.source}: {report.document_title or '补充信息'} — 新增 {len(report.added)},"
+            f"修改 {len(report.changed)},删除 {len(report.removed)},未变 {report.unchanged}"
+        )
+        for kind, ids in (("+", report.added), ("~", report.changed), ("-", report.removed)):
+            for entry_id in ids:
+                out.print(f"  {kind} {entry_id}")
+
+
+@app.command("list")
+def kb_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """列出所有当前条目。"""
+    service = state(ctx).open_kb()
+    entries = service.entries()
+    if as_json:
+        for e in entries:
+            row = {
+                "id": e.entry_id,
+                "title": e.title,
+                "path": list(e.path),
+                "categories": list(e.categories),
+            }
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"知识库条目({len(entries)})")
+    for column in ("编号", "标题", "分类", "出处"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(e.entry_id, e.title, "、".join(e.categories), e.document_title)
+    out.print(table)
+
+
+@app.command("show")
+def kb_show(
+    ctx: typer.Context, entry_id: str, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """显示一个条目的全部字段。"""
+    service = state(ctx).open_kb()
+    entry = service.entry(entry_id)
+    if entry is None:
+        fail(f"没有编号为 {entry_id} 的条目。可用 policybot kb list 查看。")
+    if as_json:
+        data = {
+            "id": entry.entry_id,
+            "title": entry.title,
+            "path": list(entry.path),
+            "number": entry.number,
+            "body": entry.body,
+            "categories": list(entry.categories),
+            "audiences": list(entry.audiences),
+            "keywords": list(entry.keywords),
+            "alt_questions": list(entry.alt_questions),
+            "guide": {k: {"value": v.value, "source": v.source} for k, v in entry.guide.items()},
+            "document": entry.document_title,
+            "source": entry.source_name,
+        }
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(f"[bold]{entry.title}[/bold]  ({entry.entry_id})")
+    out.print(f"出处:{entry.source_name} › {entry.section} {entry.number}")
+    out.print(entry.body)
+    for name, value in entry.guide.items():
+        out.print(f"· {name}:{value.value}  [dim]({value.source})[/dim]")
+    if entry.categories:
+        out.print(f"分类:{'、'.join(entry.categories)}")
+
+
+@app.command("unanswered")
+def kb_unanswered(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    days: Annotated[int | None, typer.Option(help="只看最近 N 天")] = None,
+) -> None:
+    """按频次列出未答和“没帮助”的问题(相似问法合并)。"""
+    from services import unanswered
+
+    context = state(ctx)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days) if days else None
+    groups = unanswered.list_groups(context.open_kb().engine, since=since, limit=limit)
+    if not groups:
+        out.print("暂无未答问题。")
+        return
+    table = Table(title="未答问题(相似问法已合并)")
+    table.add_column("次数", justify="right")
+    table.add_column("问题", no_wrap=True)
+    for column in ("未答/没帮助", "最近", "最接近条目"):
+        table.add_column(column)
+    tz = context.settings.tz
+    for g in groups:
+        similar = "\n".join(f"[dim]≈ {escape(v)}[/dim]" for v in g.variants[:3])
+        table.add_row(
+            str(g.count),
+            escape(g.example) + (f"\n{similar}" if similar else ""),
+            f"{g.unanswered}/{g.unhelpful}",
+            g.last_asked.astimezone(tz).strftime("%m-%d %H:%M"),
+            g.best_entry_id or "-",
+        )
+    out.print(table)

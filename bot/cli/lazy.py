@@ -1,0 +1,75 @@
+"""Command groups whose subcommands are imported only when they are run (or listed in
+``--help``), the pattern click documents as "lazily loading subcommands".
+
+A lazy command is named by ``"module:attribute"``: the attribute is either a ``typer.Typer``
+(a command group) or a command function."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Mapping, MutableMapping
+from typing import Any
+
+import typer
+import typer.main
+from typer.core import TyperGroup
+
+
+def load_command(spec: str, name: str) -> Any:
+    """The click command behind ``"module:attribute"``."""
+    module_name, _, attribute = spec.partition(":")
+    target = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(target, typer.Typer):
+        command: Any = typer.main.get_group(target)
+    else:
+        single = typer.Typer(add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name  # --help lists a command by its own name
+    return command
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """The group's commands: the eager ones first, then the lazy ones in declared order;
+    a lazy one is imported on first lookup. Listing names imports nothing."""
+
+    def __init__(self, eager: Mapping[str, Any], lazy: Mapping[str, str]) -> None:
+        self._loaded: dict[str, Any] = dict(eager)
+        self._lazy = {name: spec for name, spec in lazy.items() if name not in self._loaded}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded:
+            spec = self._lazy.pop(name)  # KeyError: no such command
+            self._loaded[name] = load_command(spec, name)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._lazy.pop(name, None)
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if self._lazy.pop(name, None) is None:
+            del self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from list(self._loaded)
+        yield from list(self._lazy)
+
+    def __len__(self) -> int:
+        return len(self._loaded) + len(self._lazy)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaded or name in self._lazy
+
+
+class LazyGroup(TyperGroup):
+    lazy_commands: Mapping[str, str] = {}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _LazyCommands(self.commands, self.lazy_commands)
+
+
+def lazy_group(commands: Mapping[str, str]) -> type[TyperGroup]:
+    """A group class for ``typer.Typer(cls=...)`` with these lazily imported commands."""
+    return type("LazyGroup", (LazyGroup,), {"lazy_commands": dict(commands)})
