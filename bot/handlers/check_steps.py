@@ -251,7 +251,7 @@ async def on_text(update: Update, context: PolicyContext) -> State:
         await message.reply_text(tx.NOTHING_TO_RESUME)
         return END
     try:
-        parsed = parse_answer(step.field, message.text or "")
+        parsed = parse_answer(step.field, message.text or "", today=services.today())
     except AnswerError as exc:
         await show(context, chat_id, step, prefill=False, error=str(exc))
         return ASKING

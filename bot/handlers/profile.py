@@ -238,7 +238,7 @@ async def on_edit_text(update: Update, context: PolicyContext) -> State:
         context.user_data.pop(EDIT_KEY, None)
         return END
     try:
-        parsed = parse_answer(field, text)
+        parsed = parse_answer(field, text, today=context.services.today())
     except AnswerError as exc:
         markup = kb.edit_keyboard(field, filled=False)
         await message.reply_text(tx.edit_prompt(field, None, error=str(exc)), reply_markup=markup)

@@ -1,17 +1,25 @@
 """Reading a user's free-text answer to one field (for the conversation and profiles).
 
-``parse_answer(field, text)`` returns the fact value to store, ``None`` when the user says
-they do not know ("不清楚", "跳过": leave the field unanswered), or raises
+``parse_answer(field, text, today=...)`` returns the fact value to store, ``None`` when the
+user says they do not know ("不清楚", "跳过": leave the field unanswered), or raises
 :class:`AnswerError` with a Chinese hint to show before asking again.
+
+Where a number of years is asked ("成立多久了"), a founding year or date is understood too
+("2019年成立的", "2019年5月", "2019-05-01") and turned into the years elapsed by ``today``
+(the evaluation date). A year alone counts from its last day, a month from the month's
+last day: the years are never overstated.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
+from decimal import ROUND_DOWN, Decimal
 
-from knowledge.numbers import NumberParseError, format_number, parse_quantity
+from knowledge.numbers import NumberParseError, Unit, format_number, parse_quantity
+from knowledge.rules.engine import shanghai_today
 from knowledge.rules.model import CHOICE_TYPES, Choice, FactValue, Field, FieldType
 
 _UNSURE = ("不知道", "不清楚", "不确定", "不了解", "不详", "跳过", "说不准", "不好说", "skip", "?")
@@ -35,6 +43,13 @@ _YES = {
 _NO = {"否", "不是", "没有", "无", "不", "未", "没", "不属于", "不符合", "no", "n", "false", "×"}
 _PUNCT = re.compile(r"^[。.!~\s]+|[。.!~\s]+$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+# A founding year or date where years are asked: "2019年成立的", "于2019年5月注册", "2019-05-01".
+_SINCE = re.compile(
+    r"^(?:于|在|是)?(\d{4})\s*(?:年|[-/.](?=\d)|(?=成立|注册|创立|设立|开业|创办|开始|起|$))"
+    r"(?:\s*(\d{1,2})\s*(?:月|[-/.](?=\d)|$)(?:\s*(\d{1,2})\s*[日号]?)?)?"
+    r"\s*(?:成立|注册|创立|设立|开业|创办|开始|进入|入行|起|从事)?\s*(?:的)?$"
+)
+_FIRST_YEAR = 1900
 
 
 class AnswerError(ValueError):
@@ -96,7 +111,36 @@ def _date(s: str) -> dt.date:
     raise AnswerError("请输入日期,例如 2023-05-01 或 2023年5月1日。")
 
 
-def _number(field: Field, text: str) -> FactValue:
+def _since(s: str, today: dt.date) -> Decimal | None:
+    """Years elapsed from the founding year/date in ``s`` to ``today`` (None: not a date)."""
+    match = _SINCE.match(s)
+    if not match or int(match.group(1)) < _FIRST_YEAR:
+        return None
+    year = int(match.group(1))
+    if year > today.year:
+        raise AnswerError(f"{year}年晚于今年,请输入成立(开始)的年份或年数,例如 “2019年” 或 “3年”。")
+    month = int(match.group(2)) if match.group(2) else 12
+    try:
+        last = calendar.monthrange(year, month)[1]
+        day = int(match.group(3)) if match.group(3) else last
+        start = dt.date(year, month, day)
+    except ValueError:
+        raise AnswerError("请输入有效的日期,例如 2019-05-01 或 2019年5月。") from None
+    if not match.group(3):  # this year / this month: not a full year yet
+        start = min(start, today)
+    if start > today:
+        raise AnswerError(f"这个日期晚于今天({today}),请检查后重新输入。")
+    months = (today.year - start.year) * 12 + today.month - start.month
+    if today.day < start.day:
+        months -= 1
+    return (Decimal(months) / 12).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def _number(field: Field, text: str, today: dt.date) -> FactValue:
+    if field.unit is Unit.YEAR:
+        years = _since(_clean(text), today)
+        if years is not None:
+            return years
     try:
         value = parse_quantity(text, unit=field.unit).value
     except NumberParseError as exc:
@@ -108,8 +152,10 @@ def _number(field: Field, text: str) -> FactValue:
     return value
 
 
-def parse_answer(field: Field, text: str) -> FactValue | None:
-    """The fact for ``field`` read from ``text``; ``None`` if the user does not know."""
+def parse_answer(field: Field, text: str, *, today: dt.date | None = None) -> FactValue | None:
+    """The fact for ``field`` read from ``text``; ``None`` if the user does not know.
+
+    ``today`` (default: today in Asia/Shanghai) turns a founding year into years."""
     if not isinstance(text, str) or not _clean(text):
         raise AnswerError("请先回答这个问题;不清楚可以回答“不清楚”。")
     if is_unsure(text):
@@ -121,7 +167,7 @@ def parse_answer(field: Field, text: str) -> FactValue | None:
         return _choice(field, s)
     if field.type is FieldType.DATE:
         return _date(s)
-    return _number(field, text)
+    return _number(field, text, today or shanghai_today())
 
 
 def describe_value(field: Field, value: FactValue) -> str:

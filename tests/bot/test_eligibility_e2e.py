@@ -186,3 +186,18 @@ async def test_restart_mid_check_and_inactivity_pause(harness: Bot) -> None:
         "employees": "80",
         "annual_revenue": "3000",
     }
+
+
+async def test_a_founding_year_is_understood_where_years_are_asked(bot: Bot) -> None:
+    user = await bot.user()
+    [menu] = await bot.command(user, "check")
+    title = next(t for t in menu.button_texts if t.startswith("高新技术企业认定"))
+    first = await ask(bot, user, menu, title)
+    assert "注册成立多久" in (first.text or "") and "2019年成立" in (first.text or "")
+    [retry] = await bot.say(user, "2099年成立的")
+    assert "⚠️ 2099年晚于今年" in (retry.text or "")
+    [second] = await bot.say(user, "2019年成立的")
+    assert "⚠️" not in (second.text or "") and "知识产权" in (second.text or "")
+    with Session(bot.engine) as session:
+        state = profiles.get_check(session, user_id=user.id)
+    assert state is not None and float(str(state.answers["registered_years"])) > 5

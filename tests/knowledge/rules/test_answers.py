@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.numbers import Unit
-from knowledge.rules import AnswerError, answer_options, describe_value, load_rules, parse_answer
+from knowledge.rules import (
+    AnswerError,
+    State,
+    answer_options,
+    describe_value,
+    evaluate,
+    load_rules,
+    parse_answer,
+)
 from knowledge.rules.model import Choice, Field, FieldType
 
 RULES = {rule.id: rule for rule in load_rules()}
@@ -85,6 +93,44 @@ def test_ambiguous_or_unknown_choice_lists_options() -> None:
 )
 def test_numbers_in_the_field_unit(field: Field, text: str, expected: Decimal) -> None:
     assert parse_answer(field, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2019年成立的", Decimal("6.91")),  # a year alone counts from its last day
+        ("2019年", Decimal("6.91")),
+        ("2019", Decimal("6.91")),
+        ("于2019年5月注册", Decimal("7.50")),
+        ("2019-05-01", Decimal("7.58")),
+        ("2025年12月6日成立", Decimal("1.00")),  # exactly one year on the day
+        ("2025-12-07", Decimal("0.91")),  # one day short of a year
+        ("3年", Decimal(3)),  # years as such still read as years
+    ],
+)
+def test_a_founding_year_or_date_becomes_years_as_of_the_date(text: str, expected: Decimal) -> None:
+    assert parse_answer(YEARS, text, today=dt.date(2026, 12, 6)) == expected
+
+
+def test_founding_dates_in_the_future_or_invalid_are_refused() -> None:
+    with pytest.raises(AnswerError, match="2030年晚于今年"):
+        parse_answer(YEARS, "2030年", today=dt.date(2026, 12, 6))
+    with pytest.raises(AnswerError, match="晚于今天"):
+        parse_answer(YEARS, "2026-12-07", today=dt.date(2026, 12, 6))
+    with pytest.raises(AnswerError, match="有效的日期"):
+        parse_answer(YEARS, "2019年2月30日", today=dt.date(2026, 12, 6))
+
+
+def test_the_founding_year_decides_high_tech_eligibility_by_the_evaluation_date() -> None:
+    rule = RULES["high-tech-enterprise"]
+    day = dt.date(2026, 12, 6)
+    young = parse_answer(YEARS, "2026年成立的", today=day)
+    older = parse_answer(YEARS, "2019年成立的", today=day)
+    lines = {}
+    for name, years in (("young", young), ("older", older)):
+        verdict = evaluate(rule, {"registered_years": years}, today=day)
+        lines[name] = next(x for x in verdict.trace if x.field and x.field.id == "registered_years")
+    assert lines["young"].state is State.FAIL and lines["older"].state is State.PASS
 
 
 def test_number_errors_are_chinese_hints() -> None:
