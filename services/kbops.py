@@ -9,17 +9,15 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from knowledge.importing import ImportFailed, decode_bytes, parse_text_document
-from knowledge.importing.docx import docx_to_text
-from knowledge.importing.textdoc import MAX_DOCUMENT_BYTES
-from knowledge.importing.yamldoc import ImportBundle, parse_yaml_bundle
-from knowledge.model import DocumentMeta, Enrichment, Level
+from knowledge.importing import ImportFailed
+from knowledge.importing.formats import SUFFIX_KINDS, document_bundle, read_file
+from knowledge.importing.yamldoc import ImportBundle
+from knowledge.model import Enrichment, Level
 from services.knowledge import apply_bundle, bundle_key
 from storage import kb, kbops
 from storage.db import session_scope
@@ -28,36 +26,23 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".docx": "docx"}
-KINDS |= {".yaml": "yaml", ".yml": "yaml"}
+KINDS = {suffix: kind for suffix, kind in SUFFIX_KINDS.items() if suffix}  # file suffixes
 LEVELS = tuple(level.value for level in Level)
 PENDING_DAYS = 7  # an upload not published within a week is stale
 MAX_CATEGORIES = 5
 
 
 def read_upload(file_name: str, data: bytes) -> tuple[str, str]:
-    """(kind, text) of an uploaded file, checked by parsing it; raises ImportFailed."""
-    suffix = PurePath(file_name).suffix.lower()
-    kind = KINDS.get(suffix)
-    if kind is None:
-        raise ImportFailed(
-            f"不支持的文件类型 {suffix or '(无扩展名)'}:请上传 .txt、.md、.docx 或 .yaml 文件。"
-        )
-    if kind != "docx" and len(data) > MAX_DOCUMENT_BYTES:
-        decode_bytes(data)  # raises the importer's "too big" message
-    text = docx_to_text(data) if kind == "docx" else decode_bytes(data)
-    build_bundle(kind, text, {})
-    return kind, text
+    """(kind, content) of an uploaded file, checked by parsing it; raises ImportFailed.
+    The reader is chosen by the content (a PDF named .txt is read as a PDF)."""
+    read = read_file(file_name, data)
+    build_bundle(read.kind, read.content, {})
+    return read.kind, read.content
 
 
 def build_bundle(kind: str, text: str, edits: dict[str, Any]) -> ImportBundle:
     """The import bundle of an upload with the admin's metadata edits applied."""
-    if kind == "yaml":
-        bundle = parse_yaml_bundle(text)
-    else:
-        bundle = ImportBundle(
-            meta=DocumentMeta(), document=parse_text_document(text, markdown=kind == "markdown")
-        )
+    bundle = document_bundle(kind, text)
     if bundle.document is None:
         return bundle  # enrichment only: no document metadata to edit
     meta = bundle.meta

@@ -18,9 +18,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from knowledge.importing import ImportFailed, decode_bytes, parse_text_document
-from knowledge.importing.docx import docx_to_text
-from knowledge.importing.yamldoc import KEY_PATTERN, ImportBundle, parse_yaml_bundle
+from knowledge.importing import ImportFailed
+from knowledge.importing.formats import document_bundle, read_file
+from knowledge.importing.yamldoc import KEY_PATTERN, ImportBundle
 from knowledge.index_file import IndexUnusable, read_index, write_index
 from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
 from knowledge.matcher import Matcher, MatcherConfig, SearchResult, index_compat
@@ -31,9 +31,6 @@ from storage.db import session_scope
 log = logging.getLogger(__name__)
 
 BUNDLED_DIR = resources.files("knowledge") / "data" / "seeds"
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
-YAML_SUFFIXES = {".yaml", ".yml"}
-DOCX_SUFFIX = ".docx"
 
 
 def guess_level(issuer: str | None) -> str | None:
@@ -61,23 +58,12 @@ def default_key(title: str, doc_number: str | None) -> str:
 
 
 def read_bundle(path: Path, meta: DocumentMeta | None = None) -> ImportBundle:
-    """Read one input file (text, Markdown or YAML) into an import bundle."""
-    suffix = path.suffix.lower()
+    """Read one input file (any format ``knowledge.importing.formats`` reads) into an
+    import bundle; ``meta`` (given with the import) overrides what the file says."""
     if not path.is_file():
         raise ImportFailed(f"找不到文件:{path}")
-    data = path.read_bytes()
-    if suffix in YAML_SUFFIXES:
-        bundle = parse_yaml_bundle(decode_bytes(data), base_dir=path.parent)
-        if meta is not None:
-            bundle.meta = _merge_meta(bundle.meta, meta)
-        return bundle
-    if suffix in TEXT_SUFFIXES or suffix == "":
-        document = parse_text_document(decode_bytes(data), markdown=suffix != ".txt")
-        return ImportBundle(meta=meta or DocumentMeta(), document=document)
-    if suffix == DOCX_SUFFIX:
-        document = parse_text_document(docx_to_text(data))
-        return ImportBundle(meta=meta or DocumentMeta(), document=document)
-    raise ImportFailed(f"不支持的文件类型 {suffix}:请使用 .txt、.md、.docx 或 .yaml。")
+    read = read_file(path.name, path.read_bytes())
+    return document_bundle(read.kind, read.content, meta=meta, base_dir=path.parent)
 
 
 def bundle_key(bundle: ImportBundle) -> str | None:
@@ -89,16 +75,6 @@ def bundle_key(bundle: ImportBundle) -> str | None:
     return meta.key or default_key(
         meta.title or document.title, meta.doc_number or document.doc_number
     )
-
-
-def _merge_meta(base: DocumentMeta, override: DocumentMeta) -> DocumentMeta:
-    merged = dataclasses.replace(base)
-    for field in dataclasses.fields(merged):
-        name = field.name
-        value = getattr(override, name)
-        if value is not None:
-            setattr(merged, name, value)
-    return merged
 
 
 def apply_bundle(session: Session, *, bundle: ImportBundle, source: str) -> kb.ImportReport:

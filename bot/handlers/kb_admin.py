@@ -26,15 +26,14 @@ from telegram.ext import (
 from bot.context import PolicyContext
 from bot.handlers.common import callback_message
 from bot.render import kb_admin as ui
+from bot.render import texts
 from knowledge.importing import ImportFailed
-from knowledge.importing.docx import MAX_DOCX_BYTES
-from knowledge.importing.textdoc import MAX_DOCUMENT_BYTES
+from knowledge.importing.formats import size_limit
 from services import kbops, kbpublish
 from services.kbops import Preview
 
 log = logging.getLogger(__name__)
 
-_EXTENSIONS = tuple(suffix.lstrip(".") for suffix in kbops.KINDS)
 AWAIT_KEY = "kb_await"
 AWAIT_SECONDS = 600  # a prompt not answered within 10 minutes is forgotten
 
@@ -78,12 +77,14 @@ async def on_document(update: Update, context: PolicyContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or message.document is None:
         return
-    if not await is_admin(update, context):
-        await message.reply_text(ui.UPLOAD_REFUSED)
-        return
     document = message.document
     name = document.file_name or "upload.txt"
-    limit = MAX_DOCX_BYTES if PurePath(name).suffix.lower() == ".docx" else MAX_DOCUMENT_BYTES
+    if not await is_admin(update, context):
+        # a policy file gets the admins-only refusal; any other file the general answer
+        suffix = PurePath(name).suffix.lower()
+        await message.reply_text(ui.UPLOAD_REFUSED if suffix in kbops.KINDS else texts.NO_FILES)
+        return
+    limit = size_limit(name)
     if (document.file_size or 0) > limit:
         mb = limit // 1024 // 1024
         await message.reply_text(ui.import_failed(f"文件过大(超过 {mb} MB),请拆分后再导入。"))
@@ -273,14 +274,13 @@ def build_input_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     """Register after handlers that take documents as ticket materials and before
-    ``consult`` (typed edits are texts) and ``media`` (uploads are documents)."""
-    policy_file: filters.BaseFilter = filters.Document.FileExtension(_EXTENSIONS[0])
-    for extension in _EXTENSIONS[1:]:
-        policy_file = policy_file | filters.Document.FileExtension(extension)
+    ``consult`` (typed edits are texts) and ``media`` (uploads are documents). Every file
+    sent in a private chat comes here: the importer reads it by its content (whatever its
+    name) and tells an admin what it cannot read and how to convert it."""
     private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
     return [
         CommandHandler("kbadmin", kb_help),
-        MessageHandler(private & policy_file, on_document),
+        MessageHandler(private & filters.Document.ALL, on_document),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND & _ReplyToPrompt(), on_typed_edit),
         CallbackQueryHandler(on_button, pattern=r"^kbu:"),
     ]

@@ -19,7 +19,7 @@ _REPLIES: tuple[tuple[filters.BaseFilter, str], ...] = (
     (filters.Sticker.ALL, texts.STICKER),
     (filters.PHOTO, "我暂时看不懂图片。" + texts.ONLY_TEXT),
     (_VOICE, "我暂时听不懂语音。" + texts.ONLY_TEXT),
-    (filters.Document.ALL, "我暂时无法阅读文件。" + texts.ONLY_TEXT),
+    (filters.Document.ALL, texts.NO_FILES),
 )
 
 

@@ -171,7 +171,8 @@ def admin_help() -> str:
         [
             "<b>知识库管理(管理员)</b>",
             "",
-            "· 直接发送 .txt / .md / .docx 政策文件或 .yaml 补充信息文件:先预览,确认后发布",
+            "· 直接发送政策文件(.txt / .md / .docx / .doc / .wps / 带文字的 .pdf / .html 网页)"
+            "或 .yaml 补充信息文件:先预览,确认后发布",
             "/unanswered — 未答与“没帮助”的问题,可挂到条目或标为无关",
             "/stats — 使用统计与近 30 天图表(/stats 7 看近 7 天)",
             "/ebook — 导出政策汇编(/ebook epub 或 /ebook md 换格式)",

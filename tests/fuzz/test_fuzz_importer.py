@@ -5,7 +5,9 @@ Generated inputs: arbitrary bytes under every accepted file name; 公文-like te
 一、/(一)/1./(1)/——, 附件, dates valid and not, 文号, Markdown titles) with random CJK,
 control characters, NUL, BOMs, huge lines and numerals, in UTF-8, UTF-8 with BOM, GBK and
 UTF-16; YAML manifests with wrong types, malformed syntax, invalid dates and alias bombs;
-Word files that are truncated, bit-flipped or have garbage XML inside a valid zip.
+Word files that are truncated, bit-flipped or have garbage XML inside a valid zip; the
+PDF, legacy Word and web-page fixtures cut off, bit-flipped or with garbage inside, and
+web pages around 公文-like text with wrong charsets, dates and meta tags.
 
 Properties:
 
@@ -27,6 +29,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import tempfile
 import time
 import zipfile
@@ -43,6 +46,9 @@ from sqlalchemy.engine import Engine
 
 from knowledge.importing import ImportFailed, decode_bytes, parse_text_document
 from knowledge.importing.docx import docx_to_text
+from knowledge.importing.htmldoc import decode_html, html_to_text
+from knowledge.importing.msdoc import doc_to_text
+from knowledge.importing.pdfdoc import pdf_to_text
 from knowledge.importing.yamldoc import ImportBundle, parse_yaml_bundle
 from knowledge.model import DocumentMeta, ParsedDocument
 from services import kbops
@@ -363,14 +369,64 @@ def damaged_docx(draw: st.DrawFn) -> bytes:
 
 
 FILE_NAMES = st.sampled_from(
-    ["a.txt", "a.md", "a.MARKDOWN", "a.docx", "a.yaml", "a.yml", "a.pdf", "noext", ".txt"]
-)
+    ["a.txt", "a.md", "a.MARKDOWN", "a.docx", "a.yaml", "a.yml", "a.pdf", "noext", ".txt",
+     "a.doc", "a.WPS", "a.html", "a.htm", "a.xlsx"]
+)  # fmt: skip
+FORMATS = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
+
+
+def _fixture(name: str) -> bytes:
+    return (FORMATS / name).read_bytes()
+
+
+@st.composite
+def damaged_files(draw: st.DrawFn, names: list[str]) -> bytes:
+    """A fixture (PDF, .doc or web page) cut off, with bytes flipped, or a stretch of it
+    replaced by garbage."""
+    data = bytearray(_fixture(draw(st.sampled_from(names))))
+    for _ in range(draw(st.integers(1, 4))):
+        how = draw(st.sampled_from(["cut", "flip", "garbage"]))
+        at = draw(st.integers(0, max(0, len(data) - 1)))
+        if how == "cut":
+            del data[at:]
+        elif how == "flip" and data:
+            data[at] ^= 1 << draw(st.integers(0, 7))
+        else:
+            data[at : at + draw(st.integers(1, 200))] = draw(st.binary(min_size=1, max_size=200))
+    return bytes(data)
+
+
+PDFS = ["yangli-keji.pdf", "yangli-jiuye.pdf", "scanned.pdf"]
+DOCS = ["yangli-keji.doc", "yangli-zhuanjing.doc"]
+PAGES = ["yangli-keji.html", "yangli-jiuye.html"]
+
+
+@st.composite
+def web_pages(draw: st.DrawFn) -> bytes:
+    """A page around a 公文-like text, with noisy markup, charsets and meta tags."""
+    body = draw(documents())
+    tags = draw(st.sampled_from(["p", "div", "td", "span", "h1"]))
+    lines = "".join(f"<{tags}>{line}</{tags}>" for line in body.splitlines())
+    metas = ["", '<meta name="PubDate" content="2023-02-30">', '<meta charset="gb2312">']
+    metas += ['<meta name="ArticleTitle" content="">', '<meta charset="nonsense">']
+    meta = draw(st.sampled_from(metas))
+    info = draw(st.sampled_from(["", "发布日期:2023-13-45 来源:", "文号:号", "来源:" + "长" * 80]))
+    page = f"<!DOCTYPE html><html><head>{meta}<title>{draw(NOISY_TEXT)}</title></head>"
+    page += f"<body><div>{info}</div>{lines}{draw(NOISY_TEXT)}</body></html>"
+    return page.encode(draw(st.sampled_from(["utf-8", "gb18030"])), errors="replace")
 
 
 @st.composite
 def uploads(draw: st.DrawFn) -> tuple[str, bytes]:
     """A (file name, bytes) pair as an admin could send it."""
-    kind = draw(st.sampled_from(["text", "yaml", "docx", "bytes"]))
+    kind = draw(st.sampled_from(["text", "yaml", "docx", "bytes", "pdf", "doc", "html"]))
+    if kind == "pdf":
+        return draw(st.sampled_from(["a.pdf", "a.txt"])), draw(damaged_files(PDFS))
+    if kind == "doc":
+        return draw(st.sampled_from(["a.doc", "a.wps"])), draw(damaged_files(DOCS))
+    if kind == "html":
+        data = draw(st.one_of(damaged_files(PAGES), web_pages()))
+        return draw(st.sampled_from(["a.html", "a.txt"])), data
     if kind == "text":
         return draw(st.sampled_from(["a.txt", "a.md"])), draw(encoded_documents())
     if kind == "yaml":
@@ -381,6 +437,7 @@ def uploads(draw: st.DrawFn) -> tuple[str, bytes]:
         st.one_of(
             st.binary(max_size=300),
             st.sampled_from([b"", b" \n\t", b"\xef\xbb\xbf", b"PK\x03\x04", b"\xd0\xcf\x11\xe0"]),
+            st.sampled_from([b"%PDF-1.7\n", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"<html>"]),
         )
     )
 
@@ -436,13 +493,13 @@ def test_uploads_are_read_or_refused(upload: tuple[str, bytes]) -> None:
     if result is None:
         return
     kind, decoded = result
-    assert kind in ("text", "markdown", "docx", "yaml")
+    assert kind in ("text", "markdown", "docx", "yaml", "pdf", "doc", "html")
     assert decoded.strip()
     bundle = kbops.build_bundle(kind, decoded, {})
     check_bundle(bundle)
     if kind != "yaml":
         assert bundle.document is not None
-        check_document(bundle.document, decoded)
+        check_document(bundle.document, html_to_text(decoded)[0] if kind == "html" else decoded)
 
 
 @settings(FUZZ, max_examples=examples(300))
@@ -479,6 +536,34 @@ def test_word_files(data: bytes) -> None:
         parsed = refused_or(lambda: parse_text_document(decoded))
         if parsed is not None:
             check_document(parsed, decoded)
+
+
+@settings(FUZZ, max_examples=examples(40))
+@given(data=damaged_files(PDFS))
+def test_pdf_files(data: bytes) -> None:
+    """Damaged PDFs: text or a one-line error, never another exception."""
+    text = refused_or(lambda: pdf_to_text(data))
+    assert text is None or text.strip()
+
+
+@pytest.mark.skipif(shutil.which("catdoc") is None, reason="catdoc missing")
+@settings(FUZZ, max_examples=examples(40))
+@given(data=damaged_files(DOCS))
+def test_legacy_word_files(data: bytes) -> None:
+    text = refused_or(lambda: doc_to_text(data))
+    assert text is None or text.strip()
+
+
+@settings(FUZZ, max_examples=examples(80))
+@given(data=st.one_of(damaged_files(PAGES), web_pages(), st.binary(max_size=300)))
+def test_web_pages(data: bytes) -> None:
+    markup = refused_or(lambda: decode_html(data))
+    if markup is not None:
+        read = refused_or(lambda: html_to_text(markup))
+        if read is not None:
+            text, info = read
+            assert text.strip() and "\x00" not in text
+            assert info.publish_date is None or 1900 < info.publish_date.year < 2200
 
 
 @settings(FUZZ, max_examples=examples(60))
