@@ -55,6 +55,7 @@ from scheduler import kb_expiry, kb_refresh, privacy_retention, push_jobs, ticke
 from scheduler.leader import leader_only, leadership_for
 from services.eligibility import ProfileRuleMatcher
 from services.knowledge import KnowledgeBase
+from services.push_profile import ProfilePushMatcher
 from storage.persistence import DBPersistence
 
 log = logging.getLogger(__name__)
@@ -196,10 +197,11 @@ def build_application(
         name=kb_expiry.JOB_NAME,
     )
     # push:plan, push:deliver, push:deadline; precise pushes match enterprise profiles
-    # against the eligibility rules (planning runs on the leader only)
+    # against the eligibility rules, else the entry's 适用对象 tags (planning: leader only)
+    today = application.bot_data.today
     push_jobs.register(
         jobs,
-        profile_matcher=ProfileRuleMatcher(today=application.bot_data.today),
+        profile_matcher=ProfilePushMatcher(ProfileRuleMatcher(today=today), today=today),
         scan_seconds=scan,
     )
     jobs.run_repeating(  # issue 8: POLICYBOT_RETENTION_DAYS

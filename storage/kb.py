@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, SQLModel, col, select
 
+from knowledge.audience import Audience, entry_text, read_audience
 from knowledge.importing.errors import ImportFailed
 from knowledge.model import DocumentMeta, Enrichment, EntryView, ParsedDocument, Sourced
 from storage.models import KBImport, PolicyDocument, PolicyEntry, PolicyEvent, QuestionLog
@@ -94,6 +95,34 @@ def _check_lengths(row: SQLModel, what: str) -> None:
             )
 
 
+def read_entry_audience(entry: PolicyEntry, document: PolicyDocument) -> Audience:
+    """Who the entry is for, read from its text and its document's title and region."""
+    guide = {name: str(fact.get("value", "")) for name, fact in entry.guide.items()}
+    text = entry_text(entry.title, entry.body, guide, entry.audiences)
+    return read_audience(text, title=document.title, level=document.level, region=document.region)
+
+
+def tag_audience(entry: PolicyEntry, document: PolicyDocument) -> None:
+    """Store the entry's audience tags (after its text, guide or document changed)."""
+    entry.audience_tags = read_entry_audience(entry, document).to_json()
+
+
+def audience_of(session: Session, *, entry_id: str) -> Audience | None:
+    """The stored audience of an entry (read from its text when it was stored before the
+    tags existed); None when there is no such entry."""
+    row = session.exec(
+        select(PolicyEntry, PolicyDocument)
+        .join(PolicyDocument, col(PolicyEntry.document_id) == col(PolicyDocument.id))
+        .where(PolicyEntry.entry_id == entry_id)
+    ).first()
+    if row is None:
+        return None
+    entry, document = row
+    if entry.audience_tags is None:
+        return read_entry_audience(entry, document)
+    return Audience.from_json(entry.audience_tags)
+
+
 def _apply_enrichment(entry: PolicyEntry, enrichment: Enrichment) -> None:
     for name in ("categories", "audiences", "keywords", "alt_questions"):
         value = getattr(enrichment, name)
@@ -170,6 +199,7 @@ def import_document(
         entry.removed_at = None
         if entry_id in enrich:
             _apply_enrichment(entry, enrich[entry_id])
+        tag_audience(entry, document)
         entry.content_hash = entry_hash(entry)
         _check_lengths(entry, f"条目 {parsed_entry.local_id[:30]} ")
         if is_new:
@@ -209,6 +239,9 @@ def enrich_entries(session: Session, *, enrich: dict[str, Enrichment], source: s
         entry = entries[entry_id]
         before = entry.content_hash
         _apply_enrichment(entry, enrichment)
+        document = session.get(PolicyDocument, entry.document_id)
+        if document is not None:
+            tag_audience(entry, document)
         _check_lengths(entry, f"条目 {entry_id} ")
         entry.content_hash = entry_hash(entry)
         entry.updated_at = utcnow()

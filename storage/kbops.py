@@ -18,6 +18,7 @@ from storage.models import (
     BotUser,
     Feedback,
     KBImport,
+    PolicyDocument,
     PolicyEntry,
     PolicyEvent,
     QuestionLog,
@@ -133,6 +134,7 @@ def restore(session: Session, *, saved: dict[str, Any], source: str) -> kb.Impor
         stmt = select(PolicyEntry).where(PolicyEntry.document_id == document.id)
     else:
         stmt = select(PolicyEntry).where(col(PolicyEntry.entry_id).in_(list(states)))
+    documents: dict[int, PolicyDocument | None] = {}
     for entry in session.exec(stmt):
         was_visible, old_hash = entry.removed_at is None, entry.content_hash
         state = states.get(entry.entry_id)
@@ -143,6 +145,10 @@ def restore(session: Session, *, saved: dict[str, Any], source: str) -> kb.Impor
                 setattr(entry, name, state[name])
             removed = state.get("removed_at")
             entry.removed_at = dt.datetime.fromisoformat(removed) if removed else None
+            if entry.document_id not in documents:
+                documents[entry.document_id] = session.get(PolicyDocument, entry.document_id)
+            if (owner := documents[entry.document_id]) is not None:
+                kb.tag_audience(entry, owner)
         visible = entry.removed_at is None
         if visible and not was_visible:
             report.added.append(entry.entry_id)

@@ -79,6 +79,9 @@ class PolicyEntry(PolicyEntryBase, table=True):
     alt_questions: list[str] = _json([])
     # 一策一表 guide: {field: {"value": str, "source": str}}; a field no source gives is absent
     guide: dict[str, dict[str, str]] = _json({})
+    # who the entry is for, read from its text (knowledge.audience.Audience.to_json);
+    # None: written before the tags existed (read from the text when needed)
+    audience_tags: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     content_hash: str = Field(default="", max_length=64)
     removed_at: dt.datetime | None = Field(default=None, sa_column=Column(AwareDateTime()))
     created_at: dt.datetime = _created()

@@ -1,0 +1,42 @@
+"""Precise push ("符合我企业画像的政策") for every policy entry: a
+``services.push.ProfileMatcher`` that asks the eligibility rules when a rule links the
+entry (the stronger signal: the programme's own conditions), and otherwise the entry's
+audience tags (适用对象 read from its text, ``knowledge.audience``) against the facts of
+each subscriber's enterprise profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Sequence
+
+from sqlmodel import Session
+
+from knowledge.audience import profile_fits
+from knowledge.model import EntryView
+from services.eligibility import ProfileRuleMatcher
+from storage import kb, profiles
+
+
+class ProfilePushMatcher:
+    def __init__(self, rules: ProfileRuleMatcher, *, today: Callable[[], dt.date]) -> None:
+        self.rules = rules
+        self._today = today
+
+    def users_for(
+        self, session: Session, entry: EntryView, user_ids: Sequence[int]
+    ) -> Collection[int]:
+        if not user_ids:
+            return ()
+        if self.rules.rules.for_entry(entry.entry_id):
+            return self.rules.users_for(session, entry, user_ids)
+        if entry.is_expired(self._today()):
+            return ()
+        audience = kb.audience_of(session, entry_id=entry.entry_id)
+        if audience is None or audience.is_empty:
+            return ()  # the text names no audience: nothing is guessed
+        found = profiles.profiles_of(session, user_ids=user_ids)
+        return [
+            user_id
+            for user_id in user_ids
+            if (profile := found.get(user_id)) is not None and profile_fits(audience, profile.facts)
+        ]
