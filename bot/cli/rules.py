@@ -1,29 +1,43 @@
-"""``policybot rules``: check and show the eligibility rules (a typer sub-app).
+"""``policybot rules``: check, show and evaluate the eligibility rules (a typer sub-app).
 
-Needs no settings and no database: it reads rule files only."""
+Needs no settings and no database: it reads rule files only. ``rules eval`` runs the same
+engine path as the bot's 资格自测: answers read as typed answers are read
+(:func:`knowledge.rules.answers.answers_to_facts`), then :func:`knowledge.rules.evaluate`
+as of a date."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import yaml
 
-from bot.cli.context import err, out
+from bot.cli.context import err, fail, out
 from knowledge.rules import (
     BUNDLED_RULES_DIR,
+    AnswerError,
     CheckReport,
     FileReport,
     Outcome,
     Rule,
     RuleLoadError,
     Severity,
+    Verdict,
     check_all,
     condition_lines,
+    evaluate,
+    format_verdict,
     load_rules,
 )
-from knowledge.rules.answers import describe_value
+from knowledge.rules.answers import answers_to_facts, describe_value
+from knowledge.rules.engine import shanghai_today
+from knowledge.rules.lint import confirm_facts
+from knowledge.rules.render import document_text
 
 app = typer.Typer(help="政策适用规则:检查、列出、查看", no_args_is_help=True, add_completion=False)
 log = logging.getLogger(__name__)
@@ -51,6 +65,9 @@ def _print_file(report: FileReport) -> None:
     for issue in report.issues:
         target = err if issue.severity is Severity.ERROR else out
         target.print(f"  {issue}", markup=False, style="yellow")
+    if report.rule is not None:
+        for leaf in confirm_facts(report.rule):
+            out.print(f"  需确认:{leaf.text} — {leaf.source}", markup=False)
 
 
 def _summary(report: CheckReport) -> str:
@@ -151,3 +168,115 @@ def show(
     source = f"(出处:{rule.next_steps_source})" if rule.next_steps_source else ""
     out.print(f"下一步:{rule.next_steps}{source}", markup=False)
     out.print(f"案例:{len(rule.cases)} 个", markup=False)
+
+
+def _read_answers(source: str) -> dict[str, Any]:
+    """Answers as JSON or YAML (a mapping field id → value) from a file or ``-`` (stdin)."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"无法读取回答文件 {source}:{exc}")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        fail(f"回答不是有效的 JSON/YAML:{str(exc).splitlines()[0]}")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        fail("回答应为“字段: 值”的表(JSON 对象或 YAML 映射)")
+    return {str(key): value for key, value in data.items()}
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)  # Decimal: exact, as text
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    """A verdict for machines: outcome, missing fields, the trace with sources, versions."""
+    rule = verdict.rule
+    return {
+        "rule": rule.id,
+        "title": rule.title,
+        "as_of": verdict.as_of.isoformat(),
+        "outcome": verdict.outcome.value,
+        "label": verdict.label,
+        "tentative": verdict.tentative.value if verdict.tentative else None,
+        "applicable": verdict.applicable,
+        "validity": verdict.validity.value,
+        "missing": [{"field": f.id, "question": f.question} for f in verdict.missing],
+        "to_confirm": [
+            {"field": line.field.id if line.field else None, "text": line.text}
+            for line in verdict.to_confirm
+        ],
+        "trace": [
+            {
+                "depth": line.depth,
+                "leaf": line.is_leaf,
+                "field": line.field.id if line.field else None,
+                "text": line.text,
+                "state": line.state.value,
+                "mark": line.mark,
+                "value": _json_value(line.value),
+                "source": line.source,
+            }
+            for line in verdict.trace
+        ],
+        "documents": [
+            {
+                "title": use.doc.title,
+                "number": use.doc.number,
+                "issuer": use.doc.issuer,
+                "date": use.doc.date,
+                "url": use.doc.url,
+                "superseded": use.superseded,
+                "verified_in_force": use.verified,
+                "note": document_text(use),
+            }
+            for use in verdict.documents
+        ],
+        "message": verdict.message,
+        "next_steps": rule.next_steps,
+    }
+
+
+@app.command("eval")
+def eval_rule(
+    rule_id: Annotated[str, typer.Argument(help="规则 id,例如 tech-sme")],
+    answers: Annotated[
+        str,
+        typer.Option(
+            "--answers", help="回答文件(JSON 或 YAML:字段 → 值,数字可写“1.2亿”);- 为标准输入"
+        ),
+    ],
+    date: Annotated[
+        str | None, typer.Option("--date", help="按哪一天的规定判断(YYYY-MM-DD,默认上海今天)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    directory: Annotated[Path | None, _DIR_OPTION] = None,
+) -> None:
+    """按回答判断一条规则:符合 / 不符合 / 待定、还缺的回答、逐项核对及出处。"""
+    rules = {rule.id: rule for rule in _load(directory)}
+    rule = rules.get(rule_id)
+    if rule is None:
+        fail(f"没有规则 {rule_id}(可用:{', '.join(sorted(rules))})")
+    try:
+        day = dt.date.fromisoformat(date) if date else shanghai_today()
+    except ValueError:
+        fail(f"日期应为 YYYY-MM-DD:{date}", code=2)
+    raw = _read_answers(answers)
+    unknown = sorted(key for key in raw if not rule.has_field(key))
+    if unknown:
+        err.print(f"提示:规则 {rule.id} 不使用这些字段,已忽略:{', '.join(unknown)}", markup=False)
+    try:
+        facts = answers_to_facts(rule.fields, raw, today=day)
+    except AnswerError as exc:
+        fail(f"回答无法识别:{exc}")
+    verdict = evaluate(rule, facts, today=day)
+    if as_json:
+        typer.echo(json.dumps(verdict_json(verdict), ensure_ascii=False, indent=2))
+        return
+    out.print(format_verdict(verdict), markup=False)

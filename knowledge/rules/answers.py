@@ -16,10 +16,12 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 
 from knowledge.numbers import NumberParseError, Unit, format_number, parse_quantity
 from knowledge.rules.engine import shanghai_today
+from knowledge.rules.facts import InvalidFact, coerce_fact
 from knowledge.rules.model import CHOICE_TYPES, Choice, FactValue, Field, FieldType
 
 _UNSURE = ("不知道", "不清楚", "不确定", "不了解", "不详", "跳过", "说不准", "不好说", "skip", "?")
@@ -189,3 +191,28 @@ def answer_options(field: Field) -> tuple[Choice, ...]:
     if field.type is FieldType.YES_NO:
         return (Choice("true", "是"), Choice("false", "否"))
     return field.choices
+
+
+def answers_to_facts(
+    fields: Sequence[Field], answers: Mapping[str, object], *, today: dt.date
+) -> dict[str, FactValue]:
+    """Facts from answers as a person would give them (field id → value): text is read as
+    the conversation reads a typed answer ("1.2亿", "2019年成立的", "不清楚"), booleans and
+    numbers are taken as they are, ``None`` means unanswered. Keys that are not among
+    ``fields`` are ignored. Raises :class:`AnswerError` naming the field."""
+    by_id = {field.id: field for field in fields}
+    facts: dict[str, FactValue] = {}
+    for field_id, raw in answers.items():
+        field = by_id.get(field_id)
+        if field is None or raw is None:
+            continue
+        try:
+            if isinstance(raw, str):
+                value = parse_answer(field, raw, today=today)
+            else:
+                value = coerce_fact(field, raw)
+        except (AnswerError, InvalidFact) as exc:
+            raise AnswerError(f"{field_id}:{exc}") from exc
+        if value is not None:
+            facts[field_id] = value
+    return facts

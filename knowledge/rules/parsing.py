@@ -12,8 +12,9 @@ import yaml
 from knowledge.rules.errors import RuleLoadError
 from knowledge.rules.model import Choice
 
-# YAML folds line breaks of long Chinese texts into spaces; Chinese puts none between words.
-_FOLDED_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+# YAML folds line breaks of long Chinese texts into spaces; Chinese puts none between words
+# (nor after the ASCII punctuation our texts use in place of full-width marks).
+_FOLDED_SPACE = re.compile(r"(?:(?<=[^\x00-\x7f])|(?<=[,;:]))\s+(?=[^\x00-\x7f])")
 
 
 def read_yaml(path: Path) -> Any:
