@@ -48,6 +48,7 @@ from bot.handlers import (
     ticket_input,
     tickets,
 )
+from bot.job_messages import BotJobMessages
 from bot.render.texts import COMMANDS
 from bot.retry import RetryingRateLimiter
 from bot.settings import Settings
@@ -99,7 +100,12 @@ def build_application(
     if settings.telegram_token is None:
         raise ValueError("settings.telegram_token is required")
     bot_data = services_type(
-        settings=settings, knowledge=knowledge, engine=engine, channel=channel, clock=clock
+        settings=settings,
+        knowledge=knowledge,
+        engine=engine,
+        messages=BotJobMessages(),  # the jobs send through it, never importing render code
+        channel=channel,
+        clock=clock,
     )
     builder = (
         ApplicationBuilder()

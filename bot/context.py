@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -21,6 +21,9 @@ from storage import users
 from storage.db import session_scope
 from storage.models import UserRole
 
+if TYPE_CHECKING:
+    from scheduler.ports import JobMessages
+
 T = TypeVar("T")
 
 
@@ -32,6 +35,7 @@ class BotServices:
     knowledge: KnowledgeBase
     engine: Engine
     flood: FloodGate
+    messages: JobMessages  # what the jobs send (bot/job_messages.py)
     refs: RefIndex = field(default_factory=RefIndex)
     channel: str = "telegram"  # QuestionLog.channel of questions asked through this bot
     search_cache_size: int = 20  # remembered /search queries per chat (for paging)
@@ -75,6 +79,7 @@ def services_type(
     settings: Settings,
     knowledge: KnowledgeBase,
     engine: Engine,
+    messages: JobMessages,
     channel: str = "telegram",
     clock: Callable[[], dt.datetime] | None = None,
 ) -> type[BotServices]:
@@ -91,6 +96,7 @@ def services_type(
                 knowledge=knowledge,
                 engine=engine,
                 flood=FloodGate(rate=settings.flood_rate, window=settings.flood_window),
+                messages=messages,
                 channel=channel,
             )
             if clock is not None:

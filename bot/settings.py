@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from services.sla import SlaPolicy
 
 
 def default_data_dir() -> Path:
@@ -87,6 +90,17 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def sla_policy(self) -> SlaPolicy:
+        """The service-request deadlines, for the ticket handlers and the SLA job."""
+        from services.sla import SlaPolicy
+
+        return SlaPolicy(
+            first_contact_days=self.sla_first_contact_days,
+            resolve_days=self.sla_resolve_days,
+            remind_hour=self.sla_remind_hour,
+            tz=self.tz,
+        )
 
     @property
     def resolved_database_url(self) -> str:

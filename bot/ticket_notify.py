@@ -8,11 +8,11 @@ bot, a department chat the bot left) are logged with the ticket number only.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import TelegramError
 
-from bot.context import BotServices
 from bot.render import ticket_buttons as kb
 from bot.render import tickets as tx
 from services.sla import Alert, AlertKind
@@ -22,12 +22,15 @@ from storage import roles
 from storage import tickets as store
 from storage.models_tickets import Ticket, TicketStatus
 
+if TYPE_CHECKING:
+    from scheduler.ports import JobServices
+
 log = logging.getLogger(__name__)
 S = TicketStatus
 
 
 class TicketNotifier:
-    def __init__(self, services: BotServices, bot: Bot) -> None:
+    def __init__(self, services: JobServices, bot: Bot) -> None:
         self.services = services
         self.bot = bot
 

@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 from telegram.error import TelegramError
 
-from bot.render import kb_triage
 from storage import kbops
 
 if TYPE_CHECKING:
-    from bot.context import BotServices, PolicyContext
+    from scheduler.ports import JobContext, JobServices
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +23,16 @@ DIGEST_DAYS = (1,)  # PTB's run_daily: 0 = Sunday, so 1 = Monday
 HORIZON_DAYS = 30
 
 
-async def admin_ids(services: BotServices) -> list[int]:
+async def admin_ids(services: JobServices) -> list[int]:
     """``POLICYBOT_ADMIN_IDS`` and the users granted the admin role."""
     granted = await services.db(lambda session: kbops.admin_ids(session))
     return sorted({*services.settings.admin_ids, *granted})
 
 
-async def job(context: PolicyContext) -> int:
+async def job(context: JobContext) -> int:
     """Send the digest to every admin; returns how many received it (0: nothing expires)."""
     services = context.bot_data
-    text = kb_triage.expiry_digest(
+    text = services.messages.expiry_digest(
         services.knowledge.entries(), today=services.today(), days=HORIZON_DAYS
     )
     if text is None:

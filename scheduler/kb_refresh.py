@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from services.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
-    from bot.context import PolicyContext
+    from scheduler.ports import JobContext
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,6 @@ async def refresh_if_stale(knowledge: KnowledgeBase) -> bool:
     return True
 
 
-async def job(context: PolicyContext) -> None:
+async def job(context: JobContext) -> None:
     """JobQueue callback."""
     await refresh_if_stale(context.bot_data.knowledge)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
-from bot.context import PolicyContext
 from services import privacy
+
+if TYPE_CHECKING:
+    from scheduler.ports import JobContext
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +18,7 @@ JOB_NAME = "privacy:retention"
 INTERVAL_SECONDS = 24 * 3600
 
 
-async def job(context: PolicyContext) -> None:
+async def job(context: JobContext) -> None:
     services = context.bot_data
     days = services.settings.retention_days
     if days <= 0:

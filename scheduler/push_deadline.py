@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from services.push import PlanReport, ProfileMatcher, plan_deadlines
 
 if TYPE_CHECKING:
-    from bot.context import BotServices, PolicyContext
+    from scheduler.ports import JobContext, JobServices
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ INTERVAL_SECONDS = 3600.0
 FIRST_SECONDS = 30.0
 
 
-async def remind_once(services: BotServices, matcher: ProfileMatcher) -> PlanReport:
+async def remind_once(services: JobServices, matcher: ProfileMatcher) -> PlanReport:
     settings = services.settings
     now = services.now()
     report = await services.db(
@@ -36,8 +36,8 @@ async def remind_once(services: BotServices, matcher: ProfileMatcher) -> PlanRep
     return report
 
 
-def make_job(matcher: ProfileMatcher) -> Callable[[PolicyContext], Coroutine[Any, Any, None]]:
-    async def job(context: PolicyContext) -> None:
+def make_job(matcher: ProfileMatcher) -> Callable[[JobContext], Coroutine[Any, Any, None]]:
+    async def job(context: JobContext) -> None:
         await remind_once(context.bot_data, matcher)
 
     return job

@@ -23,8 +23,6 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.render import push as ui
-from bot.settings import Settings
 from services.push_delivery import (
     ChatSpacing,
     Delivery,
@@ -40,7 +38,8 @@ from storage import push_delivery
 from storage.push_outbox import Claimed
 
 if TYPE_CHECKING:
-    from bot.context import BotServices, PolicyContext
+    from bot.settings import Settings
+    from scheduler.ports import JobContext, JobMessages, JobServices
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +76,9 @@ def _retry_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-async def send_one(bot: Bot, delivery: Delivery, today: dt.date) -> Outcome:
+async def send_one(bot: Bot, messages: JobMessages, delivery: Delivery, today: dt.date) -> Outcome:
     notices = [row.notice for row in delivery.rows]
-    text, markup = ui.notice_message(notices, digest=delivery.digest, today=today)
+    text, markup = messages.push_notice(notices, digest=delivery.digest, today=today)
     try:
         sent = await bot.send_message(chat_id=delivery.user_id, text=text, reply_markup=markup)
     except Forbidden as exc:
@@ -99,7 +98,11 @@ async def send_one(bot: Bot, delivery: Delivery, today: dt.date) -> Outcome:
 
 
 async def _send_user(
-    bot: Bot, state: DeliveryState, deliveries: Sequence[Delivery], today: dt.date
+    bot: Bot,
+    messages: JobMessages,
+    state: DeliveryState,
+    deliveries: Sequence[Delivery],
+    today: dt.date,
 ) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for delivery in deliveries:
@@ -108,17 +111,17 @@ async def _send_user(
             continue
         await state.spacing.wait(delivery.user_id)
         async with state.pacer.slot():
-            outcomes.append(await send_one(bot, delivery, today))
+            outcomes.append(await send_one(bot, messages, delivery, today))
     return outcomes
 
 
-async def _record(services: BotServices, outcomes: list[Outcome]) -> DeliveryStats:
+async def _record(services: JobServices, outcomes: list[Outcome]) -> DeliveryStats:
     done = services.now()
     return await services.db(lambda s: record_outcomes(s, outcomes=outcomes, now=done))
 
 
 async def _send_and_record(
-    services: BotServices,
+    services: JobServices,
     bot: Bot,
     state: DeliveryState,
     deliveries: Sequence[Delivery],
@@ -127,11 +130,11 @@ async def _send_and_record(
 ) -> None:
     """One user's messages; their outcome is written at once in the background, so a
     crash can only duplicate a message whose record had not committed yet."""
-    outcomes = await _send_user(bot, state, deliveries, today)
+    outcomes = await _send_user(bot, services.messages, state, deliveries, today)
     records.append(asyncio.create_task(_record(services, outcomes)))
 
 
-async def _claim(services: BotServices, total: DeliveryStats) -> list[Claimed]:
+async def _claim(services: JobServices, total: DeliveryStats) -> list[Claimed]:
     """Re-queue rows whose lease expired, then claim a batch of due rows."""
     settings = services.settings
     lease = dt.timedelta(seconds=settings.push_lease_seconds)
@@ -157,7 +160,7 @@ async def _claim(services: BotServices, total: DeliveryStats) -> list[Claimed]:
 
 
 async def deliver_due(
-    services: BotServices, bot: Bot, state: DeliveryState, *, budget: float = BUDGET_SECONDS
+    services: JobServices, bot: Bot, state: DeliveryState, *, budget: float = BUDGET_SECONDS
 ) -> DeliveryStats:
     """Send due rows batch by batch until none is due or ``budget`` seconds have passed.
 
@@ -197,7 +200,7 @@ async def deliver_due(
     return total
 
 
-async def run(services: BotServices, bot: Bot, owner: object) -> DeliveryStats | None:
+async def run(services: JobServices, bot: Bot, owner: object) -> DeliveryStats | None:
     """One delivery run for ``owner`` (the Application); None when one is running."""
     state = state_for(owner, services.settings)
     if state.lock.locked():
@@ -206,6 +209,6 @@ async def run(services: BotServices, bot: Bot, owner: object) -> DeliveryStats |
         return await deliver_due(services, bot, state)
 
 
-async def job(context: PolicyContext) -> None:
+async def job(context: JobContext) -> None:
     """JobQueue callback."""
     await run(context.bot_data, context.bot, context.application)

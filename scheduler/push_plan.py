@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from services.push import EVENT_BATCH, PlanReport, ProfileMatcher, plan_events
 
 if TYPE_CHECKING:
-    from bot.context import BotServices, PolicyContext
+    from scheduler.ports import JobContext, JobServices
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ INTERVAL_SECONDS = 20.0
 FIRST_SECONDS = 5.0
 
 
-async def plan_once(services: BotServices, matcher: ProfileMatcher) -> PlanReport:
+async def plan_once(services: JobServices, matcher: ProfileMatcher) -> PlanReport:
     """Plan every unplanned event, ``EVENT_BATCH`` per transaction."""
     total = PlanReport()
     tz = services.settings.tz
@@ -45,8 +45,8 @@ async def plan_once(services: BotServices, matcher: ProfileMatcher) -> PlanRepor
     return total
 
 
-def make_job(matcher: ProfileMatcher) -> Callable[[PolicyContext], Coroutine[Any, Any, None]]:
-    async def job(context: PolicyContext) -> None:
+def make_job(matcher: ProfileMatcher) -> Callable[[JobContext], Coroutine[Any, Any, None]]:
+    async def job(context: JobContext) -> None:
         await plan_once(context.bot_data, matcher)
 
     return job

@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 from telegram import Bot
 
-from bot.handlers.ticket_common import sla_policy
-from bot.ticket_notify import TicketNotifier
 from services.sla import Alert, claim_due_alerts, mark_sent
 from storage import roles
 
 if TYPE_CHECKING:
-    from bot.context import BotServices, PolicyContext
+    from scheduler.ports import JobContext, JobServices
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +23,9 @@ JOB_NAME = "tickets:sla"
 INTERVAL_SECONDS = 300.0
 
 
-async def check(services: BotServices, bot: Bot) -> list[Alert]:
+async def check(services: JobServices, bot: Bot) -> list[Alert]:
     """Claim the due alerts (one transaction), then send them; returns what was sent."""
-    now, policy = services.now(), sla_policy(services)
+    now, policy = services.now(), services.settings.sla_policy()
 
     def claim(session: Session) -> tuple[list[Alert], dict[int, str]]:
         alerts = claim_due_alerts(session, now=now, policy=policy)
@@ -35,7 +33,7 @@ async def check(services: BotServices, bot: Bot) -> list[Alert]:
         return alerts, names
 
     alerts, names = await services.db(claim)
-    notifier = TicketNotifier(services, bot)
+    notifier = services.messages.ticket_alerts(services, bot)
     for alert in alerts:
         assignee = alert.ticket.assignee_id
         await notifier.alert(alert, names.get(assignee) if assignee else None)
@@ -46,6 +44,6 @@ async def check(services: BotServices, bot: Bot) -> list[Alert]:
     return alerts
 
 
-async def job(context: PolicyContext) -> None:
+async def job(context: JobContext) -> None:
     """JobQueue callback."""
     await check(context.bot_data, context.bot)

@@ -1,4 +1,4 @@
-"""HTML and EPUB renderings of the policy e-book (``services.ebook``).
+"""HTML and EPUB renderings of the policy e-book (``services.ebook_book``).
 
 The HTML is one self-contained file (inline CSS, no scripts, fonts or images) laid out for
 a phone first; the EPUB (ebooklib) has one chapter per level, a nested table of contents
@@ -10,7 +10,7 @@ import html
 import io
 
 from knowledge.model import EntryView
-from services.ebook import (
+from services.ebook_book import (
     LEVEL_ORDER,
     NOTE,
     UNKNOWN,

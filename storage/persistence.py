@@ -29,6 +29,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, or_, select, update
 from telegram.ext import BasePersistence, PersistenceInput
 
+from storage.bot_state_kinds import (
+    BOT_DATA,
+    CALLBACK_DATA,
+    CHAT_DATA,
+    SINGLE_KEY,
+    USER_DATA,
+    conversation_kind,
+)
 from storage.db import session_scope
 from storage.models import BotState
 from storage.types import utcnow
@@ -43,16 +51,6 @@ ConversationDict = MutableMapping[ConversationKey, object]
 CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 RowId = tuple[str, str]  # (kind, key)
 Snapshot = tuple[int, Any]  # (version, data)
-
-USER_DATA = "user_data"
-CHAT_DATA = "chat_data"
-BOT_DATA = "bot_data"
-CALLBACK_DATA = "callback_data"
-SINGLE_KEY = "-"
-
-
-def conversation_kind(name: str) -> str:
-    return f"conversation:{name}"[:80]
 
 
 def encode_key(key: ConversationKey) -> str:

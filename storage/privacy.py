@@ -8,8 +8,8 @@ import json
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col
 
+from storage.bot_state_kinds import CHAT_DATA, USER_DATA, conversation_kind
 from storage.models import BotState, BotUser, Feedback, QuestionLog
-from storage.persistence import CHAT_DATA, USER_DATA, conversation_kind
 
 
 def _count(result: object) -> int:

@@ -35,13 +35,7 @@ REFUSALS = {"forbidden": tx.FORBIDDEN, "state": tx.STATE_CHANGED, "missing": tx.
 
 
 def sla_policy(services: BotServices) -> SlaPolicy:
-    settings = services.settings
-    return SlaPolicy(
-        first_contact_days=settings.sla_first_contact_days,
-        resolve_days=settings.sla_resolve_days,
-        remind_hour=settings.sla_remind_hour,
-        tz=settings.tz,
-    )
+    return services.settings.sla_policy()
 
 
 async def actor_of(update: Update, context: PolicyContext) -> Actor | None:

@@ -12,6 +12,7 @@ from telegram.ext import Application
 
 from bot.context import BotServices
 from bot.flood import FloodGate
+from bot.job_messages import BotJobMessages
 from bot.settings import Settings
 from scheduler import push_deliver, push_jobs, push_plan
 from services.knowledge import KnowledgeBase
@@ -29,6 +30,7 @@ def make_services(engine: Engine) -> BotServices:
         knowledge=KnowledgeBase(engine),
         engine=engine,
         flood=FloodGate(rate=8, window=10.0),
+        messages=BotJobMessages(),
         clock=lambda: NOW,
     )
 
