@@ -3,7 +3,6 @@ lock), failover when the leader's connection dies; SQLite always leads."""
 
 from __future__ import annotations
 
-import time
 from types import SimpleNamespace
 
 from sqlalchemy.engine import Engine
@@ -11,6 +10,7 @@ from sqlalchemy.engine import Engine
 from scheduler.leader import Leadership, leader_only, leadership_for
 from storage.db import make_engine
 from tests.conftest import PG_URL, postgres_or_skip
+from tests.waiting import eventually
 
 KEY = 0x74657301  # a test-only key: never the production one
 
@@ -23,10 +23,11 @@ def test_one_leader_and_failover_on_postgresql() -> None:
         assert first.is_leader()
         assert not second.is_leader()
         assert first.is_leader() and not second.is_leader()  # stable
-        # the leader dies: its connection closes, PostgreSQL frees the lock
+        # the leader dies: its connection closes, PostgreSQL frees the lock once the old
+        # backend has exited (asynchronously)
         first_engine.dispose()
         first.release()
-        assert second.is_leader()
+        assert eventually(second.is_leader)
         assert not Leadership(first_engine, key=KEY).is_leader()
     finally:
         first.release()
@@ -45,11 +46,7 @@ def test_leader_whose_backend_is_terminated_is_replaced() -> None:
         pid = a._conn.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
         with admin.connect() as conn:
             conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)}, 5000)")
-        for _ in range(50):  # the backend exits asynchronously
-            if b.is_leader():
-                break
-            time.sleep(0.1)
-        assert b.is_leader()
+        assert eventually(b.is_leader)  # the backend exits asynchronously
         assert not a.is_leader()  # notices the loss and does not get it back
     finally:
         a.release()
