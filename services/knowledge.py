@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from knowledge.importing import ImportFailed
@@ -386,24 +386,108 @@ class KnowledgeBase:
         progress: Callable[[Path], None] | None = None,
         actor: str = "cli",
     ) -> list[kb.ImportReport]:
-        """Import each file in its own transaction, logged for ``kb rollback``; the index
-        is rebuilt once at the end.
+        """Import each file in its own transaction (see :meth:`import_files`) and raise
+        ImportFailed with the first file's error, if any, after all were tried."""
 
-        A file that fails leaves the database as it was and raises ImportFailed
-        (files before it stay imported).
-        """
-        reports: list[kb.ImportReport] = []
+        def each(result: FileResult) -> None:
+            if progress is not None:
+                progress(result.path)
+
+        try:
+            results = self.import_files(paths, meta=meta, actor=actor, progress=each)
+        except ImportInterrupted as exc:
+            raise (exc.__cause__ or exc) from None  # the database's own error, as before
+        failed = next((r for r in results if r.error is not None), None)
+        if failed is not None:
+            raise ImportFailed(failed.error)
+        return [r.report for r in results if r.report is not None]
+
+    def import_files(
+        self,
+        paths: Iterable[Path],
+        *,
+        meta: DocumentMeta | None = None,
+        progress: Callable[[FileResult], None] | None = None,
+        actor: str = "cli",
+    ) -> list[FileResult]:
+        """Import each file in its own transaction, logged for ``kb rollback``; a file
+        that cannot be read or imported is reported and changes nothing, the others are
+        imported all the same. The index is rebuilt once at the end.
+
+        A database failure (full, unreachable) stops the import: ImportInterrupted
+        carries the results of the files before it (those are saved)."""
+        results: list[FileResult] = []
         try:
             for path in paths:
-                bundle = read_bundle(path, meta)
-                with session_scope(self.engine) as session:
-                    report, _ = publish_bundle(
-                        session, bundle=bundle, source=str(path), actor=actor, file_name=path.name
-                    )
-                    reports.append(report)
+                try:
+                    bundle = read_bundle(path, meta)
+                    with session_scope(self.engine) as session:
+                        report, _ = publish_bundle(
+                            session, bundle=bundle, source=str(path), actor=actor,
+                            file_name=path.name,
+                        )  # fmt: skip
+                    result = FileResult(path, report=report)
+                except ImportFailed as exc:
+                    result = FileResult(path, error=str(exc))
+                except SQLAlchemyError as exc:
+                    raise ImportInterrupted(results, path) from exc
+                results.append(result)
                 if progress is not None:
-                    progress(path)
+                    progress(result)
         finally:
-            if reports:
+            if any(r.report is not None for r in results):
                 self.refresh()
-        return reports
+        return results
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What importing one file did: its report (saved) or why nothing was saved."""
+
+    path: Path
+    report: kb.ImportReport | None = None
+    error: str | None = None
+
+
+class ImportInterrupted(Exception):
+    """The database failed while importing ``path``; ``results`` are the files before it
+    (saved or refused, each in its own transaction); ``path`` and the rest were not."""
+
+    def __init__(self, results: list[FileResult], path: Path) -> None:
+        super().__init__(str(path))
+        self.results = results
+        self.path = path
+
+
+def _manifest_texts(folder: Path) -> set[Path]:
+    """The text files that YAML manifests in ``folder`` import as their document: they
+    are imported through their manifest (with its key and metadata), not on their own."""
+    import yaml
+
+    used: set[Path] = set()
+    for manifest in [*folder.rglob("*.yaml"), *folder.rglob("*.yml")]:
+        try:
+            raw = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError, yaml.YAMLError):
+            continue  # its import will say what is wrong with it
+        document = raw.get("document") if isinstance(raw, dict) else None
+        name = document.get("file") if isinstance(document, dict) else None
+        if isinstance(name, str):
+            used.add((manifest.parent / name).resolve())
+    return used
+
+
+def collect_paths(paths: Iterable[Path]) -> list[Path]:
+    """The files to import: files as given, folders walked (sorted, hidden files and
+    folders skipped, texts that a manifest in the folder imports left to the manifest)."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        used = _manifest_texts(path)
+        for found in sorted(path.rglob("*")):
+            hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
+            if found.is_file() and not hidden and found.resolve() not in used:
+                files.append(found)
+    return files

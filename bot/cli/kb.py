@@ -7,18 +7,19 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.context import db_failure_message, err, fail, out, state
 from bot.cli.lazy import lazy_group
-from knowledge.importing import ImportFailed
 from knowledge.model import DocumentMeta
+
+if TYPE_CHECKING:
+    from services.knowledge import FileResult
 
 app = typer.Typer(
     cls=lazy_group(
@@ -36,17 +37,20 @@ app = typer.Typer(
 @app.command("import")
 def kb_import(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help=".txt / .md / .docx / .yaml 文件")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="文件或文件夹:.txt .md .docx .doc .wps .pdf .html .yaml"),
+    ],
     key: Annotated[str | None, typer.Option(help="文档编号(key),如 wh-sme-2023")] = None,
     level: Annotated[str | None, typer.Option(help="国家/省/市/区")] = None,
     region: Annotated[str | None, typer.Option(help="地区,如 武汉")] = None,
-    source_url: Annotated[str | None, typer.Option(help="官方原文链接")] = None,
+    source_url: Annotated[str | None, typer.Option(help="官方原文链接(网页导入时作为出处)")] = None,
     effective: Annotated[str | None, typer.Option(help="生效日期 YYYY-MM-DD")] = None,
     expiry: Annotated[str | None, typer.Option(help="失效日期 YYYY-MM-DD")] = None,
 ) -> None:
-    """导入政策文件;重复导入会原位更新并报告新增、修改、删除的条目。"""
-    if key is not None and len(paths) > 1:
-        fail("--key 只能用于单个文件。", code=2)
+    """导入政策文件或整个文件夹;每个文件单独提交,重复导入会原位更新并报告新增、修改、删除的条目。"""
+    from services.knowledge import ImportInterrupted, collect_paths
+
     try:
         meta = DocumentMeta(
             key=key,
@@ -60,34 +64,95 @@ def kb_import(
         fail("日期格式应为 YYYY-MM-DD。", code=2)
     if level is not None and level not in ("国家", "省", "市", "区"):
         fail("--level 应为 国家/省/市/区 之一。", code=2)
+    files = collect_paths(paths)
+    if not files:
+        fail("没有找到要导入的文件。", code=2)
+    if key is not None and len(files) > 1:
+        fail("--key 只能用于单个文件。", code=2)
     service = state(ctx).open_kb()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("已导入 {task.fields[saved]} 个,未导入 {task.fields[failed]} 个"),
         console=err,
         transient=True,
     ) as progress:
-        task = progress.add_task("导入中", total=len(paths))
-        try:
-            reports = service.import_paths(
-                paths, meta=meta, progress=lambda _p: progress.advance(task)
+        task = progress.add_task("导入中", total=len(files), saved=0, failed=0)
+        counts = {"saved": 0, "failed": 0}
+
+        def advance(result: FileResult) -> None:
+            counts["saved" if result.report is not None else "failed"] += 1
+            progress.update(
+                task,
+                advance=1,
+                description=f"导入中 {result.path.name}",
+                saved=counts["saved"],
+                failed=counts["failed"],
             )
-        except ImportFailed as exc:
-            fail(f"{exc}(数据库未改动)")
-        except SQLAlchemyError as exc:  # a full or unreachable database
-            message = db_failure_message(exc)
+
+        message: str | None = None
+        interrupted: Path | None = None
+        try:
+            results = service.import_files(files, meta=meta, progress=advance)
+        except ImportInterrupted as exc:  # a full or unreachable database
+            message = db_failure_message(exc.__cause__ or exc)
             if message is None:
                 raise
-            fail(f"{message}出错的文件未写入任何内容。")
-    for report in reports:
+            results, interrupted = exc.results, exc.path
+    _print_results(results, many=len(files) > 1)
+    saved = [r for r in results if r.report is not None]
+    failed = [r for r in results if r.error is not None]
+    if message is not None:
+        rest = ""
+        if len(files) > 1:
+            done = f"此前的 {len(saved)} 个文件已导入(见上表);" if saved else ""
+            rest = f"{done}{interrupted} 及之后的文件未导入。"
+        fail(f"{message}出错的文件未写入任何内容。{rest}")
+    if failed and len(files) == 1:
+        fail(f"{failed[0].error}(数据库未改动)")
+    if failed:
+        where = f",其余 {len(saved)} 个文件已导入" if saved else ""
+        fail(f"{len(failed)} 个文件未导入(原因见上表;这些文件没有写入任何内容{where})。")
+
+
+def _print_results(results: list[FileResult], *, many: bool) -> None:
+    """One table row per file (what was saved, what was not), then the changed entries."""
+    if not results:
+        return
+    if many:
+        table = Table(title=f"导入结果({len(results)} 个文件)")
+        for column in ("文件", "文档", "新增", "修改", "删除", "未变", "导入编号", "错误"):
+            table.add_column(column, overflow="fold")
+        for result in results:
+            report = result.report
+            if report is None:
+                error = escape(result.error or "")
+                table.add_row(escape(str(result.path)), *[""] * 6, error)
+                continue
+            table.add_row(
+                escape(str(result.path)),
+                escape(report.document_title or "补充信息"),
+                str(len(report.added)),
+                str(len(report.changed)),
+                str(len(report.removed)),
+                str(report.unchanged),
+                str(report.import_id or ""),
+                "",
+            )
+        out.print(table)
+    for result in results:
+        report = result.report
+        if report is None:
+            continue
         out.print(
-            f"{report.source}: {report.document_title or '补充信息'} — 新增 {len(report.added)},"
-            f"修改 {len(report.changed)},删除 {len(report.removed)},未变 {report.unchanged}"
+            f"{escape(report.source)}: {escape(report.document_title or '补充信息')} — "
+            f"新增 {len(report.added)},修改 {len(report.changed)},删除 {len(report.removed)},"
+            f"未变 {report.unchanged}(导入编号 {report.import_id})"
         )
         for kind, ids in (("+", report.added), ("~", report.changed), ("-", report.removed)):
             for entry_id in ids:
-                out.print(f"  {kind} {entry_id}")
+                out.print(f"  {kind} {escape(entry_id)}")
 
 
 @app.command("list")

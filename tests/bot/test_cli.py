@@ -92,3 +92,55 @@ def test_eval_prints_rates(env: dict[str, str], tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     for label in ("top1", "top3", "answered_in_scope", "declined_off_topic"):
         assert label in proc.stdout
+
+
+FORMATS = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
+
+
+def test_a_folder_is_imported_file_by_file(env: dict[str, str], tmp_path: Path) -> None:
+    """PDF, web page and .doc fixtures (test documents) with a damaged file of each format
+    and a scan, in a folder with a subfolder: the good files are saved, each bad one is
+    reported, and a second run changes nothing."""
+    folder = tmp_path / "policies"
+    (folder / "web").mkdir(parents=True)
+    (folder / ".cache").mkdir()
+    for name in ("yangli-keji.pdf", "damaged.pdf", "scanned.pdf", "damaged.doc"):
+        shutil.copy(FORMATS / name, folder / name)
+    for name in ("yangli-jiuye.html", "damaged.html"):
+        shutil.copy(FORMATS / name, folder / "web" / name)
+    (folder / ".cache" / "junk.txt").write_bytes(b"\x00")  # hidden: skipped
+    good = 2
+    if shutil.which("catdoc"):
+        shutil.copy(FORMATS / "yangli-zhuanjing.doc", folder / "yangli-zhuanjing.doc")
+        good = 3
+    env = {**env, "COLUMNS": "250"}
+    first = run(["kb", "import", str(folder)], env)
+    assert first.returncode == 1
+    assert "Traceback" not in first.stderr
+    assert f"4 个文件未导入(原因见上表;这些文件没有写入任何内容,其余 {good} 个文件已导入)" in (
+        first.stderr
+    )
+    assert "数据库未改动" not in first.stderr
+    assert f"导入结果({good + 4} 个文件)" in first.stdout
+    assert "扫描件" in first.stdout and "网页文件不完整" in first.stdout
+    assert "新增 13,修改 0,删除 0" in first.stdout  # yangli-keji.pdf
+    assert "新增 10,修改 0,删除 0" in first.stdout  # web/yangli-jiuye.html
+    listed = run(["kb", "list", "--json"], env).stdout.splitlines()
+    again = run(["kb", "import", str(folder)], env)
+    assert again.returncode == 1
+    assert again.stdout.count("新增 0,修改 0,删除 0") == good
+    assert run(["kb", "list", "--json"], env).stdout.splitlines() == listed
+
+
+def test_a_failed_file_among_several_does_not_hide_the_saved_ones(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    first, second, bad = tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.txt"
+    first.write_text("# 某区甲措施办法\n## 一、支持\n1. 贴息。给予贴息。\n", encoding="utf-8")
+    second.write_text("# 某区乙措施办法\n## 一、支持\n1. 补助。给予补助。\n", encoding="utf-8")
+    bad.write_bytes(b"\x00\x01\x02")
+    proc = run(["kb", "import", str(first), str(bad), str(second)], env)
+    assert proc.returncode == 1
+    assert "数据库未改动" not in proc.stderr
+    assert "1 个文件未导入(原因见上表;这些文件没有写入任何内容,其余 2 个文件已导入)" in proc.stderr
+    assert proc.stdout.count("新增 1,修改 0,删除 0") == 2  # the files after the bad one too
