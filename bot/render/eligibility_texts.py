@@ -80,6 +80,7 @@ _HEADLINES: dict[str, tuple[str, str]] = {
     "not_eligible": ("❌", "暂不符合"),
     "missing": ("❓", "还需补充信息"),
     "confirm": ("❗", "需向主管部门确认"),
+    "none": ("❓", "暂无适用的条件"),
 }
 
 CANCELLED = "已取消本次资格自测。需要时可以再用 /check 开始。"
@@ -155,6 +156,8 @@ def _headline(verdict: Verdict) -> tuple[str, str]:
         return _HEADLINES["eligible"]
     if verdict.outcome is Outcome.NOT_ELIGIBLE:
         return _HEADLINES["not_eligible"]
+    if not verdict.applicable:
+        return _HEADLINES["none"]
     return _HEADLINES["confirm" if verdict.confirm_only else "missing"]
 
 

@@ -202,10 +202,10 @@ def in_force_tree(node: Condition, day: dt.date) -> Condition | None:
 
 
 def _superseded(rule: Rule, leaf: Leaf, day: dt.date) -> bool:
-    return any(
-        doc is not None and doc.superseded_on(day)
-        for doc in (rule.source_doc(doc_id) for doc_id in leaf.docs)
-    )
+    """Every document the condition cites has a later version by ``day`` (a condition
+    that a current document also gives stays firm)."""
+    docs = [doc for doc in (rule.source_doc(doc_id) for doc_id in leaf.docs) if doc]
+    return bool(docs) and all(doc.superseded_on(day) for doc in docs)
 
 
 def _walk(

@@ -14,7 +14,7 @@ from bot.render import eligibility_texts as tx
 from bot.render import profile as ptx
 from bot.render.markup import tg_len
 from knowledge.rules import FieldType, evaluate
-from knowledge.rules.model import Choice, Field, Group, Leaf, Op, Rule
+from knowledge.rules.model import Choice, Field, Group, Leaf, Op, Period, Rule
 from services.eligibility import bundled_rules, match_profile, rule_ref
 
 PATTERNS = [
@@ -160,3 +160,25 @@ def test_match_text_and_profile_text() -> None:
     assert "更新于 2026-01-01 00:00" in shown
     assert all(tx.field_label(f) for f in rules.fields)
     assert all(f.id in tx.FIELD_LABELS for f in rules.fields)  # every field has a short name
+
+
+def test_result_card_names_the_version_and_says_when_nothing_applies() -> None:
+    rules = bundled_rules()
+    rule = rules.rule("specialized-sme")
+    assert rule is not None
+    facts = {"is_sme": True, "niche_years": Decimal(3)}
+    [old] = tx.result(evaluate(rule, facts, today=dt.date(2023, 6, 30)))
+    assert "<b>依据版本</b>\n判断日期:2023-06-30" in old
+    assert (
+        "按《优质中小企业梯度培育管理暂行办法》(工信部企业〔2022〕63号)判断;本项目未能核对" in old
+    )
+    assert "✓ 从事特定细分市场时间达到2年以上(您的情况:3年)" in old
+    [new] = tx.result(evaluate(rule, facts, today=dt.date(2026, 3, 1)))
+    assert "✓ (标准待确认) 从事特定细分市场时间达到2年以上(您的情况:3年)" in new
+    assert "本项目尚未收录新标准,结果仅供参考" in new
+    flag = Field("flag", "标志?", FieldType.YES_NO)
+    later = Leaf("flag", Op.IS_TRUE, None, "标志", "测试出处", period=Period(dt.date(2030, 1, 1)))
+    dated = Rule(id="later", title="以后才有的规则", fields=(flag,), conditions=later)
+    [card] = tx.result(evaluate(dated, {"flag": True}, today=dt.date(2026, 1, 1)))
+    assert card.startswith("❓ <b>暂无适用的条件:《以后才有的规则》</b>")
+    assert "截至 2026-01-01,本项目没有收录适用的条件,无法判断。" in card
