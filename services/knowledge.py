@@ -8,7 +8,7 @@ import hashlib
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,10 +21,11 @@ from sqlmodel import Session
 from knowledge.importing import ImportFailed
 from knowledge.importing.formats import document_bundle, read_file
 from knowledge.importing.yamldoc import KEY_PATTERN, ImportBundle
-from knowledge.index_file import IndexUnusable, read_index, write_index
 from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
 from knowledge.matcher import Matcher, MatcherConfig, SearchResult, index_compat
 from knowledge.model import DocumentMeta, EntryView, Level
+from services import index_store
+from services.index_store import EntryViews
 from storage import kb, kbops
 from storage.db import session_scope
 
@@ -139,7 +140,7 @@ class Answer:
 class Snapshot:
     """One consistent version of the knowledge base in memory."""
 
-    entries: dict[str, EntryView]
+    entries: Mapping[str, EntryView]
     matcher: Matcher
     import_id: int  # the newest import this snapshot includes
     revision: str = ""  # kb.Revision.token of that import
@@ -226,45 +227,65 @@ class KnowledgeBase:
                 revision=revision.token,
             )
             self._snapshot = snapshot
-            if how != "loaded":
-                self._store(matcher, revision)
+            if how != "loaded" and self.index_path is not None:
+                index_store.store(
+                    self.index_path,
+                    compat=self._compat(),
+                    revision=revision.token,
+                    matcher=matcher,
+                    entries=entries,
+                )
         log.info("index %s with %d entries", how, len(entries))
         return snapshot
 
     def _index(
         self, session: Session, current: Snapshot | None, revision: kb.Revision
-    ) -> tuple[dict[str, EntryView], Matcher, str]:
+    ) -> tuple[EntryViews, Matcher, str]:
         if current is not None:
-            keys = self._changed_since(session, current.import_id, current.revision)
-            if keys is not None:
-                changed = {v.entry_id: v for v in kb.load_entry_views(session, document_keys=keys)}
-                try:
-                    entries = {
-                        entry_id: changed.get(entry_id) or current.entries[entry_id]
-                        for entry_id in kb.entry_order(session)
-                    }
-                    matcher = current.matcher.updated(list(entries), changed)
-                except KeyError:  # the database changed without an import record
-                    matcher = None
-                if matcher is not None:
-                    return entries, matcher, "updated"
-        views = kb.load_entry_views(session)
-        entries = {v.entry_id: v for v in views}
-        stored = self._load_stored()
-        if stored is not None:
-            matcher, import_id, token = stored
-            if token == revision.token and matcher.entry_ids == list(entries):
-                return entries, matcher, "loaded"
-            keys = self._changed_since(session, import_id, token)
-            if keys is not None:
-                changed = {v.entry_id: v for v in views if v.document_key in keys}
-                try:
-                    updated = matcher.updated(list(entries), changed)
-                except KeyError:
-                    updated = None
+            updated = self._update(session, current.matcher, current.entries, current.revision)
+            if updated is not None:
+                return *updated, "updated"
+        elif self.index_path is not None:
+            assert self._segmenter is not None
+            stored = index_store.load(
+                self.index_path,
+                compat=self._compat(),
+                segmenter=self._segmenter,
+                config=self.config,
+                max_chars=self.max_chars,
+            )
+            if stored is not None:
+                matcher, entries, token = stored
+                if token == revision.token:
+                    return entries, matcher, "loaded"
+                updated = self._update(session, matcher, entries, token)
                 if updated is not None:
-                    return entries, updated, "loaded and updated"
-        return entries, self._build(views), "built"
+                    return *updated, "loaded and updated"
+        views = kb.load_entry_views(session)
+        return EntryViews.of(views), self._build(views), "built"
+
+    def _update(
+        self, session: Session, matcher: Matcher, entries: Mapping[str, EntryView], token: str
+    ) -> tuple[EntryViews, Matcher] | None:
+        """The index of revision ``token`` brought up to date with the documents changed
+        since; None when only a full build can do it."""
+        if not token:
+            return None
+        import_id = int(token.partition("@")[0])
+        if kb.revision(session, import_id=import_id).token != token:
+            return None  # not this database's history
+        keys = kb.documents_changed_since(session, import_id=import_id)
+        if keys is None:
+            return None
+        changed = {v.entry_id: v for v in kb.load_entry_views(session, document_keys=keys)}
+        order = kb.entry_order(session)
+        try:
+            updated = matcher.updated(order, changed)
+        except KeyError:  # the database changed without an import record
+            return None
+        if updated is None or not isinstance(entries, EntryViews):
+            return None
+        return entries.updated(order, changed), updated
 
     def _build(self, views: list[EntryView]) -> Matcher:
         assert self._segmenter is not None
@@ -272,52 +293,8 @@ class KnowledgeBase:
             views, segmenter=self._segmenter, config=self.config, max_chars=self.max_chars
         )
 
-    @staticmethod
-    def _changed_since(session: Session, import_id: int, token: str) -> set[str] | None:
-        """Keys of the documents changed since the revision (``import_id``, ``token``);
-        None when that revision is not in this database's history or cannot tell."""
-        if kb.revision(session, import_id=import_id).token != token:
-            return None
-        return kb.documents_changed_since(session, import_id=import_id)
-
     def _compat(self) -> dict[str, object]:
         return index_compat(self.config, self.lexicon)
-
-    def _load_stored(self) -> tuple[Matcher, int, str] | None:
-        """The stored index as a matcher with its revision; None when there is none or
-        it is damaged or built for another format, lexicon or configuration."""
-        if self.index_path is None:
-            return None
-        assert self._segmenter is not None
-        try:
-            stored = read_index(self.index_path, compat=self._compat())
-            matcher = Matcher.from_arrays(
-                stored.arrays,
-                stored.meta,
-                segmenter=self._segmenter,
-                config=self.config,
-                max_chars=self.max_chars,
-            )
-            import_id = int(stored.revision.partition("@")[0])
-        except (IndexUnusable, KeyError, TypeError, ValueError) as exc:
-            log.warning("stored index %s not used: %s", self.index_path.name, exc)
-            return None
-        return matcher, import_id, stored.revision
-
-    def _store(self, matcher: Matcher, revision: kb.Revision) -> None:
-        if self.index_path is None:
-            return
-        arrays, meta = matcher.to_arrays()
-        try:
-            write_index(
-                self.index_path,
-                compat=self._compat(),
-                revision=revision.token,
-                arrays=arrays,
-                meta=meta,
-            )
-        except OSError as exc:  # a read-only or full disk: the index in memory still works
-            log.warning("could not store the index in %s: %s", self.index_path, exc)
 
     def is_stale(self) -> bool:
         """True when another process changed the knowledge base since the index was built."""
