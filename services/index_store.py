@@ -144,7 +144,9 @@ def load(
         if len(views.offsets) != len(ids) + 1:
             raise IndexUnusable("entries and views differ")
     except (IndexUnusable, KeyError, TypeError, ValueError) as exc:
-        log.warning("stored index %s not used: %s", path.name, exc)
+        missing = isinstance(exc, IndexUnusable) and str(exc) == "missing"
+        level = logging.INFO if missing else logging.WARNING
+        log.log(level, "stored index %s not used: %s", path.name, exc)
         return None
     return matcher, EntryViews(list(ids), {}, views), stored.revision
 

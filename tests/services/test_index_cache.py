@@ -13,6 +13,7 @@ from knowledge.index_file import read_index
 from knowledge.lexicon import Segmenter, default_lexicon
 from knowledge.model import DocumentMeta
 from scheduler.kb_refresh import refresh_if_stale
+from services import kbpublish
 from services.knowledge import KnowledgeBase
 from storage import kb
 from storage.db import session_scope
@@ -120,3 +121,25 @@ async def test_publish_on_one_instance_reaches_the_others_answers(
     assert how_built(caplog) == ["updated"]  # only the new document was indexed
     assert top(other, "员工技能培训有补贴吗") == "qu-train:1.1"
     assert await refresh_if_stale(other) is False
+
+
+async def test_removal_and_rollback_reach_the_other_instance_incrementally(
+    engine: Engine, segmenter: Segmenter, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    one = KnowledgeBase(engine, segmenter=segmenter, index_dir=tmp_path / "one")
+    one.ensure_bundled()
+    import_text(one, tmp_path, "qu-rent", RENT)
+    other = KnowledgeBase(engine, segmenter=segmenter, index_dir=tmp_path / "other")
+    assert top(other, "厂房租金有补贴吗") == "qu-rent:1.1"
+
+    report = kbpublish.remove_document(one, "qu-rent", actor="test")
+    caplog.set_level(logging.INFO, logger="services.knowledge")
+    assert await refresh_if_stale(other) is True
+    assert other.entry("qu-rent:1.1") is None
+    assert top(other, "厂房租金有补贴吗") != "qu-rent:1.1"
+
+    assert report.import_id is not None
+    kbpublish.rollback(one, report.import_id, actor="test")
+    assert await refresh_if_stale(other) is True
+    assert top(other, "厂房租金有补贴吗") == "qu-rent:1.1"
+    assert how_built(caplog) == ["updated"] * 3  # other, one (rollback), other
