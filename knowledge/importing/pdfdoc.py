@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MAX_PDF_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
 MAX_PAGES = 500
+EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be furniture
 PDF_MAGIC = b"%PDF-"
 UNREADABLE = (
     "无法读取这个 PDF 文件(可能已损坏或不完整),请重新导出 PDF,或另存为 .docx、.txt 后再导入。"
@@ -105,23 +106,19 @@ def _page_lines(page: Any, number: int) -> tuple[list[_Line], int]:
 
 
 def _furniture(pages: list[list[_Line]]) -> set[int]:
-    """ids of the lines that are page furniture: page numbers at the top or bottom of a
-    page, and the first or last line of a page repeated on most pages (digits aside)."""
+    """ids of the lines that are page furniture: page numbers among the first or last two
+    lines of a page, and lines there that repeat on most pages (digits aside), such as
+    running headers and footers."""
     drop: set[int] = set()
     edges: dict[str, list[_Line]] = {}
     for lines in pages:
-        if not lines:
-            continue
-        for line in {id(lines[0]): lines[0], id(lines[-1]): lines[-1]}.values():
+        text = [line for line in lines if not line.table]
+        candidates = {id(line): line for line in text[:EDGE_LINES] + text[-EDGE_LINES:]}
+        for line in candidates.values():
             if _PAGE_NUMBER.fullmatch(line.text):
                 drop.add(id(line))
             else:
                 edges.setdefault(re.sub(r"\d+", "#", line.text), []).append(line)
-        # a page number under a running footer (or over a running header)
-        inner = [lines[1], lines[-2]] if len(lines) > 2 else []
-        for line in inner:
-            if _PAGE_NUMBER.fullmatch(line.text) and not line.table:
-                drop.add(id(line))
     if len(pages) >= 2:
         for repeated in edges.values():
             if len({line.page for line in repeated}) >= max(2, (len(pages) + 1) // 2):

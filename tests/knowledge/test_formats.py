@@ -20,7 +20,7 @@ from tests.fixtures.formats.documents import DOCUMENTS, KEJI
 
 FOLDER = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 NAMES = [doc.name for doc in DOCUMENTS]
-FORMATS = ["pdf", "html", "doc"]
+FORMATS = [".pdf", "-layout2.pdf", ".html", ".doc"]  # the fixture file name after its stem
 needs_catdoc = pytest.mark.skipif(shutil.which("catdoc") is None, reason="catdoc missing")
 
 
@@ -42,18 +42,18 @@ def read_text(file_name: str) -> str:
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name", NAMES)
 def test_each_format_gives_the_text_of_the_txt_version(name: str, fmt: str) -> None:
-    if fmt == "doc" and shutil.which("catdoc") is None:
+    if fmt == ".doc" and shutil.which("catdoc") is None:
         pytest.skip("catdoc missing")
     # page furniture gone, wrapped lines re-joined, headings and table rows kept apart
-    assert read_text(f"{name}.{fmt}") == txt(name)
+    assert read_text(f"{name}{fmt}") == txt(name)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_parsed_documents_are_the_same(fmt: str) -> None:
-    if fmt == "doc" and shutil.which("catdoc") is None:
+    if fmt == ".doc" and shutil.which("catdoc") is None:
         pytest.skip("catdoc missing")
     for name in NAMES:
-        read = read_file(f"{name}.{fmt}", fixture(f"{name}.{fmt}"))
+        read = read_file(f"{name}{fmt}", fixture(f"{name}{fmt}"))
         document = document_bundle(read.kind, read.content).document
         expected = parse_text_document(txt(name))
         assert document is not None
@@ -69,6 +69,14 @@ def test_the_pdf_table_is_read_as_rows() -> None:
     assert "— 1 —" not in text and "— 2 —" not in text  # page numbers
     assert "样例市人力资源和社会保障局文件" not in text  # the running header
     assert "按每人1500元的标准" in text  # a number broken by the page width is one number
+
+
+def test_other_page_furniture_is_removed_too() -> None:
+    text = pdf_to_text(fixture("yangli-jiuye-layout2.pdf"))
+    assert "第 1 页" not in text and "发布\n" not in text  # "第 N 页 共 M 页", running footer
+    assert text.splitlines()[0] == DOCUMENTS[1].lines[0]  # a title set on two lines is one
+    # a paragraph broken by a page break (under the footer) is one line again
+    assert "留用率达到百分之五十以上的,补贴标准提高至百分之八十。" in text
 
 
 @pytest.mark.parametrize(
