@@ -1,12 +1,15 @@
-"""Fit the matcher's ranking weights and confidence model on the dev question set.
+"""Fit the matcher's ranking weights and confidence model on the dev question sets.
 
-    python benchmarks/calibrate.py [--questions tests/knowledge/dev_questions.yaml]
+    python benchmarks/calibrate.py
 
 Grid-searches the ranking blend for top-1 accuracy, then fits a logistic regression
 (plain gradient descent, numpy) of "the best candidate is the right answer" on the
-best candidate's features, so that a match's score estimates that probability. It
-prints the values to paste into ``MatcherConfig`` and the rates on the held-out set,
-which is never used for fitting.
+best candidate's features, so that a match's score estimates that probability. The
+training data are every dev set of benchmarks/search.py (plain and paraphrase questions
+on the bundled document as shipped, and on documents imported without enrichment), so
+the score means the same on an enriched and on a bare document. It prints the values to
+paste into ``MatcherConfig`` and the rates on the held-out set, which is never used for
+fitting.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.search import load_set, question_sets  # noqa: E402
 from knowledge.evaluation import LabelledQuestion, load_questions  # noqa: E402
 from knowledge.importing.views import read_manifest_views  # noqa: E402
 from knowledge.lexicon import Segmenter, default_lexicon  # noqa: E402
@@ -36,6 +40,18 @@ def collect(matcher: Matcher, questions: list[LabelledQuestion]) -> list[Row]:
 
 
 Picked = tuple[LabelledQuestion, str | None, np.ndarray]
+
+
+def best_scope(rows: list[Row], weights: np.ndarray) -> np.ndarray:
+    """The scope-model inputs of each question's best candidate."""
+    out = []
+    for _, cands in rows:
+        if not cands:
+            out.append(np.zeros(5))
+            continue
+        _, f = max(cands, key=lambda c: float(weights @ _rank_vector(c[1])))
+        out.append(f.scope_vector())
+    return np.array(out)
 
 
 def best_of(rows: list[Row], weights: np.ndarray) -> list[Picked]:
@@ -86,14 +102,20 @@ def rates(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--questions", type=Path, default=ROOT / "tests/knowledge/dev_questions.yaml"
-    )
-    parser.add_argument(
         "--holdout", type=Path, default=ROOT / "tests/knowledge/holdout_questions.yaml"
     )
+    parser.add_argument(
+        "--keep-ranking",
+        action="store_true",
+        help="fit the confidence and scope models on the current ranking weights",
+    )
     args = parser.parse_args()
-    matcher = Matcher(read_manifest_views(SEED), segmenter=Segmenter(default_lexicon()))
-    dev = collect(matcher, load_questions(args.questions))
+    segmenter = Segmenter(default_lexicon())
+    matcher = Matcher(read_manifest_views(SEED), segmenter=segmenter)
+    dev: list[Row] = []
+    for name, views, paths in question_sets():
+        if name != "held-out":
+            dev += collect(Matcher(views, segmenter=segmenter), load_set(paths))
     hold = collect(matcher, load_questions(args.holdout))
     grid = itertools.product(
         [0.3, 0.4, 0.5, 0.6],
@@ -107,12 +129,19 @@ def main() -> None:
         acc = top1(best_of(dev, weights))
         if acc > best_acc:
             best_acc, best_w = acc, weights
+    config = matcher.config
+    current_w = np.array([config.w_coverage, config.w_bm25, config.w_alt, config.w_title])
+    if args.keep_ranking:
+        best_w = current_w
     picked = best_of(dev, best_w)
     x = np.array([v for _, _, v in picked])
     y = np.array([1.0 if q.expect and e in q.expect else 0.0 for q, e, _ in picked])
     theta = fit_logistic(x, y)
-    config = matcher.config
-    current_w = np.array([config.w_coverage, config.w_bm25, config.w_alt, config.w_title])
+    # scope: "the question is about something the knowledge base covers", whichever entry;
+    # below it a question is declined, above it (and not answered) the bot asks back
+    in_scope = np.array([1.0 if q.expect else 0.0 for q, _, _ in picked])
+    scope = fit_logistic(best_scope(dev, best_w), in_scope)
+    print("fitted scope:     ", tuple(round(float(t), 3) for t in scope))
     current_theta = np.array(config.confidence)
     names = ("w_coverage", "w_bm25", "w_alt", "w_title")
     print("fitted ranking:   ", ", ".join(f"{n}={w:g}" for n, w in zip(names, best_w, strict=True)))

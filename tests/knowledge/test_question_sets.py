@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from knowledge.evaluation import EvalReport, evaluate, load_questions
+from knowledge.importing.views import read_manifest_views
+from knowledge.lexicon import Segmenter
 from knowledge.matcher import Matcher
 from knowledge.model import EntryView
 
 HERE = Path(__file__).resolve().parent
 DEV = HERE / "dev_questions.yaml"
 HOLDOUT = HERE / "holdout_questions.yaml"
+PARAPHRASE = HERE / "paraphrase_questions.yaml"
+NOTICE_QUESTIONS = HERE / "notice_questions.yaml"
+NOTICES = HERE / "notices"
 
 
 def _report(matcher: Matcher, views: list[EntryView], path: Path) -> EvalReport:
@@ -44,8 +50,11 @@ def test_dev_set_floors(matcher: Matcher, seed_views: list[EntryView]) -> None:
     report = _report(matcher, seed_views, DEV)
     assert report.top1_rate >= 0.95, report.as_dict()
     assert report.top3_rate >= 0.99, report.as_dict()
-    assert report.answered_rate >= 0.97, report.as_dict()
-    assert report.declined_rate >= 0.95, report.as_dict()
+    # answered right, or asked back with the right item among the options
+    assert report.offered_rate >= 0.97, report.as_dict()
+    # neither answered nor asked back (a few questions next to a measure, such as
+    # 出口退税 next to the export measure, are asked back)
+    assert report.declined_rate >= 0.90, report.as_dict()
     assert report.low_overlap >= 20
     assert report.low_overlap_top1_rate >= 0.80, report.as_dict()
 
@@ -58,6 +67,40 @@ def test_holdout_floors(matcher: Matcher, seed_views: list[EntryView]) -> None:
     assert report.declined_rate >= 0.90, report.as_dict()
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT])
+def test_paraphrase_set_shape(seed_views: list[EntryView]) -> None:
+    questions = load_questions(PARAPHRASE)
+    ids = {v.entry_id for v in seed_views}
+    assert len(questions) >= 150
+    assert sum(1 for q in questions if not q.in_scope) >= 20
+    assert all(e in ids for q in questions for e in q.expect)
+    others = {q.question for path in (DEV, HOLDOUT) for q in load_questions(path)}
+    assert not others & {q.question for q in questions}
+
+
+def test_paraphrase_floors(matcher: Matcher, seed_views: list[EntryView]) -> None:
+    report = _report(matcher, seed_views, PARAPHRASE)
+    assert report.top1_rate >= 0.85, report.as_dict()
+    assert report.top3_rate >= 0.97, report.as_dict()
+    assert report.offered_rate >= 0.90, report.as_dict()
+    assert report.declined_rate >= 0.92, report.as_dict()
+    assert report.answers and sum(r for s, r in report.answers if s >= 0.9) >= 0.95 * sum(
+        1 for s, _ in report.answers if s >= 0.9
+    )
+
+
+def test_documents_without_enrichment(seed_views: list[EntryView], segmenter: Segmenter) -> None:
+    """Quality comes from the engine: the bundled document with its keywords and
+    alternative questions switched off, plus our own test notices imported as-is."""
+    bare = [dataclasses.replace(v, keywords=(), alt_questions=()) for v in seed_views]
+    notices = [v for p in sorted(NOTICES.glob("*.yaml")) for v in read_manifest_views(p)]
+    assert notices and all(not v.keywords and not v.alt_questions for v in notices)
+    on_seed = evaluate(load_questions(PARAPHRASE), Matcher(bare, segmenter=segmenter).search)
+    assert on_seed.top1_rate >= 0.82, on_seed.as_dict()
+    mixed = Matcher(bare + notices, segmenter=segmenter)
+    on_notices = evaluate(load_questions(NOTICE_QUESTIONS), mixed.search)
+    assert on_notices.top3_rate >= 0.9, on_notices.as_dict()
+
+
+@pytest.mark.parametrize("path", [DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS])
 def test_question_files_load(path: Path) -> None:
     assert load_questions(path)

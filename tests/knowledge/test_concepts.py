@@ -1,0 +1,116 @@
+"""The concept map and 词林 as data, and what they change in matching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.lexicon import Segmenter, cilin_synonyms, default_lexicon
+from knowledge.matcher import Matcher
+from knowledge.model import EntryView
+
+RULES = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "rules"
+CONCEPTS = default_lexicon().concepts
+
+
+def _entry(number: str, title: str, body: str) -> EntryView:
+    return EntryView(
+        entry_id=f"test:{number}",
+        document_key="test",
+        document_title="测试夹具",
+        path=(),
+        number=number,
+        title=title,
+        body=body,
+    )
+
+
+# test fixtures written for these tests (not real policies), imported without enrichment
+FIXTURES = [
+    _entry("1", "支持企业开拓境外市场", "组织企业参加境外展会,争取外贸订单,拓展海外仓。"),
+    _entry("2", "推动中小企业数字化转型", "对企业上云和购买工业软件给予补贴。"),
+    _entry("3", "支持企业吸纳高校毕业生", "对招用高校毕业生的企业给予吸纳就业补贴。"),
+    _entry("4", "降低融资担保费率", "政策性融资担保机构担保费率降至优惠标准。"),
+    _entry("5", "鼓励专精特新企业上市", "对专精特新企业上市辅导备案给予奖励。"),
+    _entry("6", "专精特新企业培育", "每年认定一批专精特新中小企业。"),
+]
+
+
+@pytest.fixture(scope="module")
+def fixtures_matcher(segmenter: Segmenter) -> Matcher:
+    return Matcher(FIXTURES, segmenter=segmenter)
+
+
+def test_concepts_are_well_formed() -> None:
+    assert len(CONCEPTS) >= 30
+    assert len({c.id for c in CONCEPTS}) == len(CONCEPTS)
+    for concept in CONCEPTS:
+        assert concept.words and concept.terms, concept.id
+        if concept.self_check:
+            assert (RULES / f"{concept.self_check}.yaml").is_file(), concept.id
+
+
+@pytest.mark.parametrize("concept", CONCEPTS, ids=lambda c: c.id)
+def test_each_word_reaches_its_concept(concept: object) -> None:
+    lexicon = default_lexicon()
+    for word in concept.words:  # type: ignore[attr-defined]
+        found = [c for c, _ in lexicon.concepts_in(f"我们公司{word}怎么办")]
+        assert concept in found, word
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("我们想把产品卖到国外去", "test:1"),
+        ("工厂想把设备连网搞智能化", "test:2"),
+        ("公司想招几个应届生", "test:3"),
+        ("找担保公司收费太高了", "test:4"),
+    ],
+)
+def test_concepts_link_everyday_words_to_policy_terms(
+    fixtures_matcher: Matcher, question: str, expected: str
+) -> None:
+    best = fixtures_matcher.search(question).best
+    assert best is not None and best.entry_id == expected
+
+
+def test_without_the_concept_layer_these_questions_miss(tmp_path: Path) -> None:
+    from knowledge.lexicon import Lexicon
+
+    empty = tmp_path / "concepts.yaml"
+    empty.write_text("concepts: []\n", encoding="utf-8")
+    lexicon = Lexicon.from_files(concepts=empty, use_cilin=False)
+    assert lexicon.concepts == ()
+    plain = Matcher(FIXTURES, segmenter=Segmenter(lexicon))
+    for question in ("工厂想把设备连网搞智能化", "我们的东西想卖给老外"):
+        assert plain.search(question).best is None
+    full = Matcher(FIXTURES, segmenter=Segmenter(default_lexicon()))
+    best = full.search("我们的东西想卖给老外").best
+    assert best is not None and best.entry_id == "test:1"
+
+
+def test_cilin_is_loaded_with_synonym_groups_only() -> None:
+    table = cilin_synonyms()
+    assert len(table) > 10_000
+    assert "征聘" in table["招聘"]
+    assert all(len(w) >= 2 for w in table["招聘"])
+
+
+def test_question_and_document_segment_the_same_word(segmenter: Segmenter) -> None:
+    assert "最多" in segmenter.tokens("每年最多申领一次")
+    assert "最多" in segmenter.tokens("最多能领多少")
+
+
+def test_a_programme_question_offers_its_self_check(fixtures_matcher: Matcher) -> None:
+    result = fixtures_matcher.search("专精特新怎么申报")
+    assert "specialized-sme" in result.self_checks
+    # two entries are about 专精特新 and the question says nothing else: ask
+    assert result.clarify and not result.answered
+    assert {m.entry_id for m in result.matches[:2]} == {"test:5", "test:6"}
+
+
+def test_off_topic_is_declined_not_clarified(fixtures_matcher: Matcher) -> None:
+    for question in ("今天天气怎么样", "护照怎么办理", "推荐一部好看的电影"):
+        result = fixtures_matcher.search(question)
+        assert not result.answered and not result.clarify, question
