@@ -28,6 +28,7 @@ from bot.handlers import (
     admin,
     broadcast,
     browse,
+    clarify,
     consult,
     eligibility,
     errors,
@@ -170,6 +171,7 @@ def build_application(
         *browse.build_handlers(),
         *search.build_handlers(),
         *consult.build_handlers(),
+        *clarify.build_handlers(),  # the options of "您是想了解以下哪项?"
         *feedback.build_handlers(),
         *inline.build_handlers(),
         *media.build_handlers(),

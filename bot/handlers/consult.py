@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot import catalog
 from bot.context import PolicyContext
+from bot.handlers import clarify
 from bot.handlers.common import (
     FOR_BOT,
     answer_stale,
@@ -57,6 +58,11 @@ async def consult(update: Update, context: PolicyContext) -> None:
     if entry is not None:
         await send_card(
             message, services, entry, question_id=answer.question_id, notes=notes, quote=group
+        )
+        return
+    if result.clarify:
+        await clarify.ask_back(
+            message, services, result, question_id=answer.question_id, notes=notes, quote=group
         )
         return
     suggestions = catalog.suggestions(services.knowledge, [m.entry_id for m in result.matches])

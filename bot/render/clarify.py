@@ -1,0 +1,76 @@
+"""Texts, callback data and keyboards of the clarifying question ("您是想了解以下哪项?")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from knowledge.model import EntryView
+
+from . import callbacks as cb
+from .eligibility import start_data
+from .markup import esc, shorten
+
+QUESTION = "您是想了解以下哪项?"
+NONE_LABEL = "都不是"
+NONE_REPLY = (
+    "抱歉,没能准确理解您的问题。您可以换个说法再问,说明企业的情况和想办的事,"
+    "例如:“我们是做软件的小公司,招了应届毕业生,有补贴吗”;"
+    "也可以发送 /request 提交人工咨询,由工作人员为您解答。您的问题已记录,我们会补充相关政策。"
+)
+CHOSEN = "好的,以下是您选择的政策:"
+_TITLE_CHARS = 28
+
+# clar:<question id>:<n>:<entry ref> (n = 1..3) and clar:<question id>:none
+OPTION_RE = re.compile(r"^clar:(\d{1,12}):([1-3]):([^\s]{1,40})$")
+NONE_RE = re.compile(r"^clar:(\d{1,12}):none$")
+
+
+def option_data(question_id: int | None, number: int, entry_id: str) -> str:
+    return cb.checked(f"clar:{question_id or 0}:{number}:{cb.entry_ref(entry_id)}")
+
+
+def none_data(question_id: int | None) -> str:
+    return cb.checked(f"clar:{question_id or 0}:none")
+
+
+def question_text(notes: Sequence[str] = (), *, self_checks: Sequence[str] = ()) -> str:
+    """``notes`` are HTML already; ``self_checks`` are the titles of programmes the question
+    names that have an eligibility self-check (offered as buttons below)."""
+    parts = [*notes, f"<b>{QUESTION}</b>"]
+    if self_checks:
+        names = "、".join(f"「{esc(t)}」" for t in self_checks)
+        parts.append(f"{names}可以做资格自测,看看贵企业是否符合条件。")
+    return "\n\n".join(parts)
+
+
+def question_keyboard(
+    entries: Sequence[EntryView],
+    *,
+    question_id: int | None,
+    self_checks: Sequence[tuple[str, str]] = (),
+) -> InlineKeyboardMarkup:
+    """One button per candidate, 都不是, then a self-check per named programme
+    (``self_checks``: rule ref and title)."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{n}. {shorten(e.title, _TITLE_CHARS)}",
+                callback_data=option_data(question_id, n, e.entry_id),
+            )
+        ]
+        for n, e in enumerate(entries[:3], start=1)
+    ]
+    rows.append([InlineKeyboardButton(NONE_LABEL, callback_data=none_data(question_id))])
+    for ref, title in self_checks:
+        label = f"✅ 自测:{shorten(title, _TITLE_CHARS - 4)}"
+        rows.append([InlineKeyboardButton(label, callback_data=start_data(ref))])
+    return InlineKeyboardMarkup(rows)
+
+
+def none_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("📂 分类浏览", callback_data=cb.BROWSE_ROOT)]]
+    )
