@@ -338,6 +338,7 @@ class Matcher:
         self._all_weights = arrays["weights"]
         self._idf = arrays["idf"]
         self._lengths = arrays["lengths"]
+        self._concept_cache = {}
         return self
 
     # ------------------------------------------------------------ incremental
