@@ -24,6 +24,9 @@ def _match_json(result: SearchResult) -> dict[str, object]:
     return {
         "question": result.question,
         "answered": result.answered,
+        # not answered, but the bot would ask which of ``matches`` was meant
+        "clarify": result.clarify,
+        "self_checks": list(result.self_checks),
         "matches": [
             {"id": m.entry_id, "title": m.title, "path": list(m.path), "score": m.score}
             for m in result.matches
@@ -34,6 +37,11 @@ def _match_json(result: SearchResult) -> dict[str, object]:
 def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
     if not result.matches:
         out.print("没有找到相关政策。可以换个说法,或咨询企业服务专员。")
+        return
+    if result.clarify:
+        out.print("[yellow]您是想了解以下哪项?[/yellow]")
+        for n, m in enumerate(result.matches, start=1):
+            out.print(f"  {n}. {m.title}({m.entry_id},相关度 {m.score:.2f})")
         return
     if not result.answered:
         out.print("[yellow]没有找到确切答案[/yellow],以下条目可能相关:")

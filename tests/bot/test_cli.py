@@ -30,7 +30,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_ask_json_stdin_writes_one_object_per_line(env: dict[str, str]) -> None:
-    questions = "个体户转成公司有奖励吗\n\n今天天气怎么样\n融资担保肥率\n"
+    questions = "个体户转成公司有奖励吗\n\n今天天气怎么样\n融资担保肥率\n专精特新怎么申报\n"
     proc = run(["ask", "--json", "--top", "2", "-"], env, stdin=questions)
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -38,15 +38,21 @@ def test_ask_json_stdin_writes_one_object_per_line(env: dict[str, str]) -> None:
         "个体户转成公司有奖励吗",
         "今天天气怎么样",
         "融资担保肥率",
+        "专精特新怎么申报",
     ]
-    first, weather, typo = lines
+    first, weather, typo, programme = lines
     assert first["answered"] is True
     assert first["matches"][0]["id"] == "wh-sme-2023:2.5.20"
     assert set(first["matches"][0]) == {"id", "title", "path", "score"}
     assert len(first["matches"]) == 2
     assert first["matches"][0]["score"] >= first["matches"][1]["score"]
     assert 0.0 <= first["matches"][0]["score"] <= 1.0
-    assert weather["answered"] is False
+    assert weather["answered"] is False and weather["clarify"] is False
+    assert first["clarify"] is False
+    # several items are about 专精特新: the bot would ask, the candidates are the matches
+    assert programme["answered"] is False and programme["clarify"] is True
+    assert len(programme["matches"]) == 2
+    assert "specialized-sme" in programme["self_checks"]
     assert typo["matches"][0]["id"] == "wh-sme-2023:2.2.6"
 
 
