@@ -26,6 +26,8 @@ from knowledge.importing.errors import ImportFailed
 log = logging.getLogger(__name__)
 
 MAX_HTML_BYTES = 5 * 1024 * 1024
+MIN_BODY_CHARS = 20  # a policy's text is longer; less is what a page without one leaves
+_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _HTML_START = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
@@ -108,12 +110,8 @@ def _page_info(tree: Any) -> PageInfo:
     info = PageInfo()
     headings = [_text_of(node) for node in tree.xpath("//h1")]
     page_title = next((_text_of(node) for node in tree.xpath("//title")), "")
-    info.title = (
-        meta("articletitle")
-        or next((h for h in headings if len(h) >= 4), None)
-        or re.split(r"[_|–-]", page_title)[0].strip()
-        or None
-    )
+    titles = [meta("articletitle"), *headings, re.split(r"[_|–-]", page_title)[0].strip()]
+    info.title = next((t for t in titles if t and len(t) >= 4), None)  # not "首页" or "t"
     info.url = meta("url", "og:url") or next(
         (node.get("href") for node in tree.xpath("//link[@rel='canonical']")), None
     )
@@ -190,7 +188,7 @@ def html_to_text(markup: str) -> tuple[str, PageInfo]:
     except Exception as exc:  # lxml and trafilatura on broken markup
         log.info("unreadable HTML: %s: %s", type(exc).__name__, exc)
         raise ImportFailed("无法读取这个网页文件(可能已损坏),请另存为 .txt 后再导入。") from exc
-    if not lines:
+    if sum(len(_WORD.findall(line)) for line in lines) < MIN_BODY_CHARS:  # "首页" of a nav bar
         raise ImportFailed(
             "网页里没有找到正文(可能是目录页、需要脚本加载的页面或已损坏的文件)。"
             "请打开政策原文页面另存,或复制正文保存为 .txt 后再导入。"

@@ -16,6 +16,7 @@ import io
 import logging
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,8 @@ _HEADING = re.compile(
     r"|\d{1,3}(?:[、．]|\.(?!\d))|第[一二三四五六七八九十百零〇\d]+[章节条款]|——|附\s*件)"
 )
 # English words broken at a line end were separated by a blank; numbers were not
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 _LATIN_END = re.compile(r"[A-Za-z,.;:]$")
 _LATIN_START = re.compile(r"^[A-Za-z]")
 
@@ -91,7 +94,8 @@ def _page_lines(page: Any, number: int) -> tuple[list[_Line], int]:
     text_page = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
     lines: list[_Line] = []
     for raw in text_page.extract_text_lines(return_chars=True, strip=True):
-        text = " ".join(raw["text"].split())
+        # justified Chinese lines spread their characters: the gaps are no blanks
+        text = _CJK_GAP.sub("", " ".join(raw["text"].split()))
         if not text:
             continue
         sizes = [char["size"] for char in raw["chars"] if not char["text"].isspace()]
@@ -126,6 +130,17 @@ def _furniture(pages: list[list[_Line]]) -> set[int]:
     return drop
 
 
+def _right_margin(body: list[_Line]) -> float:
+    """Where full lines end: the most common right edge among the longer half of the
+    lines (a wide table or one overlong line does not move it)."""
+    ends = sorted(line.x1 for line in body)
+    longer = ends[len(ends) // 2 :]
+    common = Counter(round(x) for x in longer).most_common(1)[0][0]
+    right = max(x for x in longer if round(x) <= common)
+    # mostly short lines (few wrap): the common end is no margin, the longest line is
+    return right if right >= 0.85 * ends[-1] else ends[-1]
+
+
 def _join(lines: list[_Line]) -> list[str]:
     """Re-join lines broken by the width of the text column; headings, indented lines
     (a new paragraph) and table rows start a line of their own."""
@@ -133,7 +148,7 @@ def _join(lines: list[_Line]) -> list[str]:
     if not body:
         return [line.text for line in lines]
     left = min(line.x0 for line in body)
-    right = max(line.x1 for line in body)
+    right = _right_margin(body)
     out: list[str] = []
     previous: _Line | None = None
     for line in lines:

@@ -132,7 +132,7 @@ def test_a_gbk_page_is_decoded_by_its_declared_charset() -> None:
         ("garbage.pdf", "无法读取这个 PDF 文件"),
         ("scanned.pdf", "扫描件"),
         ("damaged.html", "网页文件不完整"),
-        ("nobody.html", ""),  # the parser refuses a page of navigation only
+        ("nobody.html", "网页里没有找到正文"),  # a page of navigation only
         pytest.param("damaged.doc", "无法读取这个旧版 Word", marks=needs_catdoc),
     ],
 )
