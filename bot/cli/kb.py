@@ -26,6 +26,7 @@ app = typer.Typer(
         {
             "history": "bot.cli.kb_ops:history",
             "rollback": "bot.cli.kb_ops:rollback",
+            "remove": "bot.cli.kb_ops:remove",
             "export": "bot.cli.kb_ops:export",
         }
     ),
@@ -148,7 +149,8 @@ def _print_results(results: list[FileResult], *, many: bool) -> None:
         out.print(
             f"{escape(report.source)}: {escape(report.document_title or '补充信息')} — "
             f"新增 {len(report.added)},修改 {len(report.changed)},删除 {len(report.removed)},"
-            f"未变 {report.unchanged}(导入编号 {report.import_id})"
+            f"未变 {report.unchanged}(导入编号 {report.import_id},"
+            f"撤销:policybot kb rollback {report.import_id})"
         )
         for kind, ids in (("+", report.added), ("~", report.changed), ("-", report.removed)):
             for entry_id in ids:

@@ -1,6 +1,6 @@
 """Knowledge-base operations on the command line: ``kb history``, ``kb rollback``,
-``kb export`` and the top-level ``stats``. Listed lazily by ``bot.cli`` and ``bot.cli.kb``:
-the e-book and statistics libraries load only when one of these runs."""
+``kb remove``, ``kb export`` and the top-level ``stats``. Listed lazily by ``bot.cli`` and
+``bot.cli.kb``: the e-book and statistics libraries load only when one of these runs."""
 
 from __future__ import annotations
 
@@ -15,16 +15,19 @@ from rich.table import Table
 from bot.cli.context import fail, out, state
 from services import ebook, kbpublish, stats
 
+_ACTIONS = {"publish": "发布", "remove": "移除", "rollback": "撤销"}
+_CLI_ACTIONS = {**_ACTIONS, "publish": "导入"}
+
 
 def history(ctx: typer.Context, limit: Annotated[int, typer.Option(min=1, max=1000)] = 50) -> None:
-    """列出发布记录(机器人上传的发布与撤销)。"""
+    """列出导入记录(机器人上传、命令行导入、移除与撤销)。"""
     context = state(ctx)
     rows = kbpublish.history(context.open_kb().engine, limit=limit)
     if not rows:
-        out.print("暂无发布记录。")
+        out.print("暂无导入记录。")
         return
     tz = context.settings.tz
-    table = Table(title="发布记录")
+    table = Table(title="导入记录")
     for column in ("导入编号", "操作", "时间", "操作人", "文件", "文档", "变化", "状态"):
         table.add_column(column)
     for row in rows:
@@ -35,7 +38,9 @@ def history(ctx: typer.Context, limit: Annotated[int, typer.Option(min=1, max=10
         )
         table.add_row(
             str(row.import_id),
-            "发布" if row.action == "publish" else "撤销",
+            _ACTIONS.get(row.action, row.action)
+            if row.actor != "cli"
+            else _CLI_ACTIONS[row.action],
             row.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             escape(row.actor),
             escape(row.file_name),
@@ -48,10 +53,10 @@ def history(ctx: typer.Context, limit: Annotated[int, typer.Option(min=1, max=10
 
 def rollback(
     ctx: typer.Context,
-    import_id: Annotated[int, typer.Argument(help="要撤销的发布的导入编号(kb history)")],
+    import_id: Annotated[int, typer.Argument(help="要撤销的导入编号(kb history)")],
     force: Annotated[bool, typer.Option("--force", help="之后的导入也改动过时仍然撤销")] = False,
 ) -> None:
-    """撤销一次发布:把相关条目恢复到发布前的状态(记录为新的导入和变更事件)。"""
+    """撤销一次导入、发布、移除或撤销:把相关条目恢复到它之前的状态(记录为新的导入)。"""
     service = state(ctx).open_kb()
     try:
         report = kbpublish.rollback(service, import_id, actor="cli", force=force)
@@ -64,6 +69,24 @@ def rollback(
     for kind, ids in (("+", report.added), ("~", report.changed), ("-", report.removed)):
         for entry_id in ids:
             out.print(f"  {kind} {entry_id}")
+
+
+def remove(
+    ctx: typer.Context,
+    document_key: Annotated[str, typer.Argument(help="文档编号(key:条目编号中冒号前的部分)")],
+) -> None:
+    """撤下一份文档的全部条目(记录为一次导入,可用 kb rollback 恢复)。"""
+    service = state(ctx).open_kb()
+    try:
+        report = kbpublish.remove_document(service, document_key, actor="cli")
+    except kbpublish.PublishError as exc:
+        fail(str(exc))
+    out.print(
+        f"已移除文档 {document_key}({report.document_title}):撤下 {len(report.removed)} 条"
+        f"(导入编号 {report.import_id},恢复:policybot kb rollback {report.import_id})"
+    )
+    for entry_id in report.removed:
+        out.print(f"  - {entry_id}")
 
 
 def export(
