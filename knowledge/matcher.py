@@ -14,6 +14,7 @@ import json
 import math
 import re
 from array import array
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -193,8 +194,8 @@ class Matcher:
 
         def add(text: str, weight: float, pinyin: bool = False) -> None:
             normalized = cut.normalized(text)
-            for tok in cut.tokens(normalized):
-                tf[tok] = tf.get(tok, 0.0) + weight
+            for tok, count in Counter(cut.tokens(normalized)).items():
+                tf[tok] = tf.get(tok, 0.0) + count * weight
             if pinyin:
                 for gram in cut.pinyin_bigrams(normalized):
                     tf[gram] = tf.get(gram, 0.0) + c.pinyin
@@ -802,10 +803,14 @@ class _PerEntry:
 def _per_entry(entries: Sequence[EntryView]) -> _PerEntry:
     # the compact forms used for rapidfuzz; identical strings are stored once
     shared: dict[str, str] = {}
+    done: dict[str, str] = {}
 
     def compact(text: str) -> str:
-        key = normalize(text).replace(" ", "")
-        return shared.setdefault(key, key)
+        found = done.get(text)
+        if found is None:
+            key = normalize(text).replace(" ", "")
+            found = done[text] = shared.setdefault(key, key)
+        return found
 
     return _PerEntry(
         ids=[e.entry_id for e in entries],
@@ -857,12 +862,11 @@ class _Collector:
         tfs: array[int] = array("H")
         for doc, entry in enumerate(entries):
             tf = self._matcher._entry_terms(entry, self)
-            for term, freq in tf.items():
-                tid = vocab.get(term)
-                if tid is None:
-                    tid = vocab[term] = len(vocab)
-                terms.append(tid)
-                tfs.append(min(65535, round(freq * 10)))
+            ids = [vocab.get(term, -1) for term in tf]
+            if -1 in ids:
+                ids = [vocab.setdefault(term, len(vocab)) for term in tf]
+            terms.fromlist(ids)
+            tfs.fromlist([min(65535, round(freq * 10)) for freq in tf.values()])
             docs.extend(itertools.repeat(doc, len(tf)))
         return (
             np.frombuffer(terms, dtype=np.int32).astype(np.int64),

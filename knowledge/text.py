@@ -33,14 +33,22 @@ def normalize(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """
     text = unicodedata.normalize("NFKC", text[: max_chars * 4])
     text = to_simplified(text).lower()
-    out: list[str] = []
-    for char in text:
+    return _SPACES.sub(" ", text.translate(_SPACE_OUT)).strip()[:max_chars]
+
+
+class _SpaceOut(dict[int, str]):
+    """``str.translate`` table: punctuation, separators, symbols and controls become a
+    space; each code point is classified once, then looked up at C speed."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
         category = unicodedata.category(char)
-        if category in _DROP or category.startswith(("P", "Z")):
-            out.append(" ")
-        else:
-            out.append(char)
-    return _SPACES.sub(" ", "".join(out)).strip()[:max_chars]
+        out = " " if category in _DROP or category.startswith(("P", "Z")) else char
+        self[code] = out
+        return out
+
+
+_SPACE_OUT = _SpaceOut()
 
 
 def has_cjk_or_word(text: str) -> bool:
