@@ -13,8 +13,6 @@ import itertools
 import json
 import math
 import re
-from array import array
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -177,38 +175,27 @@ class Matcher:
         segmenter.add_words(self._segmenter_words)
         vocab: dict[str, int] = {}
         terms, docs, tfs = _Collector(self, vocab).collect(entries)
-        order = np.argsort(terms, kind="stable")  # by term; docs stay ascending
         self._install(
             words=list(vocab),
-            terms=terms[order],
-            docs=docs[order],
-            tfs=tfs[order],
+            terms=terms,
+            docs=docs,
+            tfs=tfs,
             lengths=_lengths(docs, tfs, len(entries)),
             per_entry=_per_entry(entries),
         )
 
     # ------------------------------------------------------------------ build
-    def _entry_terms(self, entry: EntryView, cut: _Collector) -> dict[str, float]:
+    def _entry_fields(self, entry: EntryView) -> list[tuple[str, float, bool]]:
+        """The texts of an entry that the index holds: (text, field weight, whether its
+        pinyin bigrams are indexed too for the typo channel)."""
         c = self.config
-        tf: dict[str, float] = {}
-
-        def add(text: str, weight: float, pinyin: bool = False) -> None:
-            normalized = cut.normalized(text)
-            for tok, count in Counter(cut.tokens(normalized)).items():
-                tf[tok] = tf.get(tok, 0.0) + count * weight
-            if pinyin:
-                for gram in cut.pinyin_bigrams(normalized):
-                    tf[gram] = tf.get(gram, 0.0) + c.pinyin
-
-        add(entry.title, c.title, pinyin=True)
-        for kw in entry.keywords:
-            add(kw, c.keywords, pinyin=True)
-        for q in entry.alt_questions:
-            add(q, c.alt_questions, pinyin=True)
-        for heading in entry.path:
-            add(heading, c.path)
-        add(entry.body, c.body)
-        return tf
+        return [
+            (entry.title, c.title, True),
+            *((kw, c.keywords, True) for kw in entry.keywords),
+            *((q, c.alt_questions, True) for q in entry.alt_questions),
+            *((heading, c.path, False) for heading in entry.path),
+            (entry.body, c.body, False),
+        ]
 
     def _install(
         self,
@@ -388,9 +375,7 @@ class Matcher:
         lengths = np.zeros(n, dtype=np.int64)
         lengths[kept_new] = np.asarray(self._lengths)[kept_old]
         lengths[positions] = _lengths(a_local, a_tfs, len(added))
-        a_docs = positions[a_local]
-        sort = np.lexsort((a_docs, a_terms))
-        a_terms, a_docs, a_tfs = a_terms[sort], a_docs[sort], a_tfs[sort]
+        a_docs = positions[a_local]  # positions ascend: still sorted by (term, doc)
         stride = n + 1
         at = np.searchsorted(
             terms.astype(np.int64) * stride + docs, a_terms.astype(np.int64) * stride + a_docs
@@ -823,56 +808,83 @@ def _per_entry(entries: Sequence[EntryView]) -> _PerEntry:
 
 
 class _Collector:
-    """Turns entries into postings (term id, entry, tf × 10), cutting each distinct text
-    chunk once: jieba cuts every run between spaces on its own, so a chunk's tokens do
-    not depend on its neighbours, and policy texts repeat headings and phrases a lot."""
+    """Turns entries into postings sorted by (term, entry) with tf × 10 (field weights
+    are tenths, so frequencies add up exactly).
+
+    Each distinct text chunk is cut once: jieba cuts every run between spaces on its
+    own, so a chunk's tokens do not depend on its neighbours, and policy texts repeat
+    headings and phrases a lot. Tokens become term ids as they are first seen; the
+    counting is numpy work over all the entries of a batch.
+    """
+
+    BATCH = 8192  # entries per np.unique: bounds the memory of the token arrays
+    _KEEP = 200  # texts up to this length are remembered (headings, titles, keywords)
 
     def __init__(self, matcher: Matcher, vocab: dict[str, int]) -> None:
         self._matcher = matcher
         self._vocab = vocab
-        self._normalized: dict[str, str] = {}
-        self._chunks: dict[str, list[str]] = {}
-        self._grams: dict[str, list[str]] = {}
+        self._chunks: dict[str, list[int]] = {}
+        self._fields: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray | None]] = {}
 
-    def normalized(self, text: str) -> str:
-        done = self._normalized.get(text)
-        if done is None:
-            done = self._normalized[text] = normalize(text, max_chars=100_000)
-        return done
-
-    def tokens(self, normalized: str) -> list[str]:
-        out: list[str] = []
+    def _field(self, text: str, pinyin: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        found = self._fields.get((text, pinyin))
+        if found is not None:
+            return found
+        vocab, chunks, segmenter = self._vocab, self._chunks, self._matcher.segmenter
+        normalized = normalize(text, max_chars=100_000)
+        ids: list[int] = []
         for chunk in normalized.split(" "):
-            tokens = self._chunks.get(chunk)
-            if tokens is None:
-                tokens = self._chunks[chunk] = self._matcher.segmenter.tokens(chunk)
-            out.extend(tokens)
-        return out
-
-    def pinyin_bigrams(self, normalized: str) -> list[str]:
-        grams = self._grams.get(normalized)
-        if grams is None:
-            grams = self._grams[normalized] = _pinyin_bigrams(normalized)
-        return grams
+            chunk_ids = chunks.get(chunk)
+            if chunk_ids is None:
+                chunk_ids = chunks[chunk] = [
+                    vocab.setdefault(token, len(vocab)) for token in segmenter.tokens(chunk)
+                ]
+            ids += chunk_ids
+        grams = None
+        if pinyin:
+            grams = np.array(
+                [vocab.setdefault(g, len(vocab)) for g in _pinyin_bigrams(normalized)],
+                dtype=np.int64,
+            )
+        found = (np.array(ids, dtype=np.int64), grams)
+        if len(text) <= self._KEEP:
+            self._fields[(text, pinyin)] = found
+        return found
 
     def collect(self, entries: Sequence[EntryView]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        vocab = self._vocab
-        terms: array[int] = array("i")
-        docs: array[int] = array("i")
-        tfs: array[int] = array("H")
-        for doc, entry in enumerate(entries):
-            tf = self._matcher._entry_terms(entry, self)
-            ids = [vocab.get(term, -1) for term in tf]
-            if -1 in ids:
-                ids = [vocab.setdefault(term, len(vocab)) for term in tf]
-            terms.fromlist(ids)
-            tfs.fromlist([min(65535, round(freq * 10)) for freq in tf.values()])
-            docs.extend(itertools.repeat(doc, len(tf)))
-        return (
-            np.frombuffer(terms, dtype=np.int32).astype(np.int64),
-            np.frombuffer(docs, dtype=np.int32).astype(np.int64),
-            np.frombuffer(tfs, dtype=np.uint16).copy(),
-        )
+        """(terms, docs, tfs) of ``entries`` (docs numbered from 0), sorted by (term, doc)."""
+        stride = max(len(entries), 1)
+        pinyin_weight = round(self._matcher.config.pinyin * 10)
+        batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for start in range(0, len(entries), self.BATCH):
+            parts: list[np.ndarray] = []
+            part_docs: list[int] = []
+            part_weights: list[int] = []
+            for doc, entry in enumerate(entries[start : start + self.BATCH], start):
+                for text, weight, pinyin in self._matcher._entry_fields(entry):
+                    ids, grams = self._field(text, pinyin)
+                    parts.append(ids)
+                    part_docs.append(doc)
+                    part_weights.append(round(weight * 10))
+                    if grams is not None:
+                        parts.append(grams)
+                        part_docs.append(doc)
+                        part_weights.append(pinyin_weight)
+            lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+            ids = np.concatenate(parts)
+            docs = np.repeat(np.asarray(part_docs, dtype=np.int64), lengths)
+            weights = np.repeat(np.asarray(part_weights, dtype=np.float64), lengths)
+            keys, inverse = np.unique(ids * stride + docs, return_inverse=True)
+            tfs = np.minimum(np.bincount(inverse, weights=weights), 65535).astype(np.uint16)
+            batches.append((keys // stride, keys % stride, tfs))
+        if not batches:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, np.empty(0, dtype=np.uint16)
+        terms, docs, tfs = (np.concatenate(parts) for parts in zip(*batches, strict=True))
+        if len(batches) > 1:  # each batch is sorted; docs ascend from batch to batch
+            order = np.argsort(terms, kind="stable")
+            terms, docs, tfs = terms[order], docs[order], tfs[order]
+        return terms, docs, tfs
 
 
 def _add_homophone(by_pinyin: dict[str, list[int]], word: str, tid: int) -> None:
