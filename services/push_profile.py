@@ -15,12 +15,24 @@ from knowledge.audience import profile_fits
 from knowledge.model import EntryView
 from services.eligibility import ProfileRuleMatcher
 from storage import kb, profiles
+from storage.profiles import ProfileView
 
 
 class ProfilePushMatcher:
     def __init__(self, rules: ProfileRuleMatcher, *, today: Callable[[], dt.date]) -> None:
         self.rules = rules
         self._today = today
+        # the profiles read for one planning batch (its session and subscriber list): a
+        # batch asks about up to 50 entries, each against the same subscribers
+        self._batch: tuple[Session, Sequence[int], dict[int, ProfileView]] | None = None
+
+    def _profiles(self, session: Session, user_ids: Sequence[int]) -> dict[int, ProfileView]:
+        batch = self._batch
+        if batch is not None and batch[0] is session and batch[1] is user_ids:
+            return batch[2]
+        found = profiles.profiles_of(session, user_ids=user_ids)
+        self._batch = (session, user_ids, found)
+        return found
 
     def users_for(
         self, session: Session, entry: EntryView, user_ids: Sequence[int]
@@ -34,7 +46,7 @@ class ProfilePushMatcher:
         audience = kb.audience_of(session, entry_id=entry.entry_id)
         if audience is None or audience.is_empty:
             return ()  # the text names no audience: nothing is guessed
-        found = profiles.profiles_of(session, user_ids=user_ids)
+        found = self._profiles(session, user_ids)
         return [
             user_id
             for user_id in user_ids

@@ -7,23 +7,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.kbops.samples import DISTRICT_DOC
+from tests.kbops.test_kb_admin_cli import pytestmark, run
 
-EXE = shutil.which("policybot")
-pytestmark = pytest.mark.skipif(EXE is None, reason="policybot is not installed")
-
-
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    assert EXE is not None
-    return subprocess.run(
-        [EXE, *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
+__all__ = ["pytestmark"]  # skipped where policybot is not installed, as that module
 
 
 def ok(args: list[str], env: dict[str, str]) -> str:

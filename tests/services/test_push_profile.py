@@ -5,6 +5,7 @@ following the rules."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from services.push_profile import ProfilePushMatcher
 from storage import kb, profiles, push
 from storage.db import session_scope
 from storage.models_push import PushNotice, PushOutbox, SubscriptionKind
+from storage.profiles import ProfileView
 from storage.push import Filters
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -140,3 +142,35 @@ def test_tags_follow_reimports_rollbacks_and_old_rows(
         assert stored is not None and stored.audience_tags is not None
         assert "types" not in stored.audience_tags
         assert kb.audience_of(session, entry_id="qu-none:1") is None
+
+
+def test_profiles_are_read_once_per_planning_batch(
+    engine: Engine, segmenter: Segmenter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    knowledge = KnowledgeBase(engine, segmenter=segmenter)
+    path = tmp_path / "notice.txt"
+    path.write_text(NOTICE, encoding="utf-8")
+    knowledge.import_paths([path], meta=DocumentMeta(key="qu-hs", level="区", region="洪山"))
+    with session_scope(engine) as session:
+        for user_id, facts in PROFILES.items():
+            profiles.update_facts(session, user_id=user_id, facts=facts)
+    reads: list[int] = []
+    original = profiles.profiles_of
+
+    def counted(session: Session, *, user_ids: Sequence[int]) -> dict[int, ProfileView]:
+        reads.append(len(user_ids))
+        return original(session, user_ids=user_ids)
+
+    monkeypatch.setattr(profiles, "profiles_of", counted)
+    chosen = matcher()
+    users = list(PROFILES)
+    with session_scope(engine) as session:
+        found = [
+            sorted(chosen.users_for(session, entry, users))
+            for entry in knowledge.entries()
+            if entry.document_key == "qu-hs"
+        ]
+    assert found == [[1, 3], [3], [1]] and reads == [5]
+    with session_scope(engine) as session:  # the next batch reads them again
+        chosen.users_for(session, knowledge.entries()[-1], users)
+    assert reads == [5, 5]
