@@ -177,7 +177,9 @@ def admin_help() -> str:
             "/stats — 使用统计与近 30 天图表(/stats 7 看近 7 天)",
             "/ebook — 导出政策汇编(/ebook epub 或 /ebook md 换格式)",
             "",
-            "命令行:<code>policybot kb history</code> 查看发布记录,"
-            "<code>policybot kb rollback 导入编号</code> 撤销一次发布。",
+            "命令行:<code>policybot kb history</code> 查看导入记录,"
+            "<code>policybot kb rollback 导入编号</code> 撤销一次导入或发布,"
+            "<code>policybot kb remove 文档编号</code> 撤下整份文档"
+            "(已收到推送的订阅用户会收到撤回通知)。",
         ]
     )
