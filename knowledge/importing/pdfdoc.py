@@ -177,6 +177,10 @@ def _join(lines: list[_Line]) -> list[str]:
 def _open(data: bytes) -> Any:
     import pdfplumber  # imported here: only PDF imports need it
 
+    # pdfminer logs every oddity of a damaged file (with bytes of its content) as a
+    # warning; the user gets one message instead
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
     return pdfplumber.open(io.BytesIO(data))
 
 
