@@ -42,7 +42,7 @@ _NOT_AUDIENCE |= {"delivery_mode"}
 
 _INDUSTRIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
-        r"软件和信息(?:技术)?服务|软件(?:企业|公司|行业|产业)|信息技术服务(?:业|企业)"
+        r"软件和信息(?:技术)?(?:服务|企业)|软件(?:企业|公司|行业|产业)|信息技术服务(?:业|企业)"
         r"|信息传输|互联网(?:企业|公司|平台企业)",
         ("I",),
     ),
@@ -76,6 +76,11 @@ _TYPES: tuple[tuple[str, str], ...] = (
 _EXCLUDED_PART = re.compile(r"[((][^()()]*(?:不含|不包括|除外)[^()()]*[))]")
 _CLAUSE = re.compile(r"[^,,。;;\n]+")
 _EXCLUSION = re.compile(r"不含|不包括|除外|不属于|不适用|不予")
+# a clause of a measure's body speaks of its audience when it grants or asks something;
+# a work plan's targets ("全年新增规上工业企业300家") name firms without being for them
+_SUPPORT = re.compile(
+    r"对(?!接|外|标|比|口|于|话)|支持|鼓励|扶持|奖励|补贴|补助|贴息|资助|给予|申报|申请|面向|适用|符合|享受|减免|优先"
+)
 # a district is an audience when it is where the enterprise is registered or located, not
 # when it names an office ("洪山区科技局")
 _BEFORE = r"(?:注册(?:地)?(?:在|于|为)?|登记(?:在|于)|位于|落户(?:在|于)?|入驻)"
@@ -212,10 +217,17 @@ def read_audience(
     )
 
 
+def support_clauses(body: str) -> str:
+    """The clauses of a measure's body that grant or ask something (see ``_SUPPORT``)."""
+    return "。".join(c for c in _CLAUSE.findall(body) if _SUPPORT.search(c))
+
+
 def entry_text(title: str, body: str, guide: Mapping[str, str], audiences: Iterable[str]) -> str:
-    """The text of a measure that speaks about its audience."""
+    """The text of a measure that speaks about its audience: its title, the clauses of its
+    body that grant or ask something, its guide fields but those of procedure, and the
+    audiences an editor gave it."""
     fields = [value for name, value in guide.items() if name not in _NOT_AUDIENCE]
-    return "\n".join([title, body, *fields, "、".join(audiences)])
+    return "\n".join([title, support_clauses(body), *fields, "、".join(audiences)])
 
 
 # ------------------------------------------------------------------ profiles

@@ -39,6 +39,7 @@ from knowledge.audience import (
         ("对年营业收入首次突破1亿元的制造业企业奖励。", ("C",), (), (), ()),
         ("小型、微型企业和个体户均可申请。", (), (SMALL,), (INDIVIDUAL,), ()),
         ("落户江夏区的物流企业。", ("G",), (), (), ("江夏区",)),
+        ("软件和信息技术企业", ("I",), (), (), ()),
     ],
 )
 def test_phrasings(
@@ -98,14 +99,19 @@ def test_district_of_regions() -> None:
     assert district_of(None) is None
 
 
-def test_entry_text_skips_procedure_fields() -> None:
+def test_entry_text_skips_procedure_fields_and_targets() -> None:
     text = entry_text(
         "贷款贴息",
-        "对小微企业贷款贴息。",
+        "对小微企业贷款贴息。全年新增规上工业企业300家,软件和信息技术服务业企业达到5000家。"
+        "组织制造业企业供需对接活动10场。",
         {"conditions": "在江岸区注册的企业", "department": "洪山区金融局"},
         ["个体工商户"],
     )
     assert "江岸区注册" in text and "洪山区金融局" not in text and "个体工商户" in text
+    assert "小微企业贷款贴息" in text and "300家" not in text and "5000家" not in text
+    assert "对接" not in text
+    found = read_audience(text)
+    assert found.sizes == (SMALL,) and found.industries == ()
 
 
 def test_json_round_trip() -> None:
