@@ -34,8 +34,10 @@ class KBPendingUpload(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     file_name: str = Field(max_length=200)
-    kind: str = Field(max_length=10, description="text / markdown / docx / yaml")
-    content: str = Field(sa_column=Column(Text, nullable=False), description="decoded text")
+    kind: str = Field(max_length=10, description="text / markdown / docx / doc / pdf / html / yaml")
+    content: str = Field(
+        sa_column=Column(Text, nullable=False), description="decoded text (html: the page)"
+    )
     # metadata the admin edited: level, region, effective_date, expiry_date, categories
     edits: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=UploadStatus.PENDING.value, max_length=10)
