@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Knowledge base
     load_bundled_kb: bool = True
     answer_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    # a wording chosen (clarification tap or 👍) by this many distinct users becomes an
+    # alternative question of the entry; an admin's attach confirms it at once
+    learn_min_users: int = Field(default=3, ge=1, le=1000)
     max_question_chars: int = Field(default=300, ge=10)
     index_dir: Path | None = Field(
         default=None,

@@ -71,6 +71,7 @@ class MatcherConfig:
     scope: tuple[float, ...] = (-1.303, 3.499, 1.844, 2.391, -1.158, 2.797)
     scope_threshold: float = 0.8
     tie_margin: float = 0.3  # two candidates this close in confidence (in logits): ask
+    exact_alt: float = 0.95  # an alternative question this close to the question settles it
     # share of the question's words an entry must cover to be answered or offered: one
     # shared word ("申请", "办公室") does not make a question about the entry
     min_coverage: float = 0.0
@@ -553,8 +554,10 @@ class Matcher:
         hits = self.segmenter.lexicon.concepts_in(normalized.replace(" ", ""))
         keys = [concept for concept, _ in hits if concept.key]
         raw = [self._confidence(f) for _, f in ranked[:3]]
+        # a known wording of the best entry (e.g. one learned from use) is not ambiguous
+        settled = bool(ranked) and ranked[0][1].alt >= c.exact_alt
         asking = False
-        if ranked and keys:
+        if ranked and keys and not settled:
             # the question names a programme: entries about it go first when asking
             about = [d for d, _ in ranked[:10] if any(self._is_about(d, k) for k in keys)]
             if about and not self._is_about(ranked[0][0], keys[0]):
@@ -571,7 +574,7 @@ class Matcher:
             title, path = self._display_titles[doc], self._paths[doc]
             matches.append(Match(self._ids[doc], title, path, round(ceiling, 4)))
         best = raw[0] if raw else 0.0
-        tie = len(raw) > 1 and _logit(best) - _logit(raw[1]) < c.tie_margin
+        tie = not settled and len(raw) > 1 and _logit(best) - _logit(raw[1]) < c.tie_margin
         covered = (
             bool(ranked)
             and ranked[0][1].content

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from sqlalchemy import update
 from sqlmodel import Session, SQLModel, col, select
 
-from storage import privacy, profiles
+from storage import learning, privacy, profiles
 from storage.models import BotState, BotUser, Feedback, QuestionLog
 from storage.models_profile import EligibilityCheck, EnterpriseProfile
 from storage.models_push import PushPrefs, Subscription
@@ -62,6 +62,7 @@ register_forgetter("enterprise_profile", profiles.delete_profile)
 register_forgetter("eligibility_check", profiles.delete_check)
 register_forgetter("question_log", privacy.anonymize_questions)
 register_forgetter("feedback", privacy.delete_feedback)
+register_forgetter("learned_evidence", learning.anonymize_evidence)
 register_forgetter("bot_state", privacy.delete_bot_state)
 register_forgetter(_LAST, privacy.delete_bot_user)
 

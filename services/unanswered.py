@@ -14,11 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge.model import Enrichment, EntryView
+from services import learning
 from services.knowledge import KnowledgeBase
 from storage import kb, kbops
 from storage.db import session_scope
 from storage.kbops import AskedQuestion
 from storage.models_kbops import TriageStatus
+from storage.models_learning import EvidenceKind
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +153,16 @@ def attach(
             status=TriageStatus.ATTACHED,
             entry_id=entry_id,
             user_id=user_id,
+        )
+        # the admin's attach is evidence too: kept with its provenance in ``kb learned``
+        learning.record(
+            session,
+            question_id=question_id,
+            entry_id=entry_id,
+            user_id=user_id,
+            kind=EvidenceKind.ADMIN,
+            min_users=1,
+            wording=question,
         )
     knowledge.refresh()
     log.info("attached question %d to %s", question_id, entry_id)

@@ -246,3 +246,67 @@ def kb_unanswered(
             g.best_entry_id or "-",
         )
     out.print(table)
+
+
+@app.command("learned")
+def kb_learned(
+    ctx: typer.Context,
+    undo: Annotated[int | None, typer.Option("--undo", help="撤销编号为 ID 的学习问法")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """列出从使用中学到的问法(点选澄清选项、👍、管理员归入),或撤销其中一条。"""
+    from services import learning
+    from storage.db import session_scope
+
+    context = state(ctx)
+    engine = context.open_kb().engine
+    if undo is not None:
+        with session_scope(engine) as session:
+            done = learning.undo(session, wording_id=undo, user_id=None) is not None
+        if not done:
+            fail(f"没有可撤销的学习问法 {undo}(编号不存在或已撤销)。")
+        out.print(f"已撤销学习问法 {undo};下次索引刷新后不再作为备选问法。")
+        return
+    with session_scope(engine) as session:
+        rows = [
+            {
+                "id": r.id,
+                "entry_id": r.entry_id,
+                "question": r.question,
+                "basis": r.basis,
+                "confirmed_by": r.confirmed_by,
+                "users": r.users,
+                "confirmed_at": r.confirmed_at.isoformat(),
+                "undone_at": r.undone_at.isoformat() if r.undone_at else None,
+                "undone_by": r.undone_by,
+            }
+            for r in learning.listing(session)
+        ]
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    if not rows:
+        out.print("暂无学到的问法。")
+        return
+    table = Table(title="学到的问法(作为条目的备选问法)")
+    for column in ("编号", "问法", "条目", "依据", "时间", "状态"):
+        table.add_column(column)
+    tz = context.settings.tz
+    for row in rows:
+        basis = (
+            f"管理员 {row['confirmed_by'] or ''}".strip()
+            if row["basis"] == "admin"
+            else f"{row['users']} 位用户"
+        )
+        when = dt.datetime.fromisoformat(str(row["confirmed_at"])).astimezone(tz)
+        status = "已撤销" if row["undone_at"] else "生效"
+        table.add_row(
+            str(row["id"]),
+            escape(str(row["question"])),
+            str(row["entry_id"]),
+            basis,
+            when.strftime("%m-%d %H:%M"),
+            status,
+        )
+    out.print(table)

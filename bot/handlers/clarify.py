@@ -17,7 +17,9 @@ from bot.context import BotServices, PolicyContext
 from bot.handlers.common import answer_stale, callback_message, send_card, send_messages
 from bot.render import clarify as tx
 from knowledge.matcher import SearchResult
+from services import learning
 from services.eligibility import bundled_rules, rule_ref
+from storage.models_learning import EvidenceKind
 
 
 def _self_checks(rule_ids: Sequence[str]) -> list[tuple[str, str]]:
@@ -56,6 +58,18 @@ async def on_option(update: Update, context: PolicyContext) -> None:
         return
     question_id = int(match.group(1)) or None
     await query.answer()
+    user_id, entry_id = query.from_user.id, entry.entry_id
+    min_users = services.settings.learn_min_users
+    await services.db(
+        lambda session: learning.record(
+            session,
+            question_id=question_id,
+            entry_id=entry_id,
+            user_id=user_id,
+            kind=EvidenceKind.CLARIFY,
+            min_users=min_users,
+        )
+    )
     with contextlib.suppress(BadRequest):  # a second tap: the buttons are gone already
         await message.edit_reply_markup(reply_markup=None)
     await send_card(message, services, entry, question_id=question_id, notes=[tx.CHOSEN])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
@@ -12,7 +13,9 @@ from bot.context import PolicyContext
 from bot.handlers.common import answer_stale, callback_message
 from bot.render import callbacks as cb
 from bot.render import keyboards, texts
+from services import learning
 from storage import users
+from storage.models_learning import EvidenceKind
 
 
 async def feedback(update: Update, context: PolicyContext) -> None:
@@ -28,11 +31,23 @@ async def feedback(update: Update, context: PolicyContext) -> None:
     helpful = match.group(1) == "up"
     question_id = int(match.group(2)) or None
     user_id, entry_id = query.from_user.id, entry.entry_id
-    await services.db(
-        lambda session: users.add_feedback(
+    min_users = services.settings.learn_min_users
+
+    def store(session: Session) -> None:
+        users.add_feedback(
             session, user_id=user_id, entry_id=entry_id, helpful=helpful, question_id=question_id
         )
-    )
+        if helpful:  # 👍: evidence that the question's wording belongs to the entry
+            learning.record(
+                session,
+                question_id=question_id,
+                entry_id=entry_id,
+                user_id=user_id,
+                kind=EvidenceKind.HELPFUL,
+                min_users=min_users,
+            )
+
+    await services.db(store)
     await query.answer(texts.FEEDBACK_THANKS if helpful else texts.FEEDBACK_SORRY)
     message = callback_message(query)
     if message is None:

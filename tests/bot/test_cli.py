@@ -150,3 +150,43 @@ def test_a_failed_file_among_several_does_not_hide_the_saved_ones(
     assert "数据库未改动" not in proc.stderr
     assert "1 个文件未导入(原因见上表;这些文件没有写入任何内容,其余 2 个文件已导入)" in proc.stderr
     assert proc.stdout.count("新增 1,修改 0,删除 0") == 2  # the files after the bad one too
+
+
+def test_kb_learned_lists_and_undoes(env: dict[str, str]) -> None:
+    from services import learning
+    from storage.db import make_engine, session_scope
+    from storage.models import QuestionLog
+    from storage.models_learning import EvidenceKind
+
+    assert run(["kb", "learned"], env).stdout.strip() == "暂无学到的问法。"  # creates the DB
+    engine = make_engine(f"sqlite:///{Path(env['POLICYBOT_DATA_DIR']) / 'policybot.db'}")
+    with session_scope(engine) as session:
+        asked = QuestionLog(question="小店升级公司", normalized="小店升级公司", answered=False)
+        session.add(asked)
+        session.flush()
+        learning.record(
+            session,
+            question_id=asked.id,
+            entry_id="wh-sme-2023:2.5.20",
+            user_id=42,
+            kind=EvidenceKind.ADMIN,
+            min_users=3,
+        )
+    engine.dispose()
+    [row] = [json.loads(line) for line in run(["kb", "learned", "--json"], env).stdout.splitlines()]
+    assert (row["question"], row["entry_id"], row["basis"]) == (
+        "小店升级公司",
+        "wh-sme-2023:2.5.20",
+        "admin",
+    )
+    assert row["confirmed_by"] == 42 and row["undone_at"] is None
+    table = run(["kb", "learned"], env)
+    assert "小店升级公司" in table.stdout and "管理员 42" in table.stdout
+    undone = run(["kb", "learned", "--undo", str(row["id"])], env)
+    assert undone.returncode == 0 and "已撤销" in undone.stdout
+    again = run(["kb", "learned", "--undo", str(row["id"])], env)
+    assert again.returncode == 1 and "错误" in again.stderr
+    [row] = [json.loads(line) for line in run(["kb", "learned", "--json"], env).stdout.splitlines()]
+    assert row["undone_at"] is not None
+    shown = json.loads(run(["kb", "show", "wh-sme-2023:2.5.20", "--json"], env).stdout)
+    assert "小店升级公司" not in shown.get("alt_questions", [])
