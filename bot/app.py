@@ -24,6 +24,7 @@ from telegram.ext import (
 
 from bot.cluster import SharedStateApplication
 from bot.context import BotServices, PolicyContext, context_types, services_type
+from bot.flows import FlowRegistry
 from bot.handlers import (
     admin,
     broadcast,
@@ -35,6 +36,7 @@ from bot.handlers import (
     fallback,
     feedback,
     flood,
+    flows,
     inline,
     kb_admin,
     kb_triage,
@@ -143,11 +145,26 @@ def build_application(
         builder = builder.base_file_url(file_url)
     application: PolicyApp = builder.build()
 
-    # group -1: flood control runs first and may stop the update (ApplicationHandlerStop)
-    application.add_handlers(flood.build_handlers(), group=-1)
-    # group -2, before everything: the answer an admin types after a knowledge-base prompt
-    # (issue 7); it stops the update only when it took it
-    application.add_handlers(kb_admin.build_input_handlers(), group=-2)
+    # flood control runs first and may stop the update (ApplicationHandlerStop)
+    application.add_handlers(flood.build_handlers(), group=-4)
+    # the flows (bot/flows.py): at most one open per person, /cancel, /resume, expiry
+    registry = FlowRegistry(
+        [
+            request.FLOW,
+            eligibility.FLOW,
+            profile.FLOW,
+            ticket_input.FLOW,
+            subscribe.FLOW,
+            broadcast.FLOW,
+            kb_admin.FLOW,
+        ],
+        expiry=dt.timedelta(minutes=settings.flow_expiry_minutes),
+    )
+    application.bot_data.flows = registry
+    application.add_handlers(flows.build_handlers(registry))
+    # group -1: the answer an admin types after a knowledge-base prompt (issue 7); it
+    # stops the update only when it took it
+    application.add_handlers(kb_admin.build_input_handlers(), group=-1)
     # group 0: the features; within a group the first matching handler wins, so the
     # catch-alls (media's "anything else", fallback's stale buttons) come last.
     features: list[BaseHandler[Update, PolicyContext, None]] = [

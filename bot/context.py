@@ -22,6 +22,7 @@ from storage.db import session_scope
 from storage.models import UserRole
 
 if TYPE_CHECKING:
+    from bot.flows import FlowRegistry
     from scheduler.ports import JobMessages
 
 T = TypeVar("T")
@@ -41,6 +42,8 @@ class BotServices:
     search_cache_size: int = 20  # remembered /search queries per chat (for paging)
     # the clock of every time-dependent decision; tests pass a controllable one
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    # the declared flows (bot/flows.py); set by the composition root
+    flows: FlowRegistry | None = None
 
     async def db(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one session (one transaction) in a worker thread."""
@@ -95,7 +98,11 @@ def services_type(
                 settings=settings,
                 knowledge=knowledge,
                 engine=engine,
-                flood=FloodGate(rate=settings.flood_rate, window=settings.flood_window),
+                flood=FloodGate(
+                    rate=settings.flood_rate,
+                    burst=settings.flood_burst,
+                    window=settings.flood_window,
+                ),
                 messages=messages,
                 channel=channel,
             )

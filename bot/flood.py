@@ -1,9 +1,17 @@
-"""Per-user sliding-window flood control (pure logic; the handler is handlers/flood.py)."""
+"""Per-user flood control (pure logic; the handler is handlers/flood.py).
+
+A token bucket per user: ``rate`` updates per second sustained, bursts of up to
+``burst``. A person tapping through menus (a tap a second, for as long as they like) or
+filling a form at a brisk pace is never held back; a paste of dozens of messages or a
+script is. Telegram itself lets a bot send about one message per second to a chat with
+short bursts, so updates beyond these figures could not be answered in time anyway.
+
+Over the limit, the first update gets a notice and the others within ``window`` seconds
+are covered by it (one notice per window, never a pile of them)."""
 
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -11,51 +19,56 @@ from enum import Enum
 
 class Verdict(Enum):
     OK = "ok"
-    WARN = "warn"  # first update over the limit: tell the user once
-    DROP = "drop"  # still over the limit: drop silently
+    WARN = "warn"  # over the limit: tell the user (once per window)
+    QUIET = "quiet"  # over the limit, already told within this window
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+    warned_at: float | None = None
 
 
 @dataclass
 class FloodGate:
-    """At most ``rate`` updates per ``window`` seconds per user.
+    """``rate`` updates per second sustained, bursts of ``burst``, per user; state is
+    bounded (users whose bucket is full again are pruned)."""
 
-    Updates over the limit are not counted, so a user who waits ``window`` seconds is
-    served again; state is bounded (idle users are pruned)."""
-
-    rate: int
-    window: float
+    rate: float
+    burst: int
+    window: float = 10.0
     clock: Callable[[], float] = time.monotonic
     max_users: int = 100_000
-    _hits: dict[int, deque[float]] = field(default_factory=dict)
-    _warned: set[int] = field(default_factory=set)
+    _buckets: dict[int, _Bucket] = field(default_factory=dict)
 
     def check(self, user_id: int) -> Verdict:
         now = self.clock()
-        hits = self._hits.get(user_id)
-        if hits is None:
-            if len(self._hits) >= self.max_users:
+        bucket = self._buckets.get(user_id)
+        if bucket is None:
+            if len(self._buckets) >= self.max_users:
                 self.prune(now)
-            hits = self._hits[user_id] = deque()
-        while hits and now - hits[0] >= self.window:
-            hits.popleft()
-        if len(hits) < self.rate:
-            hits.append(now)
-            self._warned.discard(user_id)
+            bucket = self._buckets[user_id] = _Bucket(tokens=float(self.burst), at=now)
+        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.at) * self.rate)
+        bucket.at = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
             return Verdict.OK
-        if user_id in self._warned:
-            return Verdict.DROP
-        self._warned.add(user_id)
+        if bucket.warned_at is not None and now - bucket.warned_at < self.window:
+            return Verdict.QUIET
+        bucket.warned_at = now
         return Verdict.WARN
 
     def prune(self, now: float | None = None) -> None:
         now = self.clock() if now is None else now
+        refill = self.burst / self.rate if self.rate > 0 else float("inf")
         idle = [
-            uid for uid, hits in self._hits.items() if not hits or now - hits[-1] >= self.window
+            uid
+            for uid, bucket in self._buckets.items()
+            if now - bucket.at >= max(refill, self.window)
         ]
         for uid in idle:
-            del self._hits[uid]
-            self._warned.discard(uid)
+            del self._buckets[uid]
 
     def clear(self) -> None:
-        self._hits.clear()
-        self._warned.clear()
+        self._buckets.clear()

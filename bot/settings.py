@@ -57,9 +57,11 @@ class Settings(BaseSettings):
     webhook_drain_seconds: float = Field(default=20.0, ge=0)
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
-    # Flood control: at most ``flood_rate`` updates per ``flood_window`` seconds per user
-    flood_rate: int = 8
-    flood_window: float = 10.0
+    # Flood control per user: ``flood_rate`` updates per second sustained, bursts of
+    # ``flood_burst``; over it, one notice per ``flood_window`` seconds
+    flood_rate: float = Field(default=2.0, gt=0)
+    flood_burst: int = Field(default=20, ge=1)
+    flood_window: float = Field(default=10.0, gt=0)
 
     # Policy push (issue 5): reminders N days before a 申报期限; delivery lease and pace
     deadline_remind_days: int = Field(default=3, ge=0, le=90)
@@ -77,6 +79,9 @@ class Settings(BaseSettings):
 
     # Eligibility self-check (issue 4): minutes without activity before a check is paused
     check_timeout_minutes: float = Field(default=30.0, gt=0)
+    # Any multi-step flow (request form, self-check, wizard…) without activity this long
+    # ends before the next update, so it never takes a text typed much later
+    flow_expiry_minutes: float = Field(default=120.0, gt=0)
 
     # Personal data (issue 8): closed tickets' personal fields are anonymised after N days
     retention_days: int = Field(default=0, ge=0, description="0: keep")

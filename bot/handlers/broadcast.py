@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import catalog
 from bot.context import BotServices, PolicyContext
+from bot.flows import Flow
 from bot.handlers.common import answer_stale, callback_message
 from bot.render import push as ui
 from bot.render import push_texts as texts
@@ -140,6 +141,18 @@ async def broadcast_button(update: Update, context: PolicyContext) -> None:
         return
     await query.answer()
     await _show(message, *await _preview(services, draft))
+
+
+async def resume(update: Update, context: PolicyContext) -> None:
+    """/resume: the preview of the draft again, as a new message."""
+    draft = (context.user_data or {}).get(DRAFT)
+    chat = update.effective_chat
+    if isinstance(draft, dict) and chat is not None:
+        text, markup = await _preview(context.services, draft)
+        await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+FLOW = Flow(name="broadcast", title="群发通知", keys=(DRAFT,), on_resume=resume)
 
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

@@ -1,6 +1,6 @@
 """The steps of 资格自测 after it has started: answers (buttons and typed), 上一步, 跳过,
-取消, 继续, 保存到企业档案, the inactivity pause and /cancel. Wired into the ``eligibility``
-conversation by :mod:`bot.handlers.eligibility`.
+取消, 继续, 保存到企业档案, the inactivity pause and the flow hooks (/cancel, /resume).
+Wired into the ``eligibility`` conversation by :mod:`bot.handlers.eligibility`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
 from bot.context import PolicyContext
+from bot.flows import Closing
 from bot.handlers import profile
 from bot.handlers.common import answer_stale, callback_message, is_group
+from bot.handlers.flows import off_script
 from bot.render import eligibility as kb
 from bot.render import eligibility_texts as tx
 from knowledge.rules import AnswerError, parse_answer
@@ -253,7 +255,8 @@ async def on_text(update: Update, context: PolicyContext) -> State:
     try:
         parsed = parse_answer(step.field, message.text or "", today=services.today())
     except AnswerError as exc:
-        await show(context, chat_id, step, prefill=False, error=str(exc))
+        if not await off_script(update, context):  # a question, or lost: else re-ask
+            await show(context, chat_id, step, prefill=False, error=str(exc))
         return ASKING
     value = fact_to_json(parsed) if parsed is not None else None
     return await _answer(update, context, step.field.id, value)
@@ -285,12 +288,26 @@ async def on_timeout(
         )
 
 
-async def cancel_command(update: Update, context: PolicyContext) -> State:
-    """/cancel during a check or a profile edit."""
+async def close_check(context: PolicyContext, user_id: int, how: Closing) -> None:
+    """/cancel deletes the check; suspended or abandoned, it is paused (继续 restores it)."""
+    services = context.services
+    if how is Closing.CANCEL:
+        await services.db(lambda s: selfcheck.cancel(s, user_id=user_id))
+        return
+    now = services.now()
+    await services.db(lambda s: selfcheck.pause(s, user_id=user_id, now=now))
+
+
+async def resume_check(update: Update, context: PolicyContext) -> None:
+    """/resume: the paused check's current question again."""
     user_id, chat_id = ids(update)
-    if context.user_data is not None and context.user_data.pop(profile.EDIT_KEY, None):
-        await context.bot.send_message(chat_id, profile.EDIT_CANCELLED)
-        return END
-    await context.services.db(lambda s: selfcheck.cancel(s, user_id=user_id))
-    await context.bot.send_message(chat_id, tx.CANCELLED)
-    return END
+    services, rules = context.services, bundled_rules()
+    step = await services.db(
+        lambda s: selfcheck.resume(
+            s, rules, user_id=user_id, chat_id=chat_id, now=services.now(), today=services.today()
+        )
+    )
+    if step is None:
+        await context.bot.send_message(chat_id, tx.NOTHING_TO_RESUME)
+        return
+    await show(context, chat_id, step, prefill=True)

@@ -27,19 +27,21 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import PolicyContext
+from bot.flows import Flow
 from bot.handlers import profile
 from bot.handlers.check_steps import (
     ASKING,
     State,
     answer_button,
     back_button,
-    cancel_command,
+    close_check,
     fixed_button,
     ids,
     later,
     next_state,
     on_text,
     on_timeout,
+    resume_check,
     save_button,
     show,
 )
@@ -131,6 +133,16 @@ async def start_button(update: Update, context: PolicyContext) -> State:
     return await _start(update, context, rule, None)
 
 
+FLOW = Flow(
+    name="check",
+    title="资格自测",
+    conversation="eligibility",
+    states=frozenset({ASKING}),
+    on_close=close_check,
+    on_resume=resume_check,
+)
+
+
 def build_handlers(
     *, timeout: float | None = None
 ) -> list[BaseHandler[Update, PolicyContext, None]]:
@@ -164,7 +176,7 @@ def build_handlers(
                 profile.EDITING: [MessageHandler(text, profile.on_edit_text)],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
-            fallbacks=[CommandHandler("cancel", cancel_command, filters=private)],
+            fallbacks=[],  # /cancel is the flows' (bot/handlers/flows.py)
             name="eligibility",
             persistent=True,
             per_chat=True,

@@ -33,9 +33,10 @@ async def flood_gate(update: Update, context: PolicyContext) -> None:
     if verdict is Verdict.OK:
         return
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.FLOOD)  # always answer callback queries
+        await update.callback_query.answer(texts.FLOOD)  # every tap is answered
     elif verdict is Verdict.WARN and update.effective_message is not None:
         await update.effective_message.reply_text(texts.FLOOD)
+    # Verdict.QUIET: a message within the window of the notice it already got
     raise ApplicationHandlerStop
 
 

@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot.context import PolicyContext
+from bot.flows import Flow
 from bot.handlers.common import callback_message
 from bot.render import kb_admin as ui
 from bot.render import texts
@@ -264,6 +265,20 @@ async def on_awaited_text(update: Update, context: PolicyContext) -> None:
 async def kb_help(update: Update, context: PolicyContext) -> None:
     if update.effective_message is not None and await admin_only(update, context):
         await update.effective_message.reply_text(ui.admin_help())
+
+
+async def resume(update: Update, context: PolicyContext) -> None:
+    """/resume: the typed-edit prompt again (its 10 minutes start again)."""
+    found = _awaiting(context)
+    chat = update.effective_chat
+    if found is None or chat is None:
+        return
+    _awaiting(context, set_to=found)
+    text, force = ui.prompt(*found)
+    await context.bot.send_message(chat.id, text, reply_markup=force)
+
+
+FLOW = Flow(name="kb_edit", title="编辑上传信息", keys=(AWAIT_KEY,), on_resume=resume)
 
 
 def build_input_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

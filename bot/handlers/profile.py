@@ -24,8 +24,10 @@ from telegram.ext import (
 )
 
 from bot.context import PolicyContext
+from bot.flows import Flow
 from bot.handlers import forget, match
 from bot.handlers.common import answer_stale, callback_message
+from bot.handlers.flows import off_script
 from bot.render import eligibility as kb
 from bot.render import profile as tx
 from knowledge.rules import AnswerError, Field, describe_value, parse_answer
@@ -240,12 +242,33 @@ async def on_edit_text(update: Update, context: PolicyContext) -> State:
     try:
         parsed = parse_answer(field, text, today=context.services.today())
     except AnswerError as exc:
-        markup = kb.edit_keyboard(field, filled=False)
-        await message.reply_text(tx.edit_prompt(field, None, error=str(exc)), reply_markup=markup)
+        if not await off_script(update, context):
+            markup = kb.edit_keyboard(field, filled=False)
+            error = tx.edit_prompt(field, None, error=str(exc))
+            await message.reply_text(error, reply_markup=markup)
         return EDITING
     return await _store(
         update, context, field_id, fact_to_json(parsed) if parsed is not None else None
     )
+
+
+async def resume_edit(update: Update, context: PolicyContext) -> None:
+    """/resume: ask for the fact again."""
+    field_id = (context.user_data or {}).get(EDIT_KEY)
+    field = _field(field_id) if isinstance(field_id, str) else None
+    _, chat_id = _ids(update)
+    markup = kb.edit_keyboard(field, filled=False)
+    await context.bot.send_message(chat_id, tx.edit_prompt(field, None), reply_markup=markup)
+
+
+FLOW = Flow(
+    name="profile_edit",
+    title="修改企业档案",
+    conversation="eligibility",
+    states=frozenset({EDITING}),
+    keys=(EDIT_KEY,),
+    on_resume=resume_edit,
+)
 
 
 def edit_entry_points() -> list[BaseHandler[Update, PolicyContext, object]]:

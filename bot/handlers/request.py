@@ -25,7 +25,9 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import PolicyContext
+from bot.flows import Flow
 from bot.handlers.common import answer_stale, is_group
+from bot.handlers.flows import off_script
 from bot.handlers.ticket_common import notifier, sla_policy
 from bot.render import callbacks as cb
 from bot.render import ticket_buttons as kb
@@ -211,19 +213,22 @@ async def on_text(update: Update, context: PolicyContext) -> int:
         found = [a for a in areas if text in (a.code, a.name)] or [
             a for a in areas if text in a.name
         ]
-        if len(found) != 1:
+        if len(found) == 1:
+            draft["area"] = found[0].code
+            return await ask(update, context, PHONE)
+        if not await off_script(update, context):
             await message.reply_text(forms.AREA_UNKNOWN)
-            return step
-        draft["area"] = found[0].code
-        return await ask(update, context, PHONE)
+        return step
     if step == PHONE:
         phone = normalize_phone(text)
-        if phone is None:
+        if phone is not None:
+            draft["phone"] = phone
+            return await ask(update, context, ATTACH)
+        if not await off_script(update, context):
             await message.reply_text(forms.PHONE_INVALID)
-            return step
-        draft["phone"] = phone
-        return await ask(update, context, ATTACH)
-    await message.reply_text(forms.TEXT_EXPECTED)
+        return step
+    if not await off_script(update, context):  # a button step: a question, or lost
+        await message.reply_text(forms.TEXT_EXPECTED)
     return step
 
 
@@ -308,6 +313,15 @@ async def my_requests(update: Update, context: PolicyContext) -> None:
     await message.reply_text(text, reply_markup=kb.tickets_keyboard(items))
 
 
+async def resume(update: Update, context: PolicyContext) -> None:
+    """/resume: the prompt of the step the form is at (its draft is back in user_data)."""
+    draft = _draft(context)
+    await _show(update, context, int(draft.get("step", CATEGORY)), dict(draft))
+
+
+FLOW = Flow(name="request", title="提交诉求", conversation="request", keys=(KEY,), on_resume=resume)
+
+
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     private = filters.ChatType.PRIVATE
     steps: list[BaseHandler[Update, PolicyContext, object]] = [
@@ -329,7 +343,7 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
                 state: [*steps, *files] if state == ATTACH else steps
                 for state in (CATEGORY, DESCRIPTION, NAME, AREA, PHONE, ATTACH, CONFIRM)
             },
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[],  # /cancel is the flows' (bot/handlers/flows.py)
             name="request",
             persistent=True,
             per_chat=True,

@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, C
 
 from bot import catalog
 from bot.context import BotServices, PolicyContext
+from bot.flows import Flow
 from bot.handlers import subscriptions
 from bot.handlers.common import answer_stale, callback_message
 from bot.render import callbacks as cb
@@ -98,6 +99,7 @@ def step_view(
 ) -> tuple[str, InlineKeyboardMarkup]:
     choices = options(services.knowledge.entries(), step)
     draft["opts"][step] = choices
+    draft["step"] = step
     filters = filters_of(draft)
     chosen = draft.get(step) or []
     text = texts.wizard_text(step, filters, entry_title(services, filters.entry_id))
@@ -270,6 +272,22 @@ async def chat_member(update: Update, context: PolicyContext) -> None:
         log.info("user blocked the bot: pushes paused")
     elif status == ChatMemberStatus.MEMBER:
         await services.db(lambda s: push_subs.resume(s, user_id=user_id, now=now))
+
+
+async def resume(update: Update, context: PolicyContext) -> None:
+    """/resume: the wizard's step again, as a new message."""
+    draft = (context.user_data or {}).get(DRAFT)
+    chat = update.effective_chat
+    if not isinstance(draft, dict) or chat is None:
+        return
+    if draft.get("kind") == SubscriptionKind.PROFILE.value:
+        text, markup = texts.PROFILE_DRAFT, ui.profile_keyboard(int(draft["tok"]))
+    else:
+        text, markup = step_view(context.services, draft, str(draft.get("step") or "cat"))
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+FLOW = Flow(name="subscribe", title="订阅政策", keys=(DRAFT,), on_resume=resume)
 
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

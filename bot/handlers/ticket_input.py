@@ -18,7 +18,6 @@ from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -26,6 +25,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import PolicyContext
+from bot.flows import Flow
 from bot.handlers.common import answer_stale, callback_message
 from bot.handlers.relay import REPLY_TO_TICKET, on_reply
 from bot.handlers.ticket_common import actor_of, message_content, notifier, perform, probe
@@ -33,6 +33,7 @@ from bot.render import ticket_buttons as kb
 from bot.render import tickets as tx
 from services.ticket_access import Action, Party
 from services.tickets import Change
+from storage import tickets as store
 from storage.models_tickets import Ticket
 
 AWAIT = 0
@@ -189,6 +190,28 @@ async def cancel(update: Update, context: PolicyContext) -> int:
     return ConversationHandler.END
 
 
+async def resume(update: Update, context: PolicyContext) -> None:
+    """/resume: the prompt again (the ticket may have moved on: then say so)."""
+    pending = (context.user_data or {}).get(KEY)
+    ticket_id = int(pending.get("ticket") or 0) if isinstance(pending, dict) else 0
+    ticket = await context.services.db(lambda s: store.get_ticket(s, ticket_id=ticket_id))
+    if ticket is None or not isinstance(pending, dict):
+        _forget(context)
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(tx.CANCELLED)
+        return
+    await _send_prompt(update, context, str(pending.get("code")), ticket)
+
+
+FLOW = Flow(
+    name="ticket_input",
+    title="工单回复",
+    conversation="ticket_input",
+    keys=(KEY,),
+    on_resume=resume,
+)
+
+
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     content = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
     buttons = rf"^({kb.TK_CANCEL}|{kb.TK_SKIP})$"
@@ -208,10 +231,7 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
                     CallbackQueryHandler(cancel, pattern=buttons),
                 ]
             },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=buttons),
-            ],
+            fallbacks=[CallbackQueryHandler(cancel, pattern=buttons)],
             name="ticket_input",
             persistent=True,
             per_chat=True,

@@ -140,7 +140,7 @@ def question(
     """One question of a check; ``error`` explains why the last answer was not accepted."""
     lines: list[str] = []
     if error:
-        lines += [f"⚠️ {esc(error)}", ""]
+        lines += [f"⚠️ {esc(error)}发送 /cancel 可退出自测。", ""]
     lines.append(f"<b>资格自测 · {esc(title)}</b>(第 {number} 题)")
     if prefilled_facts:
         lines.append(prefilled(prefilled_facts))

@@ -141,3 +141,15 @@ def open_in_bot_keyboard(bot_username: str, entry_id: str) -> InlineKeyboardMark
     """Under an inline-mode card: a deep link that opens the full card in the bot."""
     url = f"https://t.me/{bot_username}?start={cb.deep_link_payload(entry_id)}"
     return InlineKeyboardMarkup([[Button("在助手中查看详情", url=url)]])
+
+
+FLOW_GO = "flow:go"
+FLOW_CANCEL = "flow:cancel"
+
+
+def flow_keyboard(title: str, *, cancel: bool) -> InlineKeyboardMarkup:
+    """继续「…」 (one tap back to the open flow's step), with 取消 when asked for."""
+    row = [Button(f"继续「{title}」", callback_data=FLOW_GO)]
+    if cancel:
+        row.append(Button("取消", callback_data=FLOW_CANCEL))
+    return InlineKeyboardMarkup([row])

@@ -41,7 +41,7 @@ ERROR = "抱歉,处理出错了,请稍后再试"
 # an ERROR line for the latter)
 DB_UNAVAILABLE = "系统繁忙,请稍后再试。"
 STORAGE_FULL = "服务器存储空间已满,暂时无法保存,请稍后再试;管理员已收到提醒。"
-FLOOD = "您发送得太快了,请稍候再试"
+FLOOD = "您发送消息过于频繁,请稍后再试。"
 ONLY_TEXT = "我目前只能理解文字问题。请用一句话描述您想了解的政策,例如:个体户转成公司有奖励吗"
 STICKER = "收到您的表情啦 😊 " + ONLY_TEXT
 NO_FILES = "我暂时无法阅读文件。" + ONLY_TEXT
@@ -61,6 +61,35 @@ SEARCH_NONE = "没有找到包含「{query}」的政策。可以换个关键词,
 BROWSE_EMPTY = "知识库暂无政策条目。"
 CHOOSE_CATEGORY = "<b>按分类浏览</b>\n请选择政策分类:"
 UNKNOWN_COMMAND = "没有这个命令。可用的命令请看 /help"
+NOTHING_TO_CANCEL = "当前没有进行中的操作。您可以直接提问,或发送 /help 查看命令。"
+NOTHING_TO_RESUME = "没有可以继续的操作。您可以直接提问,或发送 /help 查看命令。"
+
+
+def flow_suspended(title: str) -> str:
+    return f"已暂停「{esc(title)}」,发送 /resume 继续。"
+
+
+def flow_cancelled(title: str, *, paused: str | None) -> str:
+    text = f"已取消「{esc(title)}」。"
+    if paused:
+        return text + f"暂停的「{esc(paused)}」可发送 /resume 继续。"
+    return text + "您可以直接提问,或发送 /help 查看命令。"
+
+
+def flow_resumed(title: str) -> str:
+    return f"继续「{esc(title)}」,请按上一条提示操作。"
+
+
+def flow_still_open(title: str) -> str:
+    return f"以上是您问题的答复。「{esc(title)}」仍在进行,点下方按钮继续。"
+
+
+def flow_way_out(title: str) -> str:
+    return f"抱歉,暂未理解您的输入。您正在「{esc(title)}」中:可以继续填写,或取消。"
+
+
+def flow_expired(title: str) -> str:
+    return f"「{esc(title)}」长时间未操作,已自动结束。"
 
 
 def welcome(first_name: str | None) -> str:

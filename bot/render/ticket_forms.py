@@ -17,18 +17,21 @@ STEP_CATEGORY = "<b>提交诉求</b>(第 1/6 步)\n请选择诉求类别:"
 STEP_NAME = "(第 3/6 步)请输入企业名称:"
 STEP_AREA = "(第 4/6 步)请选择企业所在的区、园区或服务站(也可以直接输入名称):"
 STEP_PHONE = (
-    "(第 5/6 步)请输入联系电话(可选):手机号,或带区号的座机如 027-87654321。\n"
+    "(第 5/6 步)请输入联系电话(可选):手机号,或带区号的座机,如 027-8xxxxxxx。\n"
     "<i>电话仅对负责的专员可见。</i>"
 )
 STEP_ATTACH = (
     f"(第 6/6 步)如有材料,请发送图片或文件(最多 {MAX_ATTACHMENTS} 个),完成后点「完成」;"
     "没有请点「跳过」。"
 )
-PHONE_INVALID = "电话格式不正确。请输入 11 位手机号,或带区号的座机(如 027-87654321),或点「跳过」。"
+PHONE_INVALID = (
+    "电话格式不正确。请输入 11 位手机号,或带区号的座机(如 027-8xxxxxxx),或点「跳过」;"
+    "发送 /cancel 可取消提交。"
+)
 NAME_INVALID = "企业名称应为 2–100 个字。"
 DESCRIPTION_INVALID = f"请用文字描述您的诉求(不超过 {MAX_DESCRIPTION} 字)。"
-AREA_UNKNOWN = "没有找到这个区域,请从按钮中选择,或点「不确定/其他」。"
-TEXT_EXPECTED = "请按提示输入,或点按钮。"
+AREA_UNKNOWN = "没有找到这个区域,请从按钮中选择,或点「不确定/其他」;发送 /cancel 可取消提交。"
+TEXT_EXPECTED = "请点按上一条消息中的按钮选择;发送 /cancel 可取消提交。"
 ATTACH_FULL = f"最多 {MAX_ATTACHMENTS} 个附件,请点「完成」。"
 CANCELLED = "已取消提交。需要时可随时发送 /request。"
 GROUP_REQUEST = "为保护您的信息,请私聊我发送 /request 提交诉求。"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -13,6 +14,7 @@ from tests.bot.e2e_support import CARD_TITLE, QUESTION, TOKEN, Bot, make_setting
 
 STALE = "按钮已过期,请重新提问或使用 /browse"
 SORRY = "抱歉,处理出错了,请稍后再试"
+FLOOD = "您发送消息过于频繁,请稍后再试。"
 
 
 async def test_non_text_messages_get_helpful_replies(bot: Bot) -> None:
@@ -56,7 +58,7 @@ async def test_stale_and_forged_buttons(bot: Bot) -> None:
 
 
 async def test_flood_control(harness: Bot) -> None:
-    harness.settings = make_settings(flood_rate=3, flood_window=60.0)
+    harness.settings = make_settings(flood_rate=0.5, flood_burst=3, flood_window=60.0)
     async with harness.run():
         user, other = await harness.user(), await harness.user()
         for _ in range(5):
@@ -64,12 +66,15 @@ async def test_flood_control(harness: Bot) -> None:
         replies = await harness.next(user, 4)  # updates run concurrently: any order
         cards = [r for r in replies if CARD_TITLE in (r.text or "")]
         assert len(cards) == 3
-        assert [r.text for r in replies if r not in cards] == ["您发送得太快了,请稍候再试"]
+        assert [r.text for r in replies if r not in cards] == [FLOOD]
         await harness.client.wait_for_delivery()
-        await harness.client.expect_no_messages(user, within=0.3)  # said once only
+        await harness.client.expect_no_messages(user, within=0.3)  # one notice per window
         answer = await harness.press(user, cards[0], text="📜 原文")
-        assert answer.text == "您发送得太快了,请稍候再试"  # buttons are always answered
+        assert answer.text == FLOOD  # taps over the limit are always answered
         [card] = await harness.say(other, QUESTION)  # others are not affected
+        assert CARD_TITLE in (card.text or "")
+        await asyncio.sleep(2.1)  # a person reads the notice: the next question passes
+        [card] = await harness.say(user, QUESTION)
         assert CARD_TITLE in (card.text or "")
 
 

@@ -98,6 +98,11 @@ async def test_back_skip_and_invalid_numbers(bot: Bot) -> None:
     assert employees.button_texts == ["« 上一步", "跳过 ›", "✖ 取消"]
     [retry] = await bot.say(user, "很多人")
     assert "⚠️ 请输入人数" in (retry.text or "") and "职工总数" in (retry.text or "")
+    [way_out] = await bot.say(user, "-5人")  # the second in a row: the way out
+    assert "暂未理解" in (way_out.text or "")
+    assert way_out.button_texts == ["继续「资格自测」", "取消"]
+    again = await ask(bot, user, way_out, "继续「资格自测」")
+    assert "职工总数" in (again.text or "")
     [retry] = await bot.say(user, "-5人")
     assert "⚠️ 这个数不能小于" in (retry.text or "")
     [revenue] = await bot.say(user, "八十人")

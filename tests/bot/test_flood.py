@@ -1,8 +1,9 @@
-"""The sliding-window flood gate (pure logic)."""
+"""The per-user flood gate (pure logic): people's pace passes, floods do not."""
 
 from __future__ import annotations
 
 from bot.flood import FloodGate, Verdict
+from bot.settings import Settings
 
 
 class Clock:
@@ -13,27 +14,48 @@ class Clock:
         return self.now
 
 
-def test_sliding_window_warns_once_then_drops() -> None:
+def default_gate(clock: Clock) -> FloodGate:
+    settings = Settings()
+    return FloodGate(
+        rate=settings.flood_rate,
+        burst=settings.flood_burst,
+        window=settings.flood_window,
+        clock=clock,
+    )
+
+
+def test_a_tap_a_second_is_never_throttled() -> None:
     clock = Clock()
-    gate = FloodGate(rate=3, window=10.0, clock=clock)
-    assert [gate.check(1) for _ in range(3)] == [Verdict.OK] * 3
-    assert gate.check(1) is Verdict.WARN
-    assert gate.check(1) is Verdict.DROP
+    gate = default_gate(clock)
+    for _ in range(3600):  # an hour of tapping, one a second
+        assert gate.check(1) is Verdict.OK
+        clock.now += 1.0
+    for _ in range(600):  # a brisk form: a tap every 0.6 s for six minutes
+        assert gate.check(2) is Verdict.OK
+        clock.now += 0.6
+
+
+def test_a_burst_is_held_with_one_notice_per_window() -> None:
+    clock = Clock()
+    gate = default_gate(clock)
+    verdicts = [gate.check(1) for _ in range(25)]  # a paste of 25 messages at once
+    assert verdicts[:20] == [Verdict.OK] * 20
+    assert verdicts[20:] == [Verdict.WARN] + [Verdict.QUIET] * 4
     assert gate.check(2) is Verdict.OK  # per user
-    clock.now += 5
-    assert gate.check(1) is Verdict.DROP  # the window slides, it does not reset
-    clock.now += 5.01
+    clock.now += 1.0  # a person reading the notice: the next question passes
     assert gate.check(1) is Verdict.OK
     assert gate.check(1) is Verdict.OK
-    assert gate.check(1) is Verdict.OK
-    assert gate.check(1) is Verdict.WARN  # warned again in a new burst
+    assert gate.check(1) is Verdict.QUIET  # still within the notice's window
+    clock.now += 10.0
+    assert [gate.check(1) for _ in range(20)] == [Verdict.OK] * 20
+    assert gate.check(1) is Verdict.WARN  # a new window: told again
 
 
 def test_state_is_bounded() -> None:
     clock = Clock()
-    gate = FloodGate(rate=1, window=1.0, clock=clock, max_users=10)
+    gate = FloodGate(rate=1, burst=2, window=1.0, clock=clock, max_users=10)
     for user in range(10):
         gate.check(user)
-    clock.now += 2
-    gate.check(99)  # full: idle users are pruned first
-    assert len(gate._hits) == 1
+    clock.now += 3
+    gate.check(99)  # full: users whose bucket is full again are pruned first
+    assert len(gate._buckets) == 1

@@ -29,7 +29,7 @@ def make_services(engine: Engine) -> BotServices:
         settings=Settings(telegram_token=SecretStr("1:x")),
         knowledge=KnowledgeBase(engine),
         engine=engine,
-        flood=FloodGate(rate=8, window=10.0),
+        flood=FloodGate(rate=2.0, burst=20, window=10.0),
         messages=BotJobMessages(),
         clock=lambda: NOW,
     )

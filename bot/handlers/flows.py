@@ -1,0 +1,197 @@
+"""The flow rules for every feature (see :mod:`bot.flows`): expiry before anything else,
+/cancel and /resume before the features, and after them the bookkeeping that keeps one
+flow open per person (suspending the older one with a one-line notice)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from telegram import Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    TypeHandler,
+)
+
+from bot.context import PolicyContext
+from bot.flows import PAUSED_KEY, Closing, FlowRegistry
+from bot.handlers.common import has_words, send_card
+from bot.render import keyboards, texts
+
+MISSES_BEFORE_WAY_OUT = 2
+# letters (Chinese characters included, digits not) a typed text needs before it is tried
+# as a question: "-5人" or "80万" are answers gone wrong, not questions
+QUESTION_LETTERS = 4
+
+
+def _question_like(text: str) -> bool:
+    return has_words(text) and sum(ch.isalpha() for ch in text) >= QUESTION_LETTERS
+
+# handler groups (lower runs first): flood control is before all of these
+EXPIRE_GROUP = -3
+COMMAND_GROUP = -2
+SETTLE_GROUP = 10
+
+
+def _person(update: Update) -> tuple[int, int] | None:
+    """(user id, chat id) of an update a person sent (a message or a button)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    if update.callback_query is None and update.message is None:
+        return None  # edits, inline queries, member updates: no flow step
+    return user.id, chat.id
+
+
+async def _say(context: PolicyContext, chat_id: int, text: str) -> None:
+    await context.bot.send_message(chat_id, text)
+
+
+async def off_script(update: Update, context: PolicyContext) -> bool:
+    """A typed text the open flow's step cannot take. A question the matcher answers
+    confidently gets its card and a one-tap 继续「…」; the second unrecognised input in a
+    row gets the way out (继续 / 取消). True when handled here; else the step repeats
+    its prompt (and says how to leave)."""
+    message, user = update.effective_message, update.effective_user
+    registry = context.services.flows
+    if message is None or user is None or registry is None:
+        return False
+    found = registry.current(context, user.id)
+    if found is None:
+        return False
+    title, services = found.flow.title, context.services
+    text = (message.text or "").strip()[: services.settings.max_question_chars]
+    if _question_like(text):
+        result = await asyncio.to_thread(
+            services.knowledge.search, text, top=1, today=services.today()
+        )
+        best = result.best
+        entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
+        if entry is not None:
+            registry.forgive(context)
+            await send_card(message, services, entry, question_id=None)
+            markup = keyboards.flow_keyboard(title, cancel=False)
+            await message.reply_text(texts.flow_still_open(title), reply_markup=markup)
+            return True
+    if registry.missed(context) < MISSES_BEFORE_WAY_OUT:
+        return False
+    registry.forgive(context)
+    markup = keyboards.flow_keyboard(title, cancel=True)
+    await message.reply_text(texts.flow_way_out(title), reply_markup=markup)
+    return True
+
+
+def build_handlers(
+    registry: FlowRegistry,
+) -> dict[int, Sequence[BaseHandler[Update, PolicyContext, None]]]:
+    """The handlers by group, for ``Application.add_handlers``."""
+
+    async def expire(update: Update, context: PolicyContext) -> None:
+        """An abandoned flow ends before this update is handled, so the update is handled
+        as if nothing were open (a text typed days later is a question again)."""
+        person = _person(update)
+        if person is None or context.user_data is None:
+            return
+        user_id, chat_id = person
+        now = context.services.now()
+        record = registry.recorded(context)
+        if record is not None and registry.expired(record, now):
+            found = registry.current(context, user_id)
+            if found is not None:
+                await registry.close(context, user_id, found, Closing.EXPIRE)
+                await _say(context, chat_id, texts.flow_expired(found.flow.title))
+            context.user_data.pop("flow", None)
+        paused = registry.recorded(context, PAUSED_KEY)
+        if paused is not None and registry.expired(paused, now):
+            await registry.drop_paused(context, user_id)
+        # more than one open (state left from before this model): keep the recorded one
+        opened = registry.open_flows(context, chat_id, user_id)
+        if len(opened) > 1:
+            keep = registry.current(context, user_id)
+            for found in opened:
+                if keep is None or found.flow.name != keep.flow.name:
+                    await registry.close(context, user_id, found, Closing.CANCEL)
+
+    async def cancel(update: Update, context: PolicyContext) -> None:
+        person = _person(update)
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        if person is not None and context.user_data is not None:
+            user_id, chat_id = person
+            found = registry.current(context, user_id)
+            if found is None:
+                opened = registry.open_flows(context, chat_id, user_id)
+                found = opened[0] if opened else None
+            if found is not None:
+                await registry.close(context, user_id, found, Closing.CANCEL)
+                paused = registry.recorded(context, PAUSED_KEY)
+                title = registry.get(paused["name"]).title if paused else None  # type: ignore[union-attr]
+                await _say(context, chat_id, texts.flow_cancelled(found.flow.title, paused=title))
+            elif (dropped := await registry.drop_paused(context, user_id)) is not None:
+                await _say(context, chat_id, texts.flow_cancelled(dropped.title, paused=None))
+            else:
+                await _say(context, chat_id, texts.NOTHING_TO_CANCEL)
+        raise ApplicationHandlerStop
+
+    async def resume(update: Update, context: PolicyContext) -> None:
+        person = _person(update)
+        if person is not None and context.user_data is not None:
+            user_id, chat_id = person
+            if registry.recorded(context, PAUSED_KEY) is None:
+                found = registry.current(context, user_id)
+                if found is not None and found.flow.on_resume is not None:
+                    await found.flow.on_resume(update, context)  # show the step again
+                else:
+                    await _say(context, chat_id, texts.NOTHING_TO_RESUME)
+                raise ApplicationHandlerStop
+            current = registry.current(context, user_id)
+            if current is not None:  # swap: the open one is suspended in turn
+                paused = context.user_data.pop(PAUSED_KEY)
+                await registry.suspend(context, user_id, current)
+                swapped = context.user_data.pop(PAUSED_KEY)
+                context.user_data[PAUSED_KEY] = paused
+                await _say(context, chat_id, texts.flow_suspended(current.flow.title))
+                flow = await registry.restore(update, context, user_id)
+                context.user_data[PAUSED_KEY] = swapped
+            else:
+                flow = await registry.restore(update, context, user_id)
+            if flow is None:
+                await _say(context, chat_id, texts.NOTHING_TO_RESUME)
+            elif flow.on_resume is None:
+                await _say(context, chat_id, texts.flow_resumed(flow.title))
+        raise ApplicationHandlerStop
+
+    async def go(update: Update, context: PolicyContext) -> None:
+        """继续「…」: the open flow's step again."""
+        query, person = update.callback_query, _person(update)
+        assert query is not None
+        found = registry.current(context, person[0]) if person is not None else None
+        if found is None or found.flow.on_resume is None:
+            await query.answer(texts.NOTHING_TO_RESUME)
+            raise ApplicationHandlerStop
+        await query.answer()
+        await found.flow.on_resume(update, context)
+        raise ApplicationHandlerStop
+
+    async def settle(update: Update, context: PolicyContext) -> None:
+        person = _person(update)
+        if person is None:
+            return
+        user_id, chat_id = person
+        suspended = await registry.settle(context, chat_id, user_id)
+        if suspended is not None:
+            await _say(context, chat_id, texts.flow_suspended(suspended.title))
+
+    return {
+        EXPIRE_GROUP: [TypeHandler(Update, expire)],
+        COMMAND_GROUP: [
+            CommandHandler("cancel", cancel),
+            CommandHandler("resume", resume),
+            CallbackQueryHandler(cancel, pattern=f"^{keyboards.FLOW_CANCEL}$"),
+            CallbackQueryHandler(go, pattern=f"^{keyboards.FLOW_GO}$"),
+        ],
+        SETTLE_GROUP: [TypeHandler(Update, settle)],
+    }

@@ -1,0 +1,235 @@
+"""The flow rules end to end, at a person's pace (each step waits for the bot's answer):
+at most one open flow, /cancel names and ends it, /resume continues a suspended one,
+an abandoned flow expires, menu commands work in the middle of a flow."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.settings import Settings
+from policybot_localapi.api import LocalBotAPI, MessageRecord, User
+from services.knowledge import KnowledgeBase
+from tests.bot.e2e_support import CARD_TITLE, QUESTION, Bot, make_settings
+from tests.bot.tickets_support import load_demo_roles
+
+GUARANTEE = "融资担保费率现在是多少"
+TECH = "科技型中小企业评价入库"
+TRAPS = ("请按提示输入", "请从这些选项中选择", "没有找到这个区域", "请回答")
+FLOOD = "您发送消息过于频繁,请稍后再试。"
+DEFAULTS = Settings()
+
+
+def people_settings(**changes: object) -> Settings:
+    """The shipped flood control: these tests are a person using the bot."""
+    flood = {k: v for k, v in DEFAULTS.model_dump().items() if k.startswith("flood_")}
+    return make_settings(**{**flood, **changes})
+
+
+@pytest.fixture
+def harness(api: LocalBotAPI, engine: Engine, knowledge: KnowledgeBase) -> Bot:
+    return Bot(api=api, engine=engine, knowledge=knowledge, settings=people_settings())
+
+
+async def replies(bot: Bot, user: User) -> list[MessageRecord]:
+    """Everything the bot says until it is quiet for a moment."""
+    return await bot.client.collect_messages(user, idle=0.4, timeout=bot.timeout)
+
+
+def texts_of(messages: list[MessageRecord]) -> str:
+    return "\n".join(m.text or "" for m in messages)
+
+
+def with_button(messages: list[MessageRecord], label: str) -> MessageRecord:
+    return next(m for m in messages if any(t.startswith(label) for t in m.button_texts))
+
+
+def not_trapped(text: str) -> None:
+    assert not any(trap in text for trap in TRAPS), text
+
+
+async def test_three_flows_from_a_card_then_cancel_leaves_no_trap(bot: Bot) -> None:
+    user = await bot.user()
+    [card] = await bot.say(user, GUARANTEE)
+    assert "✅ 资格自测" in card.button_texts
+    await bot.press(user, card, text="✅ 资格自测")
+    assert "第 1 题" in texts_of(await replies(bot, user))
+    await bot.press(user, card, text="🔔 订阅此类政策")
+    said = texts_of(await replies(bot, user))
+    assert "已暂停「资格自测」,发送 /resume 继续。" in said
+    await bot.press(user, card, text="🙋 人工咨询")
+    said = texts_of(await replies(bot, user))
+    assert "已暂停「订阅政策」,发送 /resume 继续。" in said  # one suspended at a time
+    assert "请选择" in said  # the request form's first step
+
+    await bot.client.send_command(user, "cancel")
+    [cancelled] = await replies(bot, user)
+    assert "已取消「提交诉求」" in (cancelled.text or "")
+    assert "/resume" in (cancelled.text or "")  # the suspended wizard can come back
+    for question in (QUESTION, "今天武汉天气怎么样", "個體戶轉成公司有獎勵嗎"):
+        await bot.client.send_message(user, question)
+        said = texts_of(await replies(bot, user))
+        not_trapped(said)
+    await bot.client.send_message(user, QUESTION)
+    assert CARD_TITLE in texts_of(await replies(bot, user))
+
+    await bot.client.send_command(user, "resume")
+    wizard = await replies(bot, user)
+    assert "订阅" in texts_of(wizard) and wizard[-1].buttons
+    await bot.client.send_command(user, "cancel")
+    assert "已取消「订阅政策」" in texts_of(await replies(bot, user))
+    await bot.client.send_command(user, "cancel")
+    [idle] = await replies(bot, user)
+    assert idle.text == "当前没有进行中的操作。您可以直接提问,或发送 /help 查看命令。"
+    await bot.client.send_message(user, QUESTION)
+    assert CARD_TITLE in texts_of(await replies(bot, user))
+
+
+async def walk_tech_check(bot: Bot, user: User) -> str:
+    """/check, the tech programme, then 不清楚 (or 跳过) to every question: the result."""
+    await bot.client.send_command(user, "check")
+    [menu] = await replies(bot, user)
+    label = next(t for t in menu.button_texts if t.startswith(TECH))
+    await bot.press(user, menu, text=label)
+    for _ in range(30):
+        said = await replies(bot, user)
+        last = said[-1]
+        skip = next((t for t in last.button_texts if t == "不清楚" or t.startswith("跳过")), None)
+        if skip is None:
+            return texts_of(said)
+        await bot.press(user, last, text=skip)
+    raise AssertionError("the check never finished")
+
+
+async def test_check_twice_then_match_answers(bot: Bot) -> None:
+    user = await bot.user()
+    assert "仅供参考" in await walk_tech_check(bot, user)
+    await bot.client.send_command(user, "check")
+    [menu] = await replies(bot, user)
+    assert any(t.startswith(TECH) for t in menu.button_texts)  # the menu, not a question
+    assert "仅供参考" in await walk_tech_check(bot, user)
+    await bot.client.send_command(user, "match")
+    assert "政策体检" in texts_of(await replies(bot, user))
+
+
+async def test_typed_text_goes_to_the_visible_flow(bot: Bot) -> None:
+    user = await bot.user()
+    await bot.client.send_command(user, "request")
+    [categories] = await replies(bot, user)
+    await bot.press(user, categories, text=categories.button_texts[0])
+    await replies(bot, user)
+    await bot.client.send_message(user, "我们想了解融资担保的申请条件和办理流程")
+    assert "企业名称" in texts_of(await replies(bot, user))
+
+    await bot.client.send_command(user, "check")
+    [menu] = await replies(bot, user)
+    gzq = next(t for t in menu.button_texts if "个转企" in t)
+    await bot.press(user, menu, text=gzq)
+    said = texts_of(await replies(bot, user))
+    assert "已暂停「提交诉求」,发送 /resume 继续。" in said
+    assert "注册在武汉哪个区" in said
+    await bot.client.send_message(user, "洪山区")  # the check's answer, not the form's
+    said = texts_of(await replies(bot, user))
+    assert "第 2 题" in said
+    not_trapped(said)
+
+    await bot.client.send_command(user, "cancel")
+    assert "已取消「资格自测」" in texts_of(await replies(bot, user))
+    await bot.client.send_command(user, "resume")
+    assert "企业名称" in texts_of(await replies(bot, user))  # the form, where it was
+    await bot.client.send_message(user, "武汉示例科技有限公司(测试)")
+    assert "区" in texts_of(await replies(bot, user))
+    await bot.client.send_command(user, "cancel")
+    assert "已取消「提交诉求」" in texts_of(await replies(bot, user))
+    await bot.client.send_command(user, "cancel")
+    [idle] = await replies(bot, user)
+    assert "没有进行中的操作" in (idle.text or "")
+
+
+async def test_abandoned_flow_expires(harness: Bot) -> None:
+    harness.settings = people_settings(flow_expiry_minutes=1.0 / 60)  # one second
+    async with harness.run():
+        user = await harness.user()
+        await harness.client.send_command(user, "request")
+        [categories] = await replies(harness, user)
+        await harness.press(user, categories, text=categories.button_texts[0])
+        await replies(harness, user)
+        await asyncio.sleep(1.5)
+        await harness.client.send_message(user, QUESTION)
+        said = texts_of(await replies(harness, user))
+        assert "「提交诉求」长时间未操作,已自动结束。" in said
+        assert CARD_TITLE in said
+        await harness.client.send_command(user, "cancel")
+        [idle] = await replies(harness, user)
+        assert "没有进行中的操作" in (idle.text or "")
+
+
+async def test_a_tap_a_second_is_never_throttled(bot: Bot) -> None:
+    user = await bot.user()
+    await bot.client.send_command(user, "search", "企业")
+    [listing] = await replies(bot, user)
+    for n in range(12):
+        label = "下一页 ›" if n % 2 == 0 else "‹ 上一页"
+        current = bot.client.message(user, listing.message_id)
+        answer = await bot.press(user, current, text=label)
+        assert answer.text != FLOOD, n
+        await bot.client.wait_for_edit(user, listing.message_id, edits=n + 1)
+        await asyncio.sleep(1.0)
+
+
+async def test_a_brisk_request_form_is_submitted(bot: Bot) -> None:
+    user = await bot.user()
+    load_demo_roles(bot.engine, 8_200_001, 8_200_002, department_chat=None)
+    [card] = await bot.say(user, QUESTION)
+    await bot.press(user, card, text="🙋 人工咨询")
+    [categories] = await replies(bot, user)
+    await bot.press(user, categories, text=categories.button_texts[0])
+    [description] = await replies(bot, user)
+    await bot.press(user, description, text=description.button_texts[0])  # 使用:预填内容
+    await replies(bot, user)
+    await bot.client.send_message(user, "武汉示例科技有限公司(测试)")
+    [area] = await replies(bot, user)
+    await bot.press(user, area, text=next(t for t in area.button_texts if "示例" in t))
+    await replies(bot, user)
+    await bot.client.send_message(user, "027-88880000")
+    [attach] = await replies(bot, user)
+    await bot.press(user, attach, text="跳过")
+    [confirm] = await replies(bot, user)
+    answer = await bot.press(user, confirm, text="✅ 提交")
+    assert answer.text != FLOOD
+    assert "QY-" in texts_of(await replies(bot, user))  # the ticket's number
+
+
+async def test_a_question_typed_mid_flow_is_answered_and_the_flow_waits(bot: Bot) -> None:
+    user = await bot.user()
+    [card] = await bot.say(user, QUESTION)
+    await bot.press(user, card, text="✅ 资格自测")
+    [first] = await replies(bot, user)
+    assert "第 1 题" in (first.text or "")
+    await bot.client.send_message(user, "小微企业贷款有什么支持")  # a question, not an area
+    answered, still = await replies(bot, user)
+    assert "📜 原文" in answered.button_texts  # a policy card
+    assert still.button_texts == ["继续「资格自测」"]
+    await bot.press(user, still, text="继续「资格自测」")
+    [again] = await replies(bot, user)
+    assert "第 1 题" in (again.text or "")
+    await bot.press(user, again, text="洪山区")
+    assert "第 2 题" in texts_of(await replies(bot, user))
+
+
+async def test_two_unrecognised_inputs_offer_the_way_out(bot: Bot) -> None:
+    user = await bot.user()
+    await bot.client.send_command(user, "request")
+    await replies(bot, user)
+    await bot.client.send_message(user, "嗯嗯")
+    [first] = await replies(bot, user)
+    assert "/cancel" in (first.text or "")  # says how to leave
+    await bot.client.send_message(user, "嗯嗯嗯")
+    [way_out] = await replies(bot, user)
+    assert way_out.button_texts == ["继续「提交诉求」", "取消"]
+    await bot.press(user, way_out, text="取消")
+    assert "已取消「提交诉求」" in texts_of(await replies(bot, user))
+    await bot.client.send_message(user, QUESTION)
+    assert CARD_TITLE in texts_of(await replies(bot, user))
