@@ -30,6 +30,7 @@ QUESTION_LETTERS = 4
 def _question_like(text: str) -> bool:
     return has_words(text) and sum(ch.isalpha() for ch in text) >= QUESTION_LETTERS
 
+
 # handler groups (lower runs first): flood control is before all of these
 EXPIRE_GROUP = -3
 COMMAND_GROUP = -2
