@@ -101,6 +101,22 @@ class Audience:
     def is_empty(self) -> bool:
         return not (self.industries or self.sizes or self.types or self.districts)
 
+    def describe(self) -> str:
+        """One line for admins, e.g. "规模 小微企业;区 洪山区" ("" when untagged)."""
+        parts = [
+            f"{label} {'、'.join(values)}"
+            for label, values in (
+                ("行业门类", self.industries),
+                ("规模", self.sizes),
+                ("类型", self.types),
+                ("区", self.districts),
+            )
+            if values
+        ]
+        if self.city:
+            parts.append(f"城市 {self.city}")
+        return ";".join(parts)
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             name: list(getattr(self, name))

@@ -9,13 +9,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Sequence
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from knowledge.audience import profile_fits
+from knowledge.audience import Audience, profile_fits
 from knowledge.model import EntryView
 from services.eligibility import ProfileRuleMatcher
 from storage import kb, profiles
+from storage.db import session_scope
 from storage.profiles import ProfileView
+
+
+def entry_audience(engine: Engine, entry_id: str) -> Audience | None:
+    """The 适用对象 tags profile matching uses for an entry (None: no such entry)."""
+    with session_scope(engine) as session:
+        return kb.audience_of(session, entry_id=entry_id)
 
 
 class ProfilePushMatcher:

@@ -189,6 +189,9 @@ def kb_show(
     entry = service.entry(entry_id)
     if entry is None:
         fail(f"没有编号为 {entry_id} 的条目。可用 policybot kb list 查看。")
+    from services.push_profile import entry_audience
+
+    audience = entry_audience(service.engine, entry.entry_id)  # what profile push matches
     if as_json:
         data = {
             "id": entry.entry_id,
@@ -204,6 +207,7 @@ def kb_show(
             "document": entry.document_title,
             "source": entry.source_name,
         }
+        data["audience"] = audience.to_json() if audience else {}
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     out.print(f"[bold]{entry.title}[/bold]  ({entry.entry_id})")
@@ -213,6 +217,8 @@ def kb_show(
         out.print(f"· {name}:{value.value}  [dim]({value.source})[/dim]")
     if entry.categories:
         out.print(f"分类:{'、'.join(entry.categories)}")
+    if audience is not None and audience.describe():
+        out.print(f"适用对象标签(读自原文,用于画像推送):{escape(audience.describe())}")
 
 
 @app.command("unanswered")

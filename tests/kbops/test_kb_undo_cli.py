@@ -54,7 +54,10 @@ def test_import_rollback_remove_and_undo_the_removal(tmp_path: Path) -> None:
     assert refused.returncode != 0 and "已没有现行条目" in refused.stderr
 
     restored = ok(["kb", "rollback", removal], env)
-    assert "恢复 3" in restored and len(listed(env, "qu-cli")) == 3
+    entries = listed(env, "qu-cli")
+    assert "恢复 3" in restored and len(entries) == 3
+    shown = json.loads(ok(["kb", "show", entries[0], "--json"], env))
+    assert shown["audience"]["sizes"] == ["小微企业"]  # what profile push matches
     history = ok(["kb", "history"], env)
     for number, action in ((first, "导入"), (again, "导入"), (removal, "移除")):
         assert re.search(rf"{number}\s.*{action}", history), history

@@ -114,8 +114,10 @@ def test_entry_text_skips_procedure_fields_and_targets() -> None:
     assert found.sizes == (SMALL,) and found.industries == ()
 
 
-def test_json_round_trip() -> None:
+def test_json_round_trip_and_description() -> None:
     found = read_audience("落户江夏区的规上软件企业", level="市", region="武汉")
+    assert found.describe() == "行业门类 I;规模 规上企业;区 江夏区;城市 武汉"
+    assert Audience().describe() == ""
     assert Audience.from_json(found.to_json()) == found
     assert Audience.from_json(None) == Audience() and Audience().to_json() == {}
     assert Audience.from_json({"sizes": "bad", "city": 3}) == Audience()
