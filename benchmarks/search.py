@@ -169,17 +169,22 @@ def latency_worker(size: int, engine: str) -> dict[str, float]:
     build_s = time.perf_counter() - started
     for q in questions[:20]:
         searcher.search(q)  # warm caches
-    times = []
+    times, cpu = [], []
     for q in questions:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         searcher.search(q)
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
     times.sort()
+    cpu.sort()
     return {
         "size": size,
         "build_s": build_s,
         "p50_ms": statistics.median(times),
         "p99_ms": times[max(0, int(len(times) * 0.99) - 1)],
+        # CPU time of the searching thread: the same figure without the waits of a shared,
+        # busy machine (wall-clock p99 there measures the other processes)
+        "p99_cpu_ms": cpu[max(0, int(len(cpu) * 0.99) - 1)],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_before_build_mb": rss_before / 1024,
     }
@@ -526,7 +531,7 @@ def main() -> None:
     print("\n## Latency per question and memory (dev questions, one core)")
     print(
         f"{'engine':12} {'entries':>8} {'build s':>8} {'p50 ms':>8} {'p99 ms':>8}"
-        f" {'target p99':>11} {'peak RSS MB':>12} {'target RSS':>11}"
+        f" {'p99 cpu':>8} {'target p99':>11} {'peak RSS MB':>12} {'target RSS':>11}"
     )
     for engine, sizes in (
         ("policybot", args.sizes),
@@ -540,7 +545,7 @@ def main() -> None:
             tr = f"≤ {TARGET_RSS_MB[size]:g}" if ours and size in TARGET_RSS_MB else "-"
             print(
                 f"{engine:12} {size:8d} {r['build_s']:8.2f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f}"
-                f" {tp:>11} {r['peak_rss_mb']:12.0f} {tr:>11}"
+                f" {r['p99_cpu_ms']:8.2f} {tp:>11} {r['peak_rss_mb']:12.0f} {tr:>11}"
             )
     index_table([size for size in args.sizes if size >= 1_000])
     cold, *warm = first_answer_seconds()

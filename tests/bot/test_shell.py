@@ -54,3 +54,21 @@ async def test_scripted_session(engine: Engine, knowledge: KnowledgeBase) -> Non
         channels = set(session.exec(select(QuestionLog.channel)).all())
     assert user is not None and user.role == "法人"
     assert channels == {"shell"}
+
+
+async def test_clarifying_question_in_the_shell(engine: Engine, knowledge: KnowledgeBase) -> None:
+    console = Console(record=True, width=120, force_terminal=False)
+    lines = script("专精特新怎么申报", "1", "专精特新怎么申报", "4", "/quit")
+    await chat(
+        Settings(flood_rate=1000),
+        knowledge=knowledge,
+        engine=engine,
+        lines=lines,
+        console=console,
+        quiet=0.1,
+    )
+    out = console.export_text()
+    assert out.count("您是想了解以下哪项?") == 2
+    assert "[4] 都不是" in out and "[5] ✅" in out  # the self-check of the named programme
+    assert "好的,以下是您选择的政策" in out  # option 1 chosen: its card
+    assert "换个说法" in out  # 都不是: the rephrasing tip
