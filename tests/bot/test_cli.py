@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.formats.documents import JIUYE, KEJI
+
 EXE = shutil.which("policybot")
 pytestmark = pytest.mark.skipif(EXE is None, reason="policybot is not installed")
 
@@ -129,8 +131,8 @@ def test_a_folder_is_imported_file_by_file(env: dict[str, str], tmp_path: Path) 
     assert "数据库未改动" not in first.stderr
     assert f"导入结果({good + 4} 个文件)" in first.stdout
     assert "扫描件" in first.stdout and "网页文件不完整" in first.stdout
-    assert "新增 13,修改 0,删除 0" in first.stdout  # yangli-keji.pdf
-    assert "新增 10,修改 0,删除 0" in first.stdout  # web/yangli-jiuye.html
+    assert f"新增 {KEJI.entry_count()},修改 0,删除 0" in first.stdout  # yangli-keji.pdf
+    assert f"新增 {JIUYE.entry_count()},修改 0,删除 0" in first.stdout  # web/yangli-jiuye.html
     listed = run(["kb", "list", "--json"], env).stdout.splitlines()
     again = run(["kb", "import", str(folder)], env)
     assert again.returncode == 1

@@ -14,6 +14,7 @@ from sqlmodel import Session, func, select
 from bot.render.clarify import QUESTION
 from storage.models import PolicyEntry
 from tests.bot.e2e_support import Bot, make_settings
+from tests.fixtures.formats.documents import JIUYE, KEJI, ZHUANJING, Document
 
 ADMIN_ID = 9_100_014
 FOLDER = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
@@ -25,21 +26,22 @@ def entry_count(bot: Bot) -> int:
 
 
 @pytest.mark.parametrize(
-    ("file_name", "source", "count", "question", "title"),
+    ("file_name", "source", "doc", "question", "title"),
     [
-        ("科技措施.pdf", "yangli-keji.pdf", 13, "软著补贴每件多少钱", "软件著作权补贴"),
-        ("就业政策.html", "yangli-jiuye.html", 10, "以工代训每月补多少钱", "以工代训补贴"),
-        ("专精.doc", "yangli-zhuanjing.doc", 10, "企业上云费用有补助吗", "工业互联网平台应用"),
-        ("网页另存.txt", "yangli-jiuye.html", 10, "以工代训每月补多少钱", "以工代训补贴"),
+        ("科技措施.pdf", "yangli-keji.pdf", KEJI, "软著补贴每件多少钱", "软件著作权补贴"),
+        ("就业政策.html", "yangli-jiuye.html", JIUYE, "以工代训每月补多少钱", "以工代训补贴"),
+        ("专精.doc", "yangli-zhuanjing.doc", ZHUANJING, "上云费用有补助吗", "工业互联网平台应用"),
+        ("网页另存.txt", "yangli-jiuye.html", JIUYE, "以工代训每月补多少钱", "以工代训补贴"),
     ],
 )  # fmt: skip
 async def test_each_format_is_uploaded_published_and_answered(
-    harness: Bot, file_name: str, source: str, count: int, question: str, title: str
+    harness: Bot, file_name: str, source: str, doc: Document, question: str, title: str
 ) -> None:
     if source.endswith(".doc") and shutil.which("catdoc") is None:
         pytest.skip("catdoc missing (apt-get install catdoc)")
     harness.settings = make_settings(admin_ids=[ADMIN_ID])
     bot = harness
+    count = doc.entry_count()
     async with bot.run():
         admin = await bot.client.create_user("管理员", user_id=ADMIN_ID)
         before = entry_count(bot)

@@ -18,7 +18,7 @@ def test_a_web_page_brings_its_address_and_issuer(knowledge: KnowledgeBase, tmp_
     page = tmp_path / "keji.html"
     shutil.copy(FOLDER / "yangli-keji.html", page)
     [result] = knowledge.import_files([page])
-    assert result.report is not None and len(result.report.added) == 13
+    assert result.report is not None and len(result.report.added) == KEJI.entry_count()
     entry = knowledge.entry(result.report.added[0])
     assert entry is not None
     assert entry.source_url == KEJI.url  # the page's own <meta name="Url">
@@ -47,7 +47,7 @@ def test_a_folder_is_imported_file_by_file(knowledge: KnowledgeBase, tmp_path: P
     assert "PDF" in (results[0].error or "")
     saved = [r.report for r in results if r.report is not None]
     assert saved[0].document_key == "yangli-jiuye"
-    assert sum(len(r.added) for r in saved) == 10 + 13
+    assert sum(len(r.added) for r in saved) == JIUYE.entry_count() + KEJI.entry_count()
     stored = knowledge.entry("yangli-jiuye:1.1")
     assert stored is not None and stored.document_title == JIUYE.lines[0]
     again = knowledge.import_files(files)  # nothing changes
