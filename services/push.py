@@ -191,6 +191,8 @@ def withdraw_entry(
     who was sent one gets one short withdrawal notice (due now: it corrects a message
     they have; quiet hours still hold). Returns (notice id, rows) like ``notify_entry``."""
     push_withdraw.cancel_announcements(session, entry_id=entry.entry_id)
+    if not push_withdraw.was_announced(session, entry_id=entry.entry_id):
+        return None, 0  # nobody was told: no notice (a large removal makes none)
     notice = _notice(entry, NoticeKind.WITHDRAWN, key, now)
     notice.summary = None
     notice_id = push_outbox.create_notice(session, notice=notice)

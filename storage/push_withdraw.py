@@ -46,6 +46,21 @@ def cancel_announcements(session: Session, *, entry_id: str) -> int:
     return rowcount(session.execute(stmt))
 
 
+def was_announced(session: Session, *, entry_id: str) -> bool:
+    """Whether an announcement of ``entry_id`` was sent (or is being sent) to anyone."""
+    stmt = (
+        select(PushOutbox.id)
+        .join(PushNotice, col(PushNotice.id) == col(PushOutbox.notice_id))
+        .where(
+            col(PushNotice.entry_id) == entry_id,
+            col(PushNotice.kind).in_(ANNOUNCING),
+            col(PushOutbox.state).in_(DELIVERED),
+        )
+        .limit(1)
+    )
+    return session.exec(stmt).first() is not None
+
+
 def queue_withdrawal(session: Session, *, notice_id: int, entry_id: str, now: dt.datetime) -> int:
     """Outbox rows of withdrawal notice ``notice_id`` for every user who was sent an
     announcement of ``entry_id`` and has not been told of a withdrawal since (so each

@@ -148,9 +148,9 @@ def test_updates_are_marked_and_unsent_news_of_removed_entries_is_cancelled(
     changed = [{"id": "1", "title": "补贴", "body": "补贴标准提高。"}]
     kb.import_paths([write_document(tmp_path, "qu-u", changed)])
     report = plan(engine)
-    # 更新 of entry 1; entry 2 was never delivered: its 新政策 row is cancelled and its
-    # withdrawal notice reaches nobody
-    assert (report.events, report.notices, report.rows) == (2, 2, 1)
+    # 更新 of entry 1; entry 2 was never delivered: its 新政策 row is cancelled and no
+    # withdrawal notice is made
+    assert (report.events, report.notices, report.rows) == (2, 1, 1)
     with Session(engine) as session:
         kinds = sorted(n.kind for n in session.exec(select(PushNotice)))
         states = {
@@ -159,7 +159,7 @@ def test_updates_are_marked_and_unsent_news_of_removed_entries_is_cancelled(
                 select(PushOutbox, PushNotice).where(PushOutbox.notice_id == PushNotice.id)
             )
         }
-    assert kinds == ["changed", "new", "new", "withdrawn"]
+    assert kinds == ["changed", "new", "new"]
     assert states == {
         ("qu-u:1", "new"): "pending",
         ("qu-u:2", "new"): "cancelled",
