@@ -178,7 +178,7 @@ class Matcher:
         terms, docs, tfs = _Collector(self, vocab).collect(entries)
         self._install(
             words=list(vocab),
-            terms=terms,
+            counts=np.bincount(terms, minlength=len(vocab)),
             docs=docs,
             tfs=tfs,
             lengths=_lengths(docs, tfs, len(entries)),
@@ -202,15 +202,16 @@ class Matcher:
         self,
         *,
         words: list[str],
-        terms: np.ndarray,
+        counts: np.ndarray,
         docs: np.ndarray,
         tfs: np.ndarray,
         lengths: np.ndarray,
         per_entry: _PerEntry,
         by_pinyin: dict[str, list[int]] | None = None,
     ) -> None:
-        """Derive the searchable index from postings sorted by (term, doc): ``tfs`` are
-        term frequencies × 10 (field weights are tenths), ``lengths`` in the same unit."""
+        """Derive the searchable index from postings sorted by (term, doc), ``counts``
+        of them per term: ``tfs`` are term frequencies × 10 (field weights are tenths),
+        ``lengths`` in the same unit."""
         c = self.config
         n = len(per_entry.ids)
         self._concept_cache: dict[str, tuple[int, ...]] = {}
@@ -228,11 +229,6 @@ class Matcher:
         self._words = words
         self._vocab = {w: i for i, w in enumerate(words)}
         # postings in one flat array per kind (CSR): term t owns [offsets[t], offsets[t+1])
-        counts = (
-            np.bincount(terms, minlength=len(words))
-            if len(terms)
-            else np.zeros(len(words), np.int64)
-        )
         self._offsets = np.zeros(len(words) + 1, dtype=np.int64)
         np.cumsum(counts, out=self._offsets[1:])
         self._all_docs = np.ascontiguousarray(docs, dtype=np.int32)
@@ -248,7 +244,8 @@ class Matcher:
         for lo in range(0, len(docs), _CHUNK):  # in slices: a lower peak than all at once
             hi = min(lo + _CHUNK, len(docs))
             tf = self._all_tfs[lo:hi].astype(np.float32) / 10
-            idf = self._idf[np.asarray(terms[lo:hi])]
+            terms = np.searchsorted(self._offsets, np.arange(lo, hi), side="right") - 1
+            idf = self._idf[terms]
             self._all_weights[lo:hi] = idf * tf * (c.k1 + 1) / (tf + norm[self._all_docs[lo:hi]])
         real = np.fromiter((not w.startswith(_PY) for w in words), dtype=bool, count=len(words))
         self._oov_idf = float(np.median(self._idf[real])) if real.any() else 1.0
@@ -357,55 +354,66 @@ class Matcher:
         if not self.segmenter.knows_words(k for _, v in added for k in v.keywords):
             return None
         n = len(order)
-        remap = np.full(self._n, -1, dtype=np.int64)
-        remap[np.asarray(kept_old, dtype=np.int64)] = kept_new
-        terms = self._term_of_postings()
-        new_docs = remap[self._all_docs]
-        keep = new_docs >= 0
-        terms, docs, tfs = terms[keep], new_docs[keep], np.asarray(self._all_tfs)[keep]
-        # the new entries' postings, sorted by (term, doc), merged into the kept ones
         new = type(self).__new__(type(self))
         new.config, new.segmenter, new.max_chars = self.config, self.segmenter, self.max_chars
         new._segmenter_words = list(
             dict.fromkeys([*self._segmenter_words, *(k for _, v in added for k in v.keywords)])
         )
         vocab = dict(self._vocab)
-        collector = _Collector(new, vocab)
-        a_terms, a_local, a_tfs = collector.collect([v for _, v in added])
+        a_terms, a_local, a_tfs = _Collector(new, vocab).collect([v for _, v in added])
         positions = np.asarray([i for i, _ in added], dtype=np.int64)
         lengths = np.zeros(n, dtype=np.int64)
         lengths[kept_new] = np.asarray(self._lengths)[kept_old]
         lengths[positions] = _lengths(a_local, a_tfs, len(added))
         a_docs = positions[a_local]  # positions ascend: still sorted by (term, doc)
-        stride = n + 1
-        at = np.searchsorted(
-            terms.astype(np.int64) * stride + docs, a_terms.astype(np.int64) * stride + a_docs
-        )
-        terms = np.insert(terms, at, a_terms)
-        docs = np.insert(docs, at, a_docs)
-        tfs = np.insert(tfs, at, a_tfs)
-        # terms no entry uses any more leave the vocabulary, as a full build would have it
         words = list(vocab)
-        counts = np.bincount(terms, minlength=len(words))
-        alive = counts > 0
-        term_ids = np.cumsum(alive) - 1
-        terms = term_ids[terms]
+        old_terms = len(self._words)
+        docs: np.ndarray
+        tfs: np.ndarray
+        if len(kept_old) == self._n and (not added or added[0][0] >= self._n):
+            # only new entries, after the old ones: each goes at the end of its term's
+            # postings, and no term loses its last entry
+            at = self._offsets[np.minimum(a_terms + 1, old_terms)]
+            docs = np.insert(np.asarray(self._all_docs), at, a_docs)
+            tfs = np.insert(np.asarray(self._all_tfs), at, a_tfs)
+            counts = np.bincount(a_terms, minlength=len(words))
+            counts[:old_terms] += np.diff(self._offsets)
+            alive = np.ones(len(words), dtype=bool)
+            term_ids = np.arange(len(words))
+        else:
+            remap = np.full(self._n, -1, dtype=np.int64)
+            remap[np.asarray(kept_old, dtype=np.int64)] = kept_new
+            terms = self._term_of_postings()
+            new_docs = remap[self._all_docs]
+            keep = new_docs >= 0
+            terms, docs, tfs = terms[keep], new_docs[keep], np.asarray(self._all_tfs)[keep]
+            stride = n + 1
+            at = np.searchsorted(
+                terms.astype(np.int64) * stride + docs, a_terms.astype(np.int64) * stride + a_docs
+            )
+            terms = np.insert(terms, at, a_terms)
+            docs = np.insert(docs, at, a_docs)
+            tfs = np.insert(tfs, at, a_tfs)
+            # terms no entry uses any more leave the vocabulary, as in a full build
+            counts = np.bincount(terms, minlength=len(words))
+            alive = counts > 0
+            term_ids = np.cumsum(alive) - 1
+            counts = counts[alive]
         by_pinyin: dict[str, list[int]] = {}
         for key, tids in self._by_pinyin.items():
             live = [int(term_ids[t]) for t in tids if alive[t]]
             if live:
                 by_pinyin[key] = live
         for word, tid in vocab.items():
-            if tid >= len(self._words) and alive[tid]:
+            if tid >= old_terms and alive[tid]:
                 _add_homophone(by_pinyin, word, int(term_ids[tid]))
-        per_entry = _PerEntry.merged(self, order, kept_new, kept_old, added)
         new._install(
             words=[w for w, a in zip(words, alive.tolist(), strict=True) if a],
-            terms=terms,
+            counts=counts,
             docs=docs,
             tfs=tfs,
             lengths=lengths,
-            per_entry=per_entry,
+            per_entry=_PerEntry.merged(self, order, kept_new, kept_old, added),
             by_pinyin=by_pinyin,
         )
         return new
@@ -879,15 +887,40 @@ class _Collector:
             weights = np.repeat(np.asarray(part_weights, dtype=np.float64), lengths)
             keys, inverse = np.unique(ids * stride + docs, return_inverse=True)
             tfs = np.minimum(np.bincount(inverse, weights=weights), 65535).astype(np.uint16)
-            batches.append((keys // stride, keys % stride, tfs))
-        if not batches:
-            empty = np.empty(0, dtype=np.int64)
-            return empty, empty, np.empty(0, dtype=np.uint16)
-        terms, docs, tfs = (np.concatenate(parts) for parts in zip(*batches, strict=True))
-        if len(batches) > 1:  # each batch is sorted; docs ascend from batch to batch
-            order = np.argsort(terms, kind="stable")
-            terms, docs, tfs = terms[order], docs[order], tfs[order]
-        return terms, docs, tfs
+            del ids, docs, weights, inverse
+            batches.append(
+                ((keys // stride).astype(np.int32), (keys % stride).astype(np.int32), tfs)
+            )
+        return _merge_sorted(batches, len(self._vocab))
+
+
+def _merge_sorted(
+    batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]], terms: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One (term, doc)-sorted postings list from batches that are each sorted and hold
+    ascending docs: every batch's postings of a term go after the earlier batches' ones
+    (placed by counting, never sorted again; each batch is freed once placed)."""
+    if not batches:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0, dtype=np.uint16)
+    counts = [np.bincount(b[0], minlength=terms) for b in batches]
+    total = np.sum(counts, axis=0)
+    offsets = np.zeros(terms + 1, dtype=np.int64)
+    np.cumsum(total, out=offsets[1:])
+    out_docs = np.empty(int(offsets[-1]), dtype=np.int32)
+    out_tfs = np.empty(int(offsets[-1]), dtype=np.uint16)
+    filled = offsets[:-1].copy()  # where each term's next batch starts writing
+    while batches:
+        b_terms, b_docs, b_tfs = batches.pop(0)
+        b_counts = counts.pop(0)
+        starts = np.zeros(terms, dtype=np.int64)
+        np.cumsum(b_counts[:-1], out=starts[1:])
+        rank = np.arange(len(b_terms), dtype=np.int64) - starts[b_terms]
+        where = filled[b_terms] + rank
+        out_docs[where] = b_docs
+        out_tfs[where] = b_tfs
+        filled += b_counts
+    return np.repeat(np.arange(terms, dtype=np.int32), total), out_docs, out_tfs
 
 
 def _add_homophone(by_pinyin: dict[str, list[int]], word: str, tid: int) -> None:

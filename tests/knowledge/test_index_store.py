@@ -133,3 +133,21 @@ def test_new_keywords_ask_for_a_full_build(
     assert matcher.updated(order, {extra.entry_id: extra}) is None
     known = dataclasses.replace(extra, keywords=seed_views[0].keywords)
     assert matcher.updated(order, {known.entry_id: known}) is not None
+
+
+def test_a_document_added_after_the_others_answers_as_a_full_build(
+    seed_views: list[EntryView], segmenter: Segmenter
+) -> None:
+    docs = documents(seed_views)
+    before = [v for d in docs[:-2] for v in d]
+    after = [*before, *docs[-2], *docs[-1]]
+    matcher = Matcher(before, segmenter=segmenter)
+    step = matcher.updated(
+        [v.entry_id for v in [*before, *docs[-2]]], {v.entry_id: v for v in docs[-2]}
+    )
+    assert step is not None
+    updated = step.updated([v.entry_id for v in after], {v.entry_id: v for v in docs[-1]})
+    assert updated is not None
+    full = Matcher(after, segmenter=segmenter)
+    assert set(updated._vocab) == set(full._vocab)
+    assert answers(updated) == answers(full)
