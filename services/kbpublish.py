@@ -1,5 +1,6 @@
-"""Publishing an upload for real (audit-logged with a snapshot), undoing a publish, and
-the publish history. No Telegram here; callers run these in worker threads."""
+"""Publishing an upload for real (audit-logged with a snapshot), removing a document,
+undoing any logged import (a publish, a CLI import, a removal or a rollback), and the
+log. No Telegram here; callers run these in worker threads."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class PublishError(Exception):
-    """A publish or rollback that cannot be done; the message is for the admin."""
+    """A publish, removal or rollback that cannot be done; the message is for the admin."""
 
 
 @dataclass(slots=True)

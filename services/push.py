@@ -1,12 +1,12 @@
-"""Planning policy push: policy events → notices → outbox rows, and deadline reminders.
+"""Planning policy push: policy events → notices → outbox rows (新政策, 更新, 政策已撤回 to
+those told about a withdrawn entry), and deadline reminders.
 
 Everything runs in the caller's session, so a notice, its outbox rows and the event's
 planning mark are written in one transaction (``scheduler/push_plan.py`` supplies it).
 
-Profile-based push ("符合我企业画像的政策") asks a :class:`ProfileMatcher`. The enterprise
-profile and the eligibility rules come with issue 4; until it is wired in
-(``scheduler.push_jobs.register(..., profile_matcher=...)``) :class:`NoProfileMatcher`
-matches nobody, and such subscriptions are stored but receive only broadcasts.
+Profile-based push ("符合我企业画像的政策") asks a :class:`ProfileMatcher`: the bot wires in
+``services.push_profile.ProfilePushMatcher`` (eligibility rules, else 适用对象 tags);
+:class:`NoProfileMatcher`, the default of ``scheduler.push_jobs.register``, matches nobody.
 """
 
 from __future__ import annotations
