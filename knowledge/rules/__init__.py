@@ -3,16 +3,23 @@
 Public API for the conversation and ``/match``::
 
     rules = load_rules()                                   # bundled knowledge/data/rules
-    verdict = evaluate(rule, facts, today=date)            # Verdict: outcome, trace, missing…
+    verdict = evaluate(rule, facts, today=date)            # as of a date: outcome, trace, versions…
     field = next_field(rule, facts)                        # next question for one rule
     field = next_question(rules, facts)                    # next question across rules
     verdicts = evaluate_all(rules, facts, today=date)      # ranked, for /match
-    value = parse_answer(field, text)                      # user text → fact (None: 不清楚)
+    value = parse_answer(field, text, today=date)          # user text → fact (None: 不清楚)
+    facts = answers_to_facts(rule.fields, answers, today=date)  # a whole answer sheet
     text = format_verdict(verdict)                         # plain-text answer
     report = check_all(directory)                          # load + cases + lint
 """
 
-from knowledge.rules.answers import AnswerError, answer_options, describe_value, parse_answer
+from knowledge.rules.answers import (
+    AnswerError,
+    answer_options,
+    answers_to_facts,
+    describe_value,
+    parse_answer,
+)
 from knowledge.rules.check import CaseResult, CheckReport, FileReport, check_all, run_case
 from knowledge.rules.engine import Validity, Verdict, evaluate, next_field, validity_of
 from knowledge.rules.errors import RuleLoadError
@@ -43,6 +50,7 @@ __all__ = [
     "Validity",
     "Verdict",
     "answer_options",
+    "answers_to_facts",
     "check_all",
     "coerce_facts",
     "condition_lines",
