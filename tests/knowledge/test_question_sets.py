@@ -52,9 +52,8 @@ def test_dev_set_floors(matcher: Matcher, seed_views: list[EntryView]) -> None:
     assert report.top3_rate >= 0.99, report.as_dict()
     # answered right, or asked back with the right item among the options
     assert report.offered_rate >= 0.97, report.as_dict()
-    # neither answered nor asked back (a few questions next to a measure, such as
-    # 出口退税 next to the export measure, are asked back)
-    assert report.declined_rate >= 0.90, report.as_dict()
+    # neither answered nor asked back
+    assert report.declined_rate >= 0.95, report.as_dict()
     assert report.low_overlap >= 20
     assert report.low_overlap_top1_rate >= 0.80, report.as_dict()
 
