@@ -16,6 +16,19 @@ class Level(StrEnum):
     DISTRICT = "区"
 
 
+class DocStatus(StrEnum):
+    """Whether a document still applies (``kb show --json`` prints the value)."""
+
+    IN_FORCE = "in_force"
+    EXPIRED = "expired"
+    REPEALED = "repealed"
+    PAST_YEAR = "past_year"  # a yearly work plan (年度工作要点) of a past year
+
+    @property
+    def current(self) -> bool:
+        return self is DocStatus.IN_FORCE
+
+
 # The 一策一表 guide fields, in display order, with their Chinese labels.
 GUIDE_FIELDS: dict[str, str] = {
     "support_target": "支持对象",
@@ -48,6 +61,9 @@ class ParsedEntry:
     body: str
     path: list[str]  # chain of section headings above the entry
     position: int
+    # 一策一表 fields read from the document's field lines ("申报材料:…"), each with the
+    # place it was read from; the document's shared 申报 section fills what is not given
+    guide: dict[str, Sourced] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -64,6 +80,11 @@ class ParsedDocument:
     publish_date: dt.date | None = None
     attachments: list[str] = field(default_factory=list)
     preamble: str | None = None
+    level: str | None = None  # from the issuer's name
+    region: str | None = None
+    effective_date: dt.date | None = None  # "自…起施行"
+    expiry_date: dt.date | None = None  # "有效期…年", "至…止"
+    repeals: list[str] = field(default_factory=list)  # titles of documents it repeals
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +109,12 @@ class EntryView:
     source_name: str | None = None
     effective_date: dt.date | None = None
     expiry_date: dt.date | None = None
+    publish_date: dt.date | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    replaced_by: str | None = None  # key of the document that repealed this one
+    replaced_by_title: str | None = None
+    plan_year: int | None = None  # a yearly work plan's year (年度工作要点)
 
     @property
     def section(self) -> str:
@@ -96,6 +123,16 @@ class EntryView:
 
     def is_expired(self, today: dt.date) -> bool:
         return self.expiry_date is not None and self.expiry_date < today
+
+    def status_on(self, today: dt.date) -> DocStatus:
+        """In force, expired, repealed, or a yearly plan of a past year."""
+        if self.replaced_by is not None:
+            return DocStatus.REPEALED
+        if self.is_expired(today):
+            return DocStatus.EXPIRED
+        if self.plan_year is not None and self.plan_year < today.year:
+            return DocStatus.PAST_YEAR
+        return DocStatus.IN_FORCE
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from knowledge.importing import ImportFailed
 from knowledge.importing.formats import SUFFIX_KINDS, document_bundle, read_file
 from knowledge.importing.yamldoc import ImportBundle
-from knowledge.model import Enrichment, Level
+from knowledge.model import GUIDE_FIELDS, Enrichment, Level
 from services.knowledge import apply_bundle, bundle_key
 from storage import kb, kbops
 from storage.db import session_scope
@@ -107,6 +107,14 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class Measure:
+    """A measure of an uploaded document and the labels of the guide fields read for it."""
+
+    title: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Preview:
     """What publishing an upload would do (computed by an import that is rolled back)."""
 
@@ -127,6 +135,7 @@ class Preview:
     changed: tuple[Change, ...] = ()
     removed: tuple[Change, ...] = ()
     unchanged: int = 0
+    measures: tuple[Measure, ...] = ()
 
 
 def _titles(session: Session, ids: list[str]) -> tuple[Change, ...]:
@@ -152,10 +161,14 @@ def _preview(session: Session, upload: KBPendingUpload) -> Preview:
         doc_number=(meta.doc_number or document.doc_number) if document else None,
         publish_date=(meta.publish_date or document.publish_date) if document else None,
         key=report.document_key,
-        level=meta.level,
-        region=meta.region,
-        effective_date=meta.effective_date,
-        expiry_date=meta.expiry_date,
+        level=(meta.level or document.level) if document else None,
+        region=(meta.region or document.region) if document else None,
+        effective_date=(meta.effective_date or document.effective_date) if document else None,
+        expiry_date=(meta.expiry_date or document.expiry_date) if document else None,
+        measures=tuple(
+            Measure(e.title, tuple(GUIDE_FIELDS[name] for name in e.guide))
+            for e in (document.entries if document else ())
+        ),
         categories=tuple(upload.edits.get("categories") or ()),
         added=_titles(session, report.added),
         changed=_titles(session, report.changed),

@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -20,10 +19,11 @@ from sqlmodel import Session
 
 from knowledge.importing import ImportFailed
 from knowledge.importing.formats import document_bundle, read_file
+from knowledge.importing.metadata import guess_level, guess_region
 from knowledge.importing.yamldoc import KEY_PATTERN, ImportBundle
 from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
-from knowledge.matcher import Matcher, MatcherConfig, SearchResult, index_compat
-from knowledge.model import DocumentMeta, EntryView, Level
+from knowledge.matcher import Match, Matcher, MatcherConfig, SearchResult, index_compat
+from knowledge.model import DocStatus, DocumentMeta, EntryView
 from services import index_store
 from services.index_store import EntryViews
 from storage import kb, kbops
@@ -32,25 +32,6 @@ from storage.db import session_scope
 log = logging.getLogger(__name__)
 
 BUNDLED_DIR = resources.files("knowledge") / "data" / "seeds"
-
-
-def guess_level(issuer: str | None) -> str | None:
-    """Level of the issuing body, read from its name (国务院/部 → 国家, 省, 市, 区)."""
-    if not issuer:
-        return None
-    if re.search(r"国务院|^国家|^中华人民共和国|部$|总局$", issuer):
-        return Level.NATIONAL.value
-    for suffix, level in (("区", Level.DISTRICT), ("市", Level.CITY), ("省", Level.PROVINCE)):
-        if re.match(rf"^[\u4e00-\u9fff]{{2,8}}?{suffix}", issuer):
-            return level.value
-    return None
-
-
-def guess_region(issuer: str | None) -> str | None:
-    if not issuer:
-        return None
-    match = re.match(r"^([\u4e00-\u9fff]{2,4}?)(?:省|市|区|县)", issuer)
-    return match.group(1) if match else None
 
 
 def default_key(title: str, doc_number: str | None) -> str:
@@ -85,13 +66,10 @@ def apply_bundle(session: Session, *, bundle: ImportBundle, source: str) -> kb.I
         return kb.enrich_entries(session, enrich=bundle.enrich, source=source)
     if not KEY_PATTERN.match(key):
         raise ImportFailed(f"文档编号(key)格式不对:{key}")
-    issuer = meta.issuer or document.issuer
-    if meta.level is None:
-        meta.level = guess_level(issuer)
-    if meta.region is None:
-        meta.region = guess_region(issuer)
-    if meta.effective_date is None:
-        meta.effective_date = meta.publish_date or document.publish_date
+    if meta.issuer is not None:  # the manifest names the issuer: its level and region
+        meta.level = meta.level or guess_level(meta.issuer)
+        meta.region = meta.region or guess_region(meta.issuer)
+    # no 生效日期 unless a source gives one: the date of issue is shown as 印发日期
     return kb.import_document(
         session, parsed=document, meta=meta, key=key, source=source, enrich=bundle.enrich
     )
@@ -126,6 +104,49 @@ def publish_bundle(
     )
     assert row.id is not None
     return report, row.id
+_STATUS_EXTRA = 5  # more matches than asked for, so that a current document can come up
+_CLOSE_SCORE = 0.75  # a current match this close to a stale one (share of its score) wins
+
+
+def prefer_current(
+    result: SearchResult, entries: Mapping[str, EntryView], today: dt.date, *, threshold: float
+) -> SearchResult:
+    """Move matches from repealed or expired documents behind current ones that compete
+    with them: the repealing document's entries, or current entries scoring close."""
+    matches = list(result.matches)
+    if not matches:
+        return result
+
+    def stale(match: Match) -> EntryView | None:
+        entry = entries.get(match.entry_id)
+        if entry is None:
+            return None
+        status = entry.status_on(today)
+        return entry if status in (DocStatus.REPEALED, DocStatus.EXPIRED) else None
+
+    out: list[Match] = []
+    waiting: list[Match] = []
+    for match in matches:
+        entry = stale(match)
+        if entry is None:
+            out.append(match)
+            continue
+        rival = any(
+            stale(other) is None
+            and (
+                other.score >= match.score * _CLOSE_SCORE
+                or entries[other.entry_id].document_key == entry.replaced_by
+            )
+            for other in matches
+            if other.entry_id in entries
+        )
+        (waiting if rival else out).append(match)
+    if not waiting:
+        return result
+    current = [m for m in out if stale(m) is None]
+    ordered = current + [m for m in out if stale(m) is not None] + waiting
+    answered = result.answered and ordered[0].score >= threshold
+    return dataclasses.replace(result, matches=tuple(ordered), answered=answered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,15 +333,30 @@ class KnowledgeBase:
         return self.clock().astimezone(self.tz).date()
 
     def search(self, question: str, *, top: int = 3, today: dt.date | None = None) -> SearchResult:
-        """Ranked matches; an expired entry stays findable but is never a confident answer."""
+        """Ranked matches; an expired entry stays findable but is never a confident answer,
+        and a current document ranks before a repealed or expired one on the same subject."""
         snapshot = self.snapshot
-        result = snapshot.matcher.search(question, top=top)
+        day = today or self.today()
+        result = snapshot.matcher.search(question, top=top + _STATUS_EXTRA)
+        result = prefer_current(result, snapshot.entries, day, threshold=self.config.threshold)
+        result = dataclasses.replace(result, matches=result.matches[:top])
         best = result.best
         if result.answered and best is not None:
             entry = snapshot.entries.get(best.entry_id)
-            if entry is not None and entry.is_expired(today or self.today()):
+            if entry is not None and entry.is_expired(day):
                 return dataclasses.replace(result, answered=False)
         return result
+
+    def replacement(self, entry: EntryView) -> EntryView | None:
+        """The entry of the repealing document closest to a repealed entry (by title)."""
+        if entry.replaced_by is None:
+            return None
+        candidates = [e for e in self.entries() if e.document_key == entry.replaced_by]
+        if not candidates:
+            return None
+        from rapidfuzz import fuzz
+
+        return max(candidates, key=lambda e: fuzz.ratio(e.title, entry.title))
 
     def entry(self, entry_id: str) -> EntryView | None:
         return self.snapshot.entries.get(entry_id)

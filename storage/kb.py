@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from knowledge.audience import Audience, entry_text, read_audience
 from knowledge.importing.errors import ImportFailed
+from knowledge.importing.metadata import plan_year, same_title
 from knowledge.model import DocumentMeta, Enrichment, EntryView, ParsedDocument, Sourced
 from storage.models import KBImport, PolicyDocument, PolicyEntry, PolicyEvent, QuestionLog
 from storage.types import utcnow
@@ -123,15 +124,28 @@ def audience_of(session: Session, *, entry_id: str) -> Audience | None:
     return Audience.from_json(entry.audience_tags)
 
 
+TEXT_ORIGIN = "text"  # a guide field read from the document's own field lines
+
+
+def _text_guide(entry: PolicyEntry, guide: dict[str, Sourced]) -> None:
+    """Replace the fields read from the text by those of this version of the text; fields
+    given by enrichment stay (they are applied over these)."""
+    kept = {k: v for k, v in entry.guide.items() if v.get("origin") != TEXT_ORIGIN}
+    read = {
+        k: {"value": v.value, "source": v.source, "origin": TEXT_ORIGIN} for k, v in guide.items()
+    }
+    entry.guide = {**read, **kept}
+
+
 def _apply_enrichment(entry: PolicyEntry, enrichment: Enrichment) -> None:
     for name in ("categories", "audiences", "keywords", "alt_questions"):
         value = getattr(enrichment, name)
         if value is not None:
             setattr(entry, name, list(dict.fromkeys(value)))
     if enrichment.guide is not None:
-        entry.guide = {
-            k: {"value": v.value, "source": v.source} for k, v in enrichment.guide.items()
-        }
+        read = {k: v for k, v in entry.guide.items() if v.get("origin") == TEXT_ORIGIN}
+        given = {k: {"value": v.value, "source": v.source} for k, v in enrichment.guide.items()}
+        entry.guide = {**read, **given}
     if enrichment.title:
         entry.title = enrichment.title
 
@@ -161,7 +175,14 @@ def import_document(
     document.issuer = meta.issuer or parsed.issuer
     document.addressee = parsed.addressee
     document.publish_date = meta.publish_date or parsed.publish_date
-    for name in ("level", "region", "effective_date", "expiry_date", "source_url", "source_name"):
+    document.repeals = list(parsed.repeals)
+    # what the text says (level from the issuer, "自…起施行", "有效期…") unless the
+    # manifest or the admin says otherwise
+    for name in ("level", "region", "effective_date", "expiry_date"):
+        value = getattr(meta, name) or getattr(parsed, name)
+        if value is not None:
+            setattr(document, name, value)
+    for name in ("source_url", "source_name"):
         value = getattr(meta, name)
         if value is not None:
             setattr(document, name, value)
@@ -197,6 +218,7 @@ def import_document(
         entry.path = list(parsed_entry.path)
         entry.position = parsed_entry.position
         entry.removed_at = None
+        _text_guide(entry, parsed_entry.guide)
         if entry_id in enrich:
             _apply_enrichment(entry, enrich[entry_id])
         tag_audience(entry, document)
@@ -288,7 +310,11 @@ def load_entry_views(
     if document_keys is not None:
         stmt = stmt.where(col(PolicyDocument.key).in_(list(document_keys)))
     stmt = stmt.order_by(col(PolicyDocument.id), col(PolicyEntry.position))
-    return [entry_view(entry, document) for entry, document in session.exec(stmt)]
+    replacements = replacing_documents(session)
+    return [
+        entry_view(entry, document, replaced_by=replacements.get(document.key))
+        for entry, document in session.exec(stmt)
+    ]
 
 
 def entry_order(session: Session) -> list[str]:
@@ -302,7 +328,26 @@ def entry_order(session: Session) -> list[str]:
     return list(session.exec(stmt))
 
 
-def entry_view(entry: PolicyEntry, document: PolicyDocument) -> EntryView:
+def replacing_documents(session: Session) -> dict[str, PolicyDocument]:
+    """Document key → the (newest) document whose text repeals it ("原《…》同时废止"),
+    matched by title or 文号."""
+    documents = list_documents(session)  # oldest first: a later repeal overrides
+    out: dict[str, PolicyDocument] = {}
+    for newer in documents:
+        for repealed in newer.repeals:
+            for older in documents:
+                if older is newer:
+                    continue
+                if same_title(older.title, repealed) or (
+                    older.doc_number and older.doc_number in repealed
+                ):
+                    out[older.key] = newer
+    return out
+
+
+def entry_view(
+    entry: PolicyEntry, document: PolicyDocument, *, replaced_by: PolicyDocument | None = None
+) -> EntryView:
     """The read-only view of a stored entry and its document."""
     return EntryView(
         entry_id=entry.entry_id,
@@ -323,6 +368,12 @@ def entry_view(entry: PolicyEntry, document: PolicyDocument) -> EntryView:
         source_name=document.source_name or document.title,
         effective_date=document.effective_date,
         expiry_date=document.expiry_date,
+        publish_date=document.publish_date,
+        doc_number=document.doc_number,
+        issuer=document.issuer,
+        plan_year=plan_year(document.title),
+        replaced_by=replaced_by.key if replaced_by else None,
+        replaced_by_title=replaced_by.title if replaced_by else None,
     )
 
 

@@ -36,7 +36,7 @@ from storage.types import utcnow
 _DOC_FIELDS = (
     "title", "doc_number", "issuer", "addressee", "level", "region", "publish_date",
     "effective_date", "expiry_date", "source_url", "source_name", "content_hash",
-    "preamble", "body_text", "attachments",
+    "preamble", "body_text", "attachments", "repeals",
 )  # fmt: skip
 _DOC_DATES = ("publish_date", "effective_date", "expiry_date")
 _ENTRY_FIELDS = (

@@ -7,7 +7,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import AwareDateTime, utcnow
@@ -48,6 +48,11 @@ class PolicyDocument(PolicyDocumentBase, table=True):
     preamble: str | None = Field(default=None, sa_column=Column(Text))
     body_text: str = Field(default="", sa_column=Column(Text, nullable=False))
     attachments: list[str] = _json([])
+    # titles of the documents this one repeals ("原《…》同时废止"), as its text gives them
+    repeals: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+    )
     created_at: dt.datetime = _created()
     updated_at: dt.datetime = _created()
 

@@ -91,6 +91,7 @@ async def send_card(
         entry.entry_id,
         question_id=question_id,
         eligibility=services.knowledge.has_eligibility_rules(entry.entry_id),
+        replacement=services.knowledge.replacement(entry),
     )
     return await send_messages(message, parts, reply_markup=markup, quote=quote)
 

@@ -58,6 +58,7 @@ async def feedback(update: Update, context: PolicyContext) -> None:
         question_id=question_id,
         eligibility=services.knowledge.has_eligibility_rules(entry_id),
         feedback=False,
+        replacement=services.knowledge.replacement(entry),
     )
     with contextlib.suppress(BadRequest):  # e.g. "not modified" after a double press
         await message.edit_reply_markup(reply_markup=markup)

@@ -6,7 +6,7 @@ import datetime as dt
 import html
 from collections.abc import Sequence
 
-from knowledge.model import GUIDE_FIELDS, EntryView
+from knowledge.model import GUIDE_FIELDS, DocStatus, EntryView
 
 from .markup import (
     MESSAGE_LIMIT,
@@ -21,6 +21,8 @@ from .markup import (
 UNKNOWN_FIELDS_NOTE = "其他申报信息原文未载明,请向主管部门确认。"
 EXPIRED_MARK = "〔已失效〕"
 EXPIRED_NOTE = f"标注{EXPIRED_MARK}的政策已过有效期,仅供参考。"
+REPEALED_MARK = "〔已废止〕"
+REPEALED_NOTE = f"标注{REPEALED_MARK}的政策已被新文件替代,仅供参考。"
 # a body or guide value longer than this is split into several blocks
 _BLOCK_LIMIT = MESSAGE_LIMIT - 200
 
@@ -48,12 +50,42 @@ def _header(entry: EntryView, *, today: dt.date | None) -> str:
     scope = " · ".join(x for x in (entry.region, f"{entry.level}级" if entry.level else None) if x)
     if scope:
         lines.append(f"适用:{esc(scope)}")
-    if today is not None and entry.is_expired(today) and entry.expiry_date is not None:
-        lines.append(
-            f"⚠️ 已失效:本政策已于 {entry.expiry_date.isoformat()} 失效,仅供参考,"
+    if today is not None:
+        note = status_note(entry, today)
+        if note:
+            lines.append(f"⚠️ {esc(note)}")
+    return "\n".join(lines)
+
+
+def status_note(entry: EntryView, today: dt.date) -> str | None:
+    """Why a document may no longer apply (repealed, expired, a past year's plan)."""
+    status = entry.status_on(today)
+    if status is DocStatus.REPEALED:
+        return f"已废止,由《{entry.replaced_by_title}》替代。"
+    if status is DocStatus.EXPIRED and entry.expiry_date is not None:
+        return (
+            f"已失效:本政策已于 {entry.expiry_date.isoformat()} 失效,仅供参考,"
             "请向主管部门确认是否有新政策。"
         )
-    return "\n".join(lines)
+    if status is DocStatus.PAST_YEAR:
+        kind = next((k for k in _PLAN_KINDS if k in entry.document_title), "工作要点")
+        return f"此为{entry.plan_year}年度{kind},相关安排可能已调整。"
+    return None
+
+
+_PLAN_KINDS = ("工作要点", "工作计划", "工作安排", "要点")
+
+
+def status_mark(entry: EntryView, today: dt.date) -> str:
+    """The short mark of a list line: 〔已失效〕, 〔已废止〕, 〔2023年度〕 or ""."""
+    status = entry.status_on(today)
+    if status is DocStatus.EXPIRED:
+        return EXPIRED_MARK
+    if status is DocStatus.REPEALED:
+        return REPEALED_MARK
+    if status is DocStatus.PAST_YEAR:
+        return f"〔{entry.plan_year}年度〕"
+    return ""
 
 
 def guide_blocks(entry: EntryView, *, limit: int = _BLOCK_LIMIT) -> list[str]:
@@ -99,6 +131,11 @@ def full_text_messages(entry: EntryView) -> list[str]:
     lines.append(f"文件:《{esc(shorten(entry.document_title, 200))}》")
     if entry.source_name:
         lines.append(f"发文:{esc(shorten(entry.source_name, 200))}")
+    if entry.doc_number:
+        lines.append(f"文号:{esc(entry.doc_number)}")
+    # only the dates a source gives: 印发日期 is not 生效日期
+    if entry.publish_date:
+        lines.append(f"印发日期:{entry.publish_date.isoformat()}")
     if entry.effective_date:
         lines.append(f"生效日期:{entry.effective_date.isoformat()}")
     if entry.expiry_date:
@@ -122,14 +159,18 @@ def entry_list_text(
     """A numbered list of titles (the buttons below carry the same numbers); with
     ``today``, expired entries are marked 〔已失效〕."""
     lines = [heading, ""]
-    expired = False
+    marks: set[str] = set()
     for offset, entry in enumerate(entries):
-        mark = EXPIRED_MARK if today is not None and entry.is_expired(today) else ""
-        expired = expired or bool(mark)
+        mark = status_mark(entry, today) if today is not None else ""
+        marks.add(mark)
         lines.append(f"{first + offset}. {esc(entry.title)}{mark}")
-    if expired:
-        lines += ["", f"<i>{EXPIRED_NOTE}</i>"]
+    notes = [note for mark, note in _MARK_NOTES.items() if mark in marks]
+    if notes:
+        lines += ["", *(f"<i>{note}</i>" for note in notes)]
     return "\n".join(lines)
+
+
+_MARK_NOTES = {EXPIRED_MARK: EXPIRED_NOTE, REPEALED_MARK: REPEALED_NOTE}
 
 
 def related_text(entry: EntryView, related: Sequence[EntryView]) -> str:

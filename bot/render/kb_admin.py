@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
-from services.kbops import Change, Preview
+from services.kbops import Change, Measure, Preview
 from storage.kb import ImportReport
 
 from .callbacks import checked
@@ -67,6 +67,19 @@ def _changes(label: str, mark: str, changes: Sequence[Change]) -> list[str]:
     return lines
 
 
+def _measures(measures: Sequence[Measure]) -> list[str]:
+    """The measures read from the document with the 一策一表 fields found for each."""
+    if not measures:
+        return []
+    lines = ["", f"<b>识别出 {len(measures)} 项措施</b>(括号内为原文给出的申报要素)"]
+    for measure in measures[:LIST_LIMIT]:
+        fields = f"({esc('、'.join(measure.fields))})" if measure.fields else ""
+        lines.append(f"· {esc(shorten(measure.title, 40))}{fields}")
+    if len(measures) > LIST_LIMIT:
+        lines.append(f"…等共 {len(measures)} 项")
+    return lines
+
+
 def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else "未设置"
 
@@ -85,6 +98,7 @@ def preview_text(preview: Preview) -> str:
             "分类:" + (esc("、".join(preview.categories)) if preview.categories else KEEP),
             f"文档编号:<code>{esc(preview.key or '')}</code>",
         ]
+        lines += _measures(preview.measures)
     else:
         lines.append("补充信息文件(enrich):为已有条目补充关键词、备选问法或申报要素。")
     lines.append("")

@@ -29,6 +29,7 @@ def card_keyboard(
     question_id: int | None,
     eligibility: bool = False,
     feedback: bool = True,
+    replacement: EntryView | None = None,
 ) -> InlineKeyboardMarkup:
     """Buttons under a policy card.
 
@@ -43,6 +44,11 @@ def card_keyboard(
             Button("🔗 相关政策", callback_data=cb.card(cb.CardAction.RELATED, entry_id)),
         ]
     ]
+    if replacement is not None:  # the card is of a repealed document: its successor
+        label = f"➡️ 现行:{shorten(replacement.title, _TITLE_CHARS)}"
+        rows.insert(
+            0, [Button(label, callback_data=cb.card(cb.CardAction.SHOW, replacement.entry_id))]
+        )
     if eligibility:
         rows.append([Button("✅ 资格自测", callback_data=cb.card(cb.CardAction.CHECK, entry_id))])
     # (reserved) rows.append([订阅此类政策, 人工咨询]) once their issues land.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from knowledge.importing.metadata import plan_year
 from knowledge.importing.yamldoc import ImportBundle, parse_yaml_bundle
 from knowledge.model import EntryView
 
@@ -31,13 +32,17 @@ def bundle_entry_views(bundle: ImportBundle) -> list[EntryView]:
                 audiences=tuple(extra.audiences or ()) if extra else (),
                 keywords=tuple(extra.keywords or ()) if extra else (),
                 alt_questions=tuple(extra.alt_questions or ()) if extra else (),
-                guide=dict(extra.guide or {}) if extra else {},
-                level=meta.level,
-                region=meta.region,
+                guide={**parsed.guide, **((extra.guide or {}) if extra else {})},
+                level=meta.level or document.level,
+                region=meta.region or document.region,
                 source_url=meta.source_url,
                 source_name=meta.source_name or document.title,
-                effective_date=meta.effective_date or document.publish_date,
-                expiry_date=meta.expiry_date,
+                effective_date=meta.effective_date or document.effective_date,
+                expiry_date=meta.expiry_date or document.expiry_date,
+                publish_date=meta.publish_date or document.publish_date,
+                doc_number=meta.doc_number or document.doc_number,
+                issuer=meta.issuer or document.issuer,
+                plan_year=plan_year(meta.title or document.title),
             )
         )
     return views

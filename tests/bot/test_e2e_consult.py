@@ -22,6 +22,8 @@ async def test_question_gives_the_card(bot: Bot) -> None:
     assert "支持对象:个体工商户" in text
     assert "来源:《武汉市2023年中小企业工作要点》二、(五)20" in text
     assert "其他申报信息原文未载明,请向主管部门确认" in text
+    # a yearly plan of a past year is answered as such
+    assert "此为2023年度工作要点,相关安排可能已调整。" in text
     assert card.button_texts == [
         *("📜 原文", "🔗 相关政策", "✅ 资格自测", "🔔 订阅此类政策", "🙋 人工咨询"),
         *("👍 有帮助", "👎 没帮助"),
@@ -46,7 +48,8 @@ async def test_card_buttons(bot: Bot) -> None:
     [full] = await bot.next(user)
     assert "原文 · " + CARD_TITLE in (full.text or "")
     assert "文件:《武汉市2023年中小企业工作要点》" in (full.text or "")
-    assert "2023年3月31日印发" in (full.text or "") and "生效日期:2023-03-31" in (full.text or "")
+    assert "2023年3月31日印发" in (full.text or "") and "印发日期:2023-03-31" in (full.text or "")
+    assert "生效日期" not in (full.text or "")  # the document gives none
 
     await bot.press(user, card, text="🔗 相关政策")
     [related] = await bot.next(user)

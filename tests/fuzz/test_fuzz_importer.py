@@ -451,7 +451,8 @@ def check_document(parsed: ParsedDocument, source: str) -> None:
     assert parsed.entries, "no entries"
     ids = [e.local_id for e in parsed.entries]
     assert len(set(ids)) == len(ids)
-    assert all(re.fullmatch(r"\d+(\.\d+)*", local_id) for local_id in ids), ids
+    # numbering path; "att1." for an attachment, "-2" for numbering that repeats
+    assert all(re.fullmatch(r"(att\d+\.)?\d+(-\d+)?(\.\d+(-\d+)?)*", i) for i in ids), ids
     assert [e.position for e in parsed.entries] == list(range(len(parsed.entries)))
     assert parsed.content_hash == hashlib.sha256(parsed.body_text.encode()).hexdigest()
     for entry in parsed.entries:
@@ -459,6 +460,8 @@ def check_document(parsed: ParsedDocument, source: str) -> None:
         assert entry.title.removesuffix("…") in parsed.body_text
         assert all(line in parsed.body_text for line in entry.body.splitlines())
         assert all(heading in parsed.body_text for heading in entry.path)
+        for fact in entry.guide.values():  # every field is read from the text, with a source
+            assert fact.source and all(line in parsed.body_text for line in fact.value.splitlines())
     for attachment in parsed.attachments:
         assert attachment in parsed.body_text
     assert parsed.title.removeprefix("《").removesuffix("》") in source.replace("**", "")
