@@ -65,7 +65,9 @@ _LABELS = "|".join(sorted(_LABEL_FIELD, key=len, reverse=True))
 _FIELD_LINE = re.compile(
     rf"^({_LABELS})(?:([\u4e00-\u9fff]{{0,6}})\s*[:：]\s*(.*)|\s*[。.]\s*(.+)|\s*)$"
 )
-_SHARED_TITLE = re.compile(r"申报|申请|受理|办理|兑现|联系|咨询|其他事项")
+_SHARED_TITLE = re.compile(
+    r"申报|申请|受理|办理|兑现|联系|咨询|其他事项|组织实施|实施要求|工作要求|保障措施|附则"
+)
 _NOT_SHARED = re.compile(r"补贴|奖励|资助|补助|贴息|奖补|\d")
 _MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿)?元|\d+(?:\.\d+)?\s*%")
 _SUPPORT_VERB = re.compile(r"给予|补贴|奖励|资助|补助|贴息|奖补|减免|返还|一次性")
@@ -417,12 +419,12 @@ def _field_facts(node: _Node, chain: list[_Node], walk: _Walk) -> dict[str, Sour
 
 
 def _is_shared(node: _Node) -> bool:
-    """A section of field lines only, about applying ("四、申报与受理")."""
+    """A section of field lines about applying ("四、申报与受理", "二、组织实施"); other
+    lines in it ("本通知自印发之日起施行。") are about the document, not a measure."""
     return (
         node.guide_field is None
         and bool(node.children)
         and all(child.guide_field is not None for child in node.children)
-        and not node.body_lines
         and bool(_SHARED_TITLE.search(node.title))
         and not _NOT_SHARED.search(node.title)
     )
