@@ -28,6 +28,7 @@ from services import index_store
 from services.index_store import EntryViews
 from storage import kb, kbops
 from storage.db import session_scope
+from storage.models import PolicyDocument
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,22 @@ def publish_bundle(
     )
     assert row.id is not None
     return report, row.id
+
+
+def with_replacements(
+    entries: dict[str, EntryView], replacing: Mapping[str, PolicyDocument]
+) -> dict[str, EntryView]:
+    """The views with ``replaced_by`` as the documents' repeal sentences now say."""
+    out: dict[str, EntryView] = {}
+    for entry_id, view in entries.items():
+        newer = replacing.get(view.document_key)
+        key, title = (newer.key, newer.title) if newer is not None else (None, None)
+        if view.replaced_by != key or view.replaced_by_title != title:
+            view = dataclasses.replace(view, replaced_by=key, replaced_by_title=title)
+        out[entry_id] = view
+    return out
+
+
 _STATUS_EXTRA = 5  # more matches than asked for, so that a current document can come up
 _CLOSE_SCORE = 0.75  # a current match this close to a stale one (share of its score) wins
 
@@ -241,6 +258,8 @@ class KnowledgeBase:
                 if current is not None and current.revision == revision.token:
                     return current
                 entries, matcher, how = self._index(session, current, revision)
+                # a new document can repeal one whose views were not reloaded
+                entries = with_replacements(entries, kb.replacing_documents(session))
             snapshot = Snapshot(
                 entries=entries,
                 matcher=matcher,
