@@ -47,6 +47,7 @@ class EvalReport:
     declined_off_topic: int = 0  # neither answered nor asked back
     low_overlap: int = 0
     low_overlap_top1: int = 0
+    stale_top1: int = 0  # answers from a repealed or expired document
     misses: list[Miss] = field(default_factory=list)
     answers: list[tuple[float, bool]] = field(default_factory=list)  # (score, right)
 
@@ -90,6 +91,7 @@ class EvalReport:
             "declined_off_topic": round(self.declined_rate, 4),
             "low_overlap_questions": self.low_overlap,
             "low_overlap_top1": round(self.low_overlap_top1_rate, 4),
+            "stale_top1": self.stale_top1,
         }
 
 
@@ -133,7 +135,10 @@ def evaluate(
     *,
     entry_texts: Mapping[str, str] | None = None,
     tokenize: Callable[[str], list[str]] | None = None,
+    is_stale: Callable[[str], bool] | None = None,
 ) -> EvalReport:
+    """``is_stale`` tells entries of repealed or expired documents: answered questions whose
+    first match is one of them are counted in ``stale_top1``."""
     report = EvalReport()
     for item in questions:
         result = search(item.question)
@@ -156,6 +161,8 @@ def evaluate(
         report.answered_in_scope += result.answered
         offered = got[:3] if result.clarify else got[:1] if result.answered else ()
         report.offered_in_scope += any(g in item.expect for g in offered)
+        if is_stale is not None and got and result.answered and is_stale(got[0]):
+            report.stale_top1 += 1
         if entry_texts is not None and tokenize is not None:
             text = entry_texts.get(item.expect[0], "")
             if overlap(item.question, text, tokenize) <= LOW_OVERLAP_MAX:

@@ -115,6 +115,7 @@ class EntryView:
     replaced_by: str | None = None  # key of the document that repealed this one
     replaced_by_title: str | None = None
     plan_year: int | None = None  # a yearly work plan's year (年度工作要点)
+    text_fields: tuple[str, ...] = ()  # guide fields read from the document's field lines
 
     @property
     def section(self) -> str:

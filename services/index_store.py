@@ -25,8 +25,8 @@ from knowledge.model import EntryView, Sourced
 
 log = logging.getLogger(__name__)
 
-_DATES = ("effective_date", "expiry_date")
-_TUPLES = ("path", "categories", "audiences", "keywords", "alt_questions")
+_DATES = ("effective_date", "expiry_date", "publish_date")
+_TUPLES = ("path", "categories", "audiences", "keywords", "alt_questions", "text_fields")
 
 
 def view_to_json(view: EntryView) -> bytes:
@@ -44,10 +44,12 @@ def view_to_json(view: EntryView) -> bytes:
 
 def view_from_json(raw: bytes) -> EntryView:
     data = json.loads(raw)
-    for name in _TUPLES:
-        data[name] = tuple(data[name])
+    for name in _TUPLES:  # a field newer than the stored index keeps its default
+        if name in data:
+            data[name] = tuple(data[name])
     for name in _DATES:
-        data[name] = dt.date.fromisoformat(data[name]) if data[name] else None
+        if name in data:
+            data[name] = dt.date.fromisoformat(data[name]) if data[name] else None
     data["guide"] = {k: Sourced(v, s) for k, (v, s) in data["guide"].items()}
     return EntryView(**data)
 

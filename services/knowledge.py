@@ -23,7 +23,7 @@ from knowledge.importing.metadata import guess_level, guess_region
 from knowledge.importing.yamldoc import KEY_PATTERN, ImportBundle
 from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
 from knowledge.matcher import Match, Matcher, MatcherConfig, SearchResult, index_compat
-from knowledge.model import DocStatus, DocumentMeta, EntryView
+from knowledge.model import DocumentMeta, EntryView
 from services import index_store
 from services.index_store import EntryViews
 from storage import kb, kbops
@@ -107,18 +107,46 @@ def publish_bundle(
     return report, row.id
 
 
+# the fields that say what a measure is and who it is for (where and how to apply do not)
+_INDEXED_FIELDS = ("support_target", "support_content", "conditions", "materials")
+
+
+def searchable(view: EntryView) -> EntryView:
+    """The view as it is indexed: a measure's field lines ("申报条件:…") were taken out of
+    its body into its guide; what they say about the measure is searched with the body
+    (fields written by curators, with their keywords, are not)."""
+    extra = [
+        view.guide[name].value
+        for name in _INDEXED_FIELDS
+        if name in view.text_fields and view.guide[name].value not in view.body
+    ]
+    if not extra:
+        return view
+    return dataclasses.replace(view, body="\n".join([view.body, *extra]))
+
+
+def _indexed(views: Mapping[str, EntryView]) -> dict[str, EntryView]:
+    return {entry_id: searchable(view) for entry_id, view in views.items()}
+
+
 def with_replacements(
-    entries: dict[str, EntryView], replacing: Mapping[str, PolicyDocument]
-) -> dict[str, EntryView]:
-    """The views with ``replaced_by`` as the documents' repeal sentences now say."""
-    out: dict[str, EntryView] = {}
-    for entry_id, view in entries.items():
+    entries: EntryViews, replacing: Mapping[str, PolicyDocument], before: set[str]
+) -> EntryViews:
+    """The views with ``replaced_by`` as the documents' repeal sentences now say; only the
+    documents repealed now or ``before`` are looked at (ids are "<document key>:…")."""
+    keys = set(replacing) | before
+    if not keys:
+        return entries
+    changed: dict[str, EntryView] = {}
+    for entry_id in entries:
+        if entry_id.partition(":")[0] not in keys:
+            continue
+        view = entries[entry_id]
         newer = replacing.get(view.document_key)
         key, title = (newer.key, newer.title) if newer is not None else (None, None)
         if view.replaced_by != key or view.replaced_by_title != title:
-            view = dataclasses.replace(view, replaced_by=key, replaced_by_title=title)
-        out[entry_id] = view
-    return out
+            changed[entry_id] = dataclasses.replace(view, replaced_by=key, replaced_by_title=title)
+    return entries.updated(list(entries), changed) if changed else entries
 
 
 _STATUS_EXTRA = 5  # more matches than asked for, so that a current document can come up
@@ -128,8 +156,9 @@ _CLOSE_SCORE = 0.75  # a current match this close to a stale one (share of its s
 def prefer_current(
     result: SearchResult, entries: Mapping[str, EntryView], today: dt.date, *, threshold: float
 ) -> SearchResult:
-    """Move matches from repealed or expired documents behind current ones that compete
-    with them: the repealing document's entries, or current entries scoring close."""
+    """Move matches from repealed or expired documents, and from yearly plans of past years
+    (targets, not schemes one applies for), behind current ones that compete with them:
+    the repealing document's entries, or current entries scoring close."""
     matches = list(result.matches)
     if not matches:
         return result
@@ -139,7 +168,7 @@ def prefer_current(
         if entry is None:
             return None
         status = entry.status_on(today)
-        return entry if status in (DocStatus.REPEALED, DocStatus.EXPIRED) else None
+        return None if status.current else entry
 
     out: list[Match] = []
     waiting: list[Match] = []
@@ -219,6 +248,7 @@ class KnowledgeBase:
         self.lexicon = segmenter.lexicon if segmenter else (lexicon or default_lexicon())
         self._segmenter: Segmenter | None = segmenter
         self._snapshot: Snapshot | None = None
+        self._repealed: set[str] = set()  # keys of the documents repealed in the snapshot
         self._lock = threading.Lock()
 
     # -------------------------------------------------------------- loading
@@ -259,7 +289,9 @@ class KnowledgeBase:
                     return current
                 entries, matcher, how = self._index(session, current, revision)
                 # a new document can repeal one whose views were not reloaded
-                entries = with_replacements(entries, kb.replacing_documents(session))
+                replacing = kb.replacing_documents(session)
+                entries = with_replacements(entries, replacing, self._repealed)
+                self._repealed = set(replacing)
             snapshot = Snapshot(
                 entries=entries,
                 matcher=matcher,
@@ -320,7 +352,7 @@ class KnowledgeBase:
         changed = {v.entry_id: v for v in kb.load_entry_views(session, document_keys=keys)}
         order = kb.entry_order(session)
         try:
-            updated = matcher.updated(order, changed)
+            updated = matcher.updated(order, _indexed(changed))
         except KeyError:  # the database changed without an import record
             return None
         if updated is None or not isinstance(entries, EntryViews):
@@ -330,7 +362,10 @@ class KnowledgeBase:
     def _build(self, views: list[EntryView]) -> Matcher:
         assert self._segmenter is not None
         return Matcher(
-            views, segmenter=self._segmenter, config=self.config, max_chars=self.max_chars
+            [searchable(v) for v in views],
+            segmenter=self._segmenter,
+            config=self.config,
+            max_chars=self.max_chars,
         )
 
     def _compat(self) -> dict[str, object]:

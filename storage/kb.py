@@ -372,6 +372,7 @@ def entry_view(
         doc_number=document.doc_number,
         issuer=document.issuer,
         plan_year=plan_year(document.title),
+        text_fields=tuple(k for k, v in entry.guide.items() if v.get("origin") == TEXT_ORIGIN),
         replaced_by=replaced_by.key if replaced_by else None,
         replaced_by_title=replaced_by.title if replaced_by else None,
     )

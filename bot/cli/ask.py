@@ -17,6 +17,7 @@ from bot.cli.context import err, fail, out, state
 from knowledge.evaluation import evaluate, load_questions
 from knowledge.importing import ImportFailed
 from knowledge.matcher import SearchResult
+from knowledge.model import DocStatus
 from services.knowledge import KnowledgeBase
 
 
@@ -117,11 +118,17 @@ def eval_command(
         err.print(
             f"[yellow]注意:问题集引用了知识库中没有的条目:{', '.join(sorted(unknown))}[/yellow]"
         )
+    today = service.today()
+    entries = snapshot.entries
     report = evaluate(
         questions,
-        lambda q: snapshot.matcher.search(q, top=3),
+        lambda q: service.search(q, top=3),  # as users are answered: current documents first
         entry_texts=texts,
         tokenize=snapshot.matcher.segmenter.tokens,
+        is_stale=lambda entry_id: (
+            entry_id in entries
+            and entries[entry_id].status_on(today) in (DocStatus.REPEALED, DocStatus.EXPIRED)
+        ),
     )
     table = Table(title=f"评估 {file.name}")
     table.add_column("指标")

@@ -43,6 +43,11 @@ def bundle_entry_views(bundle: ImportBundle) -> list[EntryView]:
                 doc_number=meta.doc_number or document.doc_number,
                 issuer=meta.issuer or document.issuer,
                 plan_year=plan_year(meta.title or document.title),
+                text_fields=tuple(
+                    name
+                    for name in parsed.guide
+                    if not (extra and extra.guide and name in extra.guide)
+                ),
             )
         )
     return views
