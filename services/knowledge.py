@@ -118,7 +118,8 @@ def searchable(view: EntryView) -> EntryView:
     extra = [
         view.guide[name].value
         for name in _INDEXED_FIELDS
-        if name in view.text_fields and view.guide[name].value not in view.body
+        if name in view.text_fields
+        and not all(line in view.body for line in view.guide[name].value.splitlines())
     ]
     if not extra:
         return view

@@ -69,7 +69,9 @@ _SHARED_TITLE = re.compile(
     r"申报|申请|受理|办理|兑现|联系|咨询|其他事项|组织实施|实施要求|工作要求|保障措施|附则"
 )
 _NOT_SHARED = re.compile(r"补贴|奖励|资助|补助|贴息|奖补|\d")
-_MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:万|亿)?元|\d+(?:\.\d+)?\s*%")
+_MONEY = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:万|亿)?元|\d+(?:\.\d+)?\s*%|[万千百]分之[零一二三四五六七八九十点\d.]+"
+)
 _SUPPORT_VERB = re.compile(r"给予|补贴|奖励|资助|补助|贴息|奖补|减免|返还|一次性")
 _SENTENCES = re.compile(r"[^。;;!?！？\n]+[。;;!?！？]?")
 _DASH = re.compile(r"^(?:——|—|--|-{3,})\s*(.*)$")
