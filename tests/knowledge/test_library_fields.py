@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the metadata table: one document a line)
 """Per fixture of the test library: its measures, and every field its text gives is filled
 in (with a source), nothing more."""
 
