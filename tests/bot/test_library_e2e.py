@@ -1,0 +1,70 @@
+"""End to end with a document of the test library: an admin uploads a district notice,
+the preview shows its issuer, date, level and measures with the fields read for each,
+it is published, and an enterprise's question is answered with that measure's fields;
+a question that a repealed document also covers is answered from the current one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from storage.models import PolicyDocument
+from tests.bot.e2e_support import Bot, make_settings
+
+ADMIN_ID = 9_180_001
+OLD_KEY = "doc-4f2f63b18d"  # 示范市专精特新企业培育办法, repealed by c1
+LIBRARY = Path(__file__).resolve().parents[1] / "fixtures" / "library"
+
+
+async def test_upload_preview_publish_and_answer_with_fields(harness: Bot) -> None:
+    harness.settings = make_settings(admin_ids=[ADMIN_ID])
+    async with harness.run():
+        admin = await harness.client.create_user("管理员", user_id=ADMIN_ID)
+        data = (LIBRARY / "d1-district-software.txt").read_bytes()
+        await harness.client.send_document(admin, "试点区软件措施.txt", data)
+        [preview] = await harness.next(admin)
+        text = preview.text or ""
+        assert "发文机关:示范市试点区人民政府办公室" in text
+        assert "发文日期:2026-11-20 · 文号:试政办〔2026〕8号" in text
+        assert "层级:区级 · 地区:试点" in text
+        assert "生效日期:2026-12-01 · 失效日期:2028-11-30" in text
+        assert "识别出 4 项措施" in text
+        assert (
+            "· 首次入规奖励(支持内容/标准、申报材料、受理部门、联系方式、兑现方式、申报期限)"
+            in text
+        )
+        assert "+ 申报材料" not in text and "+ 受理部门" not in text  # fields are no entries
+
+        published = await harness.press(admin, preview, text="✅ 确认发布")
+        assert published.text == "已发布"
+        done = await harness.client.wait_for_edit(admin, preview.message_id)
+        assert "新增 4 条" in (done.text or "")
+
+        user = await harness.user()
+        [card] = await harness.say(user, "软件企业首次入规奖励要什么材料")
+        answer = card.text or ""
+        assert answer.startswith("📄 首次入规奖励")
+        assert "申报材料:营业执照复印件、纳统证明、申请表" in answer
+        assert "受理部门:试点区科技和经济信息化局" in answer  # its own, not the shared one
+        assert "联系方式:027-8000 0000(测试号码)" in answer  # from the shared section
+        assert "申报期限:2026年12月1日至2026年12月31日。" in answer
+        assert (
+            "来源:《示范市试点区人民政府办公室关于印发试点区支持软件企业发展若干措施的通知》三、(三)联系方式"
+            in answer
+        )
+        assert "(未载明:支持对象、申报条件、办理流程)" in answer
+        assert "适用:试点 · 区级" in answer
+
+
+async def test_a_repealed_document_is_answered_as_such(harness: Bot) -> None:
+    harness.knowledge.import_paths(
+        [LIBRARY / "c0-city-specialized-old.txt", LIBRARY / "c1-city-specialized.txt"]
+    )
+    async with harness.run():
+        user = await harness.user()
+        # the current document answers a question both documents cover
+        [card] = await harness.say(user, "我们刚被认定为市级专精特新,市里奖多少钱")
+        assert "一次性奖励20万元" in (card.text or "") and "已废止" not in (card.text or "")
+        with Session(harness.engine) as session:  # both are kept
+            assert session.exec(select(PolicyDocument).where(PolicyDocument.key == OLD_KEY)).one()
