@@ -16,7 +16,7 @@ from rich.table import Table
 
 from bot.cli.context import db_failure_message, err, fail, out, state
 from bot.cli.lazy import lazy_group
-from knowledge.model import DocumentMeta
+from knowledge.model import DocumentMeta, EntryView
 
 if TYPE_CHECKING:
     from services.knowledge import FileResult
@@ -162,6 +162,7 @@ def kb_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")]
     """列出所有当前条目。"""
     service = state(ctx).open_kb()
     entries = service.entries()
+    today = service.today()
     if as_json:
         for e in entries:
             row = {
@@ -169,6 +170,8 @@ def kb_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")]
                 "title": e.title,
                 "path": list(e.path),
                 "categories": list(e.categories),
+                "document_key": e.document_key,
+                "status": e.status_on(today).value,
             }
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
@@ -178,6 +181,40 @@ def kb_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")]
     for e in entries:
         table.add_row(e.entry_id, e.title, "、".join(e.categories), e.document_title)
     out.print(table)
+
+
+_DOC_LABELS = {
+    "document_key": "文档",
+    "doc_number": "文号",
+    "issuer": "发文机关",
+    "level": "层级",
+    "region": "地区",
+    "publish_date": "印发日期",
+    "effective_date": "生效日期",
+    "expiry_date": "失效日期",
+    "status": "状态",
+    "replaced_by": "替代文件",
+}
+
+
+def document_json(entry: EntryView, today: dt.date) -> dict[str, str | None]:
+    """The document's metadata (ISO dates; None where no source gives it) and status."""
+
+    def iso(day: dt.date | None) -> str | None:
+        return day.isoformat() if day else None
+
+    return {
+        "document_key": entry.document_key,
+        "doc_number": entry.doc_number,
+        "issuer": entry.issuer,
+        "level": entry.level,
+        "region": entry.region,
+        "publish_date": iso(entry.publish_date),
+        "effective_date": iso(entry.effective_date),
+        "expiry_date": iso(entry.expiry_date),
+        "status": entry.status_on(today).value,
+        "replaced_by": entry.replaced_by,
+    }
 
 
 @app.command("show")
@@ -206,12 +243,19 @@ def kb_show(
             "guide": {k: {"value": v.value, "source": v.source} for k, v in entry.guide.items()},
             "document": entry.document_title,
             "source": entry.source_name,
+            **document_json(entry, service.today()),
         }
         data["audience"] = audience.to_json() if audience else {}
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     out.print(f"[bold]{entry.title}[/bold]  ({entry.entry_id})")
     out.print(f"出处:{entry.source_name} › {entry.section} {entry.number}")
+    facts = document_json(entry, service.today())
+    out.print(
+        " · ".join(
+            f"{label}:{escape(str(facts[key]))}" for key, label in _DOC_LABELS.items() if facts[key]
+        )
+    )
     out.print(entry.body)
     for name, value in entry.guide.items():
         out.print(f"· {name}:{value.value}  [dim]({value.source})[/dim]")

@@ -192,3 +192,34 @@ def test_kb_learned_lists_and_undoes(env: dict[str, str]) -> None:
     assert row["undone_at"] is not None
     shown = json.loads(run(["kb", "show", "wh-sme-2023:2.5.20", "--json"], env).stdout)
     assert "小店升级公司" not in shown.get("alt_questions", [])
+
+
+def test_kb_show_json_carries_the_document_metadata_and_status(
+    env: dict[str, str],
+) -> None:
+    library = Path(__file__).resolve().parents[1] / "fixtures" / "library"
+    old, new = library / "c0-city-specialized-old.txt", library / "c1-city-specialized.txt"
+    imported = run(["kb", "import", str(old), str(new)], env)
+    assert imported.returncode == 0, imported.stderr
+    shown = json.loads(run(["kb", "show", "doc-1b4cd5a690:1.1", "--json"], env).stdout)
+    assert shown["doc_number"] == "示经信规〔2026〕1号"
+    assert shown["issuer"] == "示范市经济和信息化局 示范市财政局"
+    assert (shown["level"], shown["region"]) == ("市", "示范")
+    assert shown["publish_date"] == "2026-02-01" and shown["effective_date"] == "2026-03-01"
+    assert shown["expiry_date"] == "2029-02-28"
+    assert shown["status"] == "in_force" and shown["replaced_by"] is None
+    assert shown["guide"]["materials"]["value"] == "认定文件、营业执照、申请表"
+    assert shown["guide"]["contact"]["source"].endswith("三、(三)联系方式")
+    repealed = json.loads(run(["kb", "show", "doc-4f2f63b18d:1.1", "--json"], env).stdout)
+    assert repealed["status"] == "repealed" and repealed["replaced_by"] == "doc-1b4cd5a690"
+    assert repealed["effective_date"] == "2021-06-01" and repealed["expiry_date"] is None
+    seed = json.loads(run(["kb", "show", "wh-sme-2023:2.5.20", "--json"], env).stdout)
+    assert seed["status"] == "past_year" and seed["effective_date"] is None
+    assert seed["publish_date"] == "2023-03-31"
+    rows = [json.loads(line) for line in run(["kb", "list", "--json"], env).stdout.splitlines()]
+    statuses = {row["document_key"]: row["status"] for row in rows}
+    assert statuses == {
+        "wh-sme-2023": "past_year",
+        "doc-4f2f63b18d": "repealed",
+        "doc-1b4cd5a690": "in_force",
+    }
