@@ -68,6 +68,34 @@ def in_category(entries: Sequence[EntryView], category: str, level: str) -> list
     return [e for e in entries if category in e.categories and level_of(e) == level]
 
 
+def all_levels(entries: Sequence[EntryView]) -> list[str]:
+    """The levels (国家/省/市/区, then 其他) of the documents in the knowledge base."""
+    present = {level_of(e) for e in entries}
+    return [level for level in LEVEL_ORDER if level in present]
+
+
+def at_level(entries: Sequence[EntryView], level: str) -> list[EntryView]:
+    return [e for e in entries if level_of(e) == level]
+
+
+def issuers(entries: Sequence[EntryView]) -> list[str]:
+    """Issuing bodies in order of first appearance; a joint document counts for each."""
+    seen: dict[str, None] = {}
+    for entry in entries:
+        for name in (entry.issuer or "").split():
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def issuer_at(entries: Sequence[EntryView], index: int) -> str | None:
+    names = issuers(entries)
+    return names[index] if 0 <= index < len(names) else None
+
+
+def by_issuer(entries: Sequence[EntryView], issuer: str) -> list[EntryView]:
+    return [e for e in entries if issuer in (e.issuer or "").split()]
+
+
 def search_entries(knowledge: KnowledgeBase, query: str) -> list[EntryView]:
     """Ranked matches of the matcher, then entries containing the keyword literally."""
     needle = query.strip().casefold()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -17,8 +17,9 @@ async def browse_command(update: Update, context: PolicyContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    names = catalog.categories(context.services.knowledge.entries())
-    if not names:
+    entries = context.services.knowledge.entries()
+    names = catalog.categories(entries)
+    if not entries:
         await message.reply_text(texts.BROWSE_EMPTY)
         return
     await message.reply_text(
@@ -43,6 +44,8 @@ async def browse_button(update: Update, context: PolicyContext) -> None:
     entries = context.services.knowledge.entries()
     if message is None:
         await answer_stale(query)
+        return
+    if await _facet(query, message, data, context):
         return
     if cb.BROWSE_ROOT_RE.match(data):
         names = catalog.categories(entries)
@@ -76,7 +79,9 @@ async def browse_button(update: Update, context: PolicyContext) -> None:
         return
     await query.answer()
     heading = cards.browse_heading(category, level, page.total, page.page, page.pages)
-    text = cards.entry_list_text(heading, page.items, first=page.first_number)
+    text = cards.entry_list_text(
+        heading, page.items, first=page.first_number, today=context.services.today()
+    )
     markup = keyboards.browse_page_keyboard(
         page.items,
         index=index,
@@ -86,6 +91,61 @@ async def browse_button(update: Update, context: PolicyContext) -> None:
         first=page.first_number,
     )
     await _show(message, text, markup)
+
+
+async def _facet(query: CallbackQuery, message: Message, data: str, context: PolicyContext) -> bool:
+    """Browsing by 层级 or 发文机关 (across categories); False for other buttons."""
+    services = context.services
+    entries = services.knowledge.entries()
+    if data == cb.BROWSE_LEVELS:
+        await query.answer()
+        levels = catalog.all_levels(entries)
+        await _show(message, texts.CHOOSE_FACET_LEVEL, keyboards.facet_levels_keyboard(levels))
+        return True
+    if data == cb.BROWSE_ISSUERS:
+        await query.answer()
+        await _show(
+            message, texts.CHOOSE_ISSUER, keyboards.issuers_keyboard(catalog.issuers(entries))
+        )
+        return True
+    if match := cb.BROWSE_BY_LEVEL_RE.match(data):
+        level, number = match.group(1), int(match.group(2))
+        listed = catalog.at_level(entries, level)
+        label, back = f"{level}级政策", cb.BROWSE_LEVELS
+
+        def page_data(page: int) -> str:
+            return cb.browse_by_level(level, page)
+
+    elif match := cb.BROWSE_BY_ISSUER_RE.match(data):
+        index, number = int(match.group(1)), int(match.group(2))
+        issuer = catalog.issuer_at(entries, index)
+        listed = catalog.by_issuer(entries, issuer) if issuer else []
+        label, back = f"{issuer} 发文", cb.BROWSE_ISSUERS
+
+        def page_data(page: int) -> str:
+            return cb.browse_by_issuer(index, page)
+
+    else:
+        return False
+    page = catalog.paginate(listed, number) if listed else None
+    if page is None:
+        await answer_stale(query)
+        return True
+    await query.answer()
+    heading = cards.facet_heading(label, page.total, page.page, page.pages)
+    text = cards.entry_list_text(
+        heading, page.items, first=page.first_number, today=services.today()
+    )
+    markup = keyboards.facet_page_keyboard(
+        page.items,
+        page_data=page_data,
+        back=back,
+        page=page.page,
+        pages=page.pages,
+        first=page.first_number,
+    )
+    await _show(message, text, markup)
+    return True
 
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

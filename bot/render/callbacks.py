@@ -34,6 +34,11 @@ BROWSE_ROOT_RE = re.compile(r"^brw:root$")
 BROWSE_CAT_RE = re.compile(r"^brw:cat:(\d{1,4})$")
 BROWSE_LEVEL_RE = re.compile(r"^brw:lvl:(\d{1,4}):([^\s:]{1,8})$")
 BROWSE_PAGE_RE = re.compile(r"^brw:page:(\d{1,4}):([^\s:]{1,8}):(\d{1,4})$")
+# the other ways in: by level (层级) or by issuing body (发文机关), across categories
+BROWSE_LEVELS = "brw:levels"
+BROWSE_ISSUERS = "brw:issuers"
+BROWSE_BY_LEVEL_RE = re.compile(r"^brw:lv:([^\s:]{1,8}):(\d{1,4})$")
+BROWSE_BY_ISSUER_RE = re.compile(r"^brw:is:(\d{1,4}):(\d{1,4})$")
 SEARCH_PAGE_RE = re.compile(r"^srch:page:(\d{1,9}):(\d{1,4})$")
 DEEP_LINK_RE = re.compile(r"^e_([0-9a-f]{12})$")
 
@@ -78,6 +83,14 @@ def browse_level(index: int, level: str) -> str:
 
 def browse_page(index: int, level: str, page: int) -> str:
     return checked(f"brw:page:{index}:{level}:{page}")
+
+
+def browse_by_level(level: str, page: int = 0) -> str:
+    return checked(f"brw:lv:{level}:{page}")
+
+
+def browse_by_issuer(index: int, page: int = 0) -> str:
+    return checked(f"brw:is:{index}:{page}")
 
 
 def search_page(token: int, page: int) -> str:

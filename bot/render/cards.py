@@ -194,6 +194,10 @@ def browse_heading(category: str, level: str, total: int, page: int, pages: int)
     return f"<b>{esc(category)} · {esc(level)}</b> 共 {total} 条,第 {page + 1}/{pages} 页:"
 
 
+def facet_heading(label: str, total: int, page: int, pages: int) -> str:
+    return f"<b>{esc(label)}</b> 共 {total} 条,第 {page + 1}/{pages} 页:"
+
+
 def levels_text(category: str) -> str:
     return f"<b>{esc(category)}</b>\n请选择政策层级:"
 

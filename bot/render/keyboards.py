@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -99,6 +99,48 @@ def categories_keyboard(categories: Sequence[str]) -> InlineKeyboardMarkup:
             rows[-1].append(button)
         else:
             rows.append([button])
+    rows.append(
+        [
+            Button("🏛 按层级", callback_data=cb.BROWSE_LEVELS),
+            Button("🏢 按发文机关", callback_data=cb.BROWSE_ISSUERS),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def facet_levels_keyboard(levels: Sequence[str]) -> InlineKeyboardMarkup:
+    """层级 across all categories."""
+    row = [Button(f"{level}级", callback_data=cb.browse_by_level(level)) for level in levels]
+    return InlineKeyboardMarkup([row, [Button("« 返回分类", callback_data=cb.BROWSE_ROOT)]])
+
+
+def issuers_keyboard(issuers: Sequence[str]) -> InlineKeyboardMarkup:
+    rows = [
+        [Button(shorten(name, _TITLE_CHARS), callback_data=cb.browse_by_issuer(index))]
+        for index, name in enumerate(issuers)
+    ]
+    rows.append([Button("« 返回分类", callback_data=cb.BROWSE_ROOT)])
+    return InlineKeyboardMarkup(rows)
+
+
+def facet_page_keyboard(
+    entries: Sequence[EntryView],
+    *,
+    page_data: Callable[[int], str],
+    back: str,
+    page: int,
+    pages: int,
+    first: int,
+) -> InlineKeyboardMarkup:
+    """A page of entries listed by level or issuer; ``page_data`` gives a page's button."""
+    rows = _entry_rows(entries, first=first)
+    nav = _nav_row(
+        page_data(page - 1) if page > 0 else None,
+        page_data(page + 1) if page + 1 < pages else None,
+    )
+    if nav:
+        rows.append(nav)
+    rows.append([Button("« 返回", callback_data=back)])
     return InlineKeyboardMarkup(rows)
 
 

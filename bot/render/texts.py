@@ -59,7 +59,9 @@ SEARCH_USAGE = (
 )
 SEARCH_NONE = "没有找到包含「{query}」的政策。可以换个关键词,或使用 /browse 按分类浏览。"
 BROWSE_EMPTY = "知识库暂无政策条目。"
-CHOOSE_CATEGORY = "<b>按分类浏览</b>\n请选择政策分类:"
+CHOOSE_CATEGORY = "<b>按分类浏览</b>\n请选择政策分类,或按层级、发文机关浏览:"
+CHOOSE_FACET_LEVEL = "<b>按层级浏览</b>\n请选择政策层级:"
+CHOOSE_ISSUER = "<b>按发文机关浏览</b>\n请选择发文机关:"
 UNKNOWN_COMMAND = "没有这个命令。可用的命令请看 /help"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。您可以直接提问,或发送 /help 查看命令。"
 NOTHING_TO_RESUME = "没有可以继续的操作。您可以直接提问,或发送 /help 查看命令。"

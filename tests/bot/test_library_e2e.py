@@ -68,3 +68,41 @@ async def test_a_repealed_document_is_answered_as_such(harness: Bot) -> None:
         assert "一次性奖励20万元" in (card.text or "") and "已废止" not in (card.text or "")
         with Session(harness.engine) as session:  # both are kept
             assert session.exec(select(PolicyDocument).where(PolicyDocument.key == OLD_KEY)).one()
+
+
+async def test_browse_by_level_and_by_issuer(harness: Bot) -> None:
+    files = sorted(p for p in LIBRARY.iterdir() if p.suffix in (".txt", ".md", ".docx"))
+    harness.knowledge.import_paths(files)
+    async with harness.run():
+        user = await harness.user()
+        [menu] = await harness.command(user, "browse")
+        assert menu.button_texts[-2:] == ["🏛 按层级", "🏢 按发文机关"]
+        edits = 0
+
+        async def press(text: str) -> str:
+            nonlocal edits
+            edits += 1
+            await harness.press(user, menu, text=text)
+            record = await harness.client.wait_for_edit(user, menu.message_id, edits=edits)
+            return record.text or ""
+
+        assert "请选择政策层级" in await press("🏛 按层级")
+        current = harness.client.message(user, menu.message_id)
+        assert current.button_texts == ["国家级", "省级", "市级", "区级", "« 返回分类"]
+        listed = await press("区级")
+        assert "区级政策 共 12 条" in listed and "首次入规奖励" in listed
+        assert "境外展会补贴" not in listed
+        assert "请选择政策层级" in await press("« 返回")
+        assert "请选择政策分类" in await press("« 返回分类")
+
+        assert "请选择发文机关" in await press("🏢 按发文机关")
+        current = harness.client.message(user, menu.message_id)
+        assert "样板省商务厅" in current.button_texts and "示范市财政局" in current.button_texts
+        listed = await press("示范市经济和信息化局")
+        # the repealed measures are listed as such beside the current ones
+        assert "市级专精特新企业奖励〔已废止〕" in listed and "已被新文件替代" in listed
+        assert "企业技术中心奖励" in listed and "境外展会补贴" not in listed
+        page = harness.client.message(user, menu.message_id)
+        await harness.press(user, page, text=page.button_texts[0])
+        [card] = await harness.next(user)
+        assert "📄 " in (card.text or "")
