@@ -31,7 +31,7 @@ def test_three_instances_start_on_an_empty_database(db_url: str) -> None:
         thread.join()
     try:
         assert errors == []
-        assert current_revision(engines[0]) == "0008"
+        assert current_revision(engines[0]) == "0009"
         with Session(engines[0]) as session:
             assert session.exec(select(func.count()).select_from(PolicyDocument)).one() == 1
             assert session.exec(select(func.count()).select_from(PolicyEntry)).one() == 32
