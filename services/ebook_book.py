@@ -6,11 +6,11 @@ HTML and EPUB are in ``services.ebook_formats``; ``services.ebook`` is the entry
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from knowledge.model import GUIDE_FIELDS, EntryView, Level
+from knowledge.model import GUIDE_FIELDS, DocStatus, EntryView, Level
 
 BOOK_TITLE = "惠企政策汇编"
 UNKNOWN = "原文未载明,请向主管部门确认"
@@ -34,6 +34,8 @@ class Section:
     level: str
     category: str
     entries: tuple[EntryView, ...]
+    # entry id → why its document may no longer apply as written (a past year's plan)
+    notes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +84,12 @@ def _level(entry: EntryView) -> str:
 
 
 def collect(entries: Iterable[EntryView], *, exported_at: dt.datetime) -> Book:
-    """The book of the entries still in force on the export date."""
+    """The book of the entries not expired or repealed on the export date; a yearly plan of
+    a past year is kept with a note."""
     today = exported_at.date()
-    current = [entry for entry in entries if not entry.is_expired(today)]
+    stale = (DocStatus.EXPIRED, DocStatus.REPEALED)
+    current = [entry for entry in entries if entry.status_on(today) not in stale]
+    notes = {e.entry_id: status_note(e, today) for e in current}
     categories: dict[str, None] = {}
     for entry in current:
         categories.setdefault(entry.categories[0] if entry.categories else UNCATEGORISED)
@@ -95,7 +100,15 @@ def collect(entries: Iterable[EntryView], *, exported_at: dt.datetime) -> Book:
         category = entry.categories[0] if entry.categories else UNCATEGORISED
         buckets.setdefault((_level(entry), category), []).append(entry)
     keys = sorted(buckets, key=lambda k: (LEVEL_ORDER.index(k[0]), order[k[1]]))
-    sections = tuple(Section(level, cat, tuple(buckets[level, cat])) for level, cat in keys)
+    sections = tuple(
+        Section(
+            level,
+            cat,
+            tuple(buckets[level, cat]),
+            {e.entry_id: notes[e.entry_id] for e in buckets[level, cat] if notes[e.entry_id]},
+        )
+        for level, cat in keys
+    )
     sources: dict[str, Source] = {}
     for section in sections:
         for entry in section.entries:
@@ -158,12 +171,27 @@ def guide_missing(entry: EntryView) -> list[str]:
     return [label for name, label in GUIDE_FIELDS.items() if name not in entry.guide]
 
 
-def facts(entry: EntryView) -> list[tuple[str, str]]:
-    """The card's header facts: source, section, scope and validity."""
+def status_note(entry: EntryView, today: dt.date) -> str:
+    """ "此为2023年度工作要点,相关安排可能已调整。" for a past year's plan, else ""."""
+    if entry.status_on(today) is not DocStatus.PAST_YEAR:
+        return ""
+    kind = next((k for k in _PLAN_KINDS if k in entry.document_title), "工作要点")
+    return f"此为{entry.plan_year}年度{kind},相关安排可能已调整。"
+
+
+_PLAN_KINDS = ("工作要点", "工作计划", "工作安排", "要点")
+
+
+def facts(entry: EntryView, note: str = "") -> list[tuple[str, str]]:
+    """The card's header facts: source, section, scope, dates and validity, status."""
     rows = [("出处", entry.source_name or f"《{entry.document_title}》")]
     if reference(entry):
         rows.append(("章节", reference(entry)))
+    if entry.publish_date:
+        rows.append(("印发日期", entry.publish_date.isoformat()))
     rows += [("适用范围", scope(entry)), ("有效期", validity(entry))]
+    if note:
+        rows.append(("状态", note))
     return rows
 
 
@@ -177,9 +205,9 @@ def _md(text: str) -> str:
     return text
 
 
-def _md_entry(number: str, entry: EntryView) -> list[str]:
+def _md_entry(number: str, entry: EntryView, note: str = "") -> list[str]:
     lines = [f"#### {number} {_md(entry.title)}", ""]
-    lines += [f"- **{label}**:{_md(value)}" for label, value in facts(entry)]
+    lines += [f"- **{label}**:{_md(value)}" for label, value in facts(entry, note)]
     lines += ["", "**政策内容**", ""]
     lines += [f"> {_md(line)}" for line in entry.body.splitlines() if line.strip()] or ["> —"]
     lines += ["", "**一策一表**", ""]
@@ -207,7 +235,9 @@ def to_markdown(book: Book) -> str:
         for number, section in sections:
             lines += [f'<a id="sec-{number}"></a>', "", f"### {_md(section.category)}", ""]
             for index, entry in enumerate(section.entries, 1):
-                lines += _md_entry(f"{number}.{index}", entry)
+                lines += _md_entry(
+                    f"{number}.{index}", entry, section.notes.get(entry.entry_id, "")
+                )
     lines += ['<a id="sources"></a>', "", "## 政策来源", ""]
     for index, source in enumerate(book.sources, 1):
         link = f" <{source.url}>" if source.url else ""

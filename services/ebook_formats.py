@@ -86,11 +86,11 @@ def _dl(rows: list[tuple[str, str]], css: str) -> str:
     return f'<dl class="{css}">{items}</dl>'
 
 
-def card_html(number: str, entry: EntryView, *, anchor: str) -> str:
+def card_html(number: str, entry: EntryView, *, anchor: str, note: str = "") -> str:
     """One 一策一表 card (valid XHTML as well as HTML)."""
     parts = [f'<article class="card" id="{anchor}">']
     parts.append(f'<h4><span class="num">{_e(number)}</span>{_e(entry.title)}</h4>')
-    parts.append(_dl(facts(entry), "facts"))
+    parts.append(_dl(facts(entry, note), "facts"))
     lines = [line for line in entry.body.splitlines() if line.strip()] or ["—"]
     parts.append('<div class="body">' + "".join(f"<p>{_e(x)}</p>" for x in lines) + "</div>")
     parts.append("<h5>一策一表</h5>")
@@ -115,7 +115,8 @@ def card_html(number: str, entry: EntryView, *, anchor: str) -> str:
 def _section_html(number: int, section: Section, *, back: str | None) -> str:
     parts = [f'<section class="category" id="sec-{number}"><h3>{_e(section.category)}</h3>']
     for index, entry in enumerate(section.entries, 1):
-        parts.append(card_html(f"{number}.{index}", entry, anchor=f"e-{number}-{index}"))
+        note = section.notes.get(entry.entry_id, "")
+        parts.append(card_html(f"{number}.{index}", entry, anchor=f"e-{number}-{index}", note=note))
     if back:
         parts.append(f'<p class="top"><a href="{back}">↑ 返回目录</a></p>')
     parts.append("</section>")

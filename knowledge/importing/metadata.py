@@ -28,7 +28,8 @@ _EFFECTIVE = re.compile(rf"自\s*(?:{_DATE}|(印发|发布|公布)之日)\s*起(
 _VALID_YEARS = re.compile(r"有效期(?:为|暂定)?\s*([0-9一二两三四五六七八九十]{1,3})\s*年")
 _UNTIL = re.compile(rf"(?:有效期|执行期限?|实施期限?)[^。;;]{{0,30}}?至\s*{_DATE}\s*(?:止|截止)?")
 _UNTIL_END = re.compile(rf"至\s*{_DATE}\s*止")
-_REPEAL = re.compile(r"[^。;;\n]*(?:同时废止|予以废止|停止执行|不再执行)[^。;;\n]*")
+_REPEAL = re.compile(r"同时废止|予以废止|停止执行|不再执行")
+_REPEAL_REACH = 300  # how far before the words the repealed titles may stand
 _QUOTED = re.compile(r"《([^《》]{4,80})》")
 _PLAN_YEAR = re.compile(r"(20\d{2})\s*年(?:度)?\S*?(?:工作要点|工作计划|工作安排|要点)$")
 
@@ -127,8 +128,13 @@ def expiry_date(text: str, start: dt.date | None) -> dt.date | None:
 def repealed_titles(text: str) -> list[str]:
     """Titles of the documents a text repeals ("原《…》(…号)同时废止")."""
     titles: list[str] = []
-    for sentence in _REPEAL.finditer(text):
-        titles += [t for t in _QUOTED.findall(sentence.group(0)) if t not in titles]
+    for words in _REPEAL.finditer(text):
+        # the sentence up to the words (a search from each word, not a pattern that
+        # scans every sentence: that was quadratic on a long line without 。)
+        low = max(0, words.start() - _REPEAL_REACH)
+        start = max(text.rfind(mark, low, words.start()) for mark in "。;;\n") + 1
+        sentence = text[max(start, low) : words.start()]
+        titles += [t for t in _QUOTED.findall(sentence) if t not in titles]
     return titles
 
 

@@ -182,3 +182,13 @@ def test_numbered_field_lines_under_a_heading_and_an_open_label() -> None:
     assert refund.guide["materials"].value == "(1)申请表\n(2)缴费证明"
     assert refund.guide["department"].value == "测试区人社局"
     assert "500元" in doc.entries[1].guide["support_content"].value
+
+
+def test_repeal_sentences_name_the_repealed_documents() -> None:
+    from knowledge.importing.metadata import repealed_titles
+
+    text = (
+        "本办法自2026年1月1日起施行。原《示范市专精特新企业培育办法》(某〔2020〕1号)同时废止;"
+        "《测试区旧的扶持规定》不再执行。《测试区另一个办法》继续有效。"
+    )
+    assert repealed_titles(text) == ["示范市专精特新企业培育办法", "测试区旧的扶持规定"]

@@ -66,3 +66,16 @@ def test_a_repealed_card_points_to_its_replacement(library: KnowledgeBase) -> No
     new = library.replacement(old)
     assert new is not None and new.document_key == old.replaced_by
     assert new.title == old.title == "市级专精特新企业奖励"
+
+
+def test_the_e_book_leaves_out_repealed_and_expired_documents_and_dates_plans(
+    library: KnowledgeBase,
+) -> None:
+    from services.ebook import BookFormat, export
+
+    text = export(library.entries(), BookFormat.MD, exported_at=TODAY).decode("utf-8")
+    assert "示范市中小企业研发费用补贴办法" not in text  # expired
+    assert "示范市专精特新企业培育办法" not in text  # repealed
+    assert "一次性奖励20万元" in text  # its replacement is in
+    assert "**状态**:此为2023年度工作要点,相关安排可能已调整。" in text
+    assert "**印发日期**:2026-11-20" in text
