@@ -184,7 +184,8 @@ def _scan(text: str, districts: tuple[Choice, ...]) -> _Found:
     industries = [s for pattern, found in _INDUSTRIES if re.search(pattern, text) for s in found]
     sizes = [size for pattern, size in _SIZES if re.search(pattern, text)]
     types = [kind for pattern, kind in _TYPES if re.search(pattern, text)]
-    if CONVERTED in types:  # "个体工商户转为企业" is about the enterprise it became
+    if CONVERTED in types and INDIVIDUAL in types:
+        # "个体工商户转为企业" is about the enterprise it became
         text_without = re.sub(_TYPES[0][0], "", text)
         if not re.search(_TYPES[1][0], text_without):
             types.remove(INDIVIDUAL)
