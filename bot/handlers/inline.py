@@ -33,13 +33,14 @@ async def inline_query(update: Update, context: PolicyContext) -> None:
     else:
         entries = catalog.popular(knowledge)
     username = context.bot.username
+    today = context.services.today()
     results = [
         InlineQueryResultArticle(
             id=cb.entry_hash(entry.entry_id),
             title=entry.title,
             description=cards.inline_description(entry),
             input_message_content=InputTextMessageContent(
-                cards.inline_message(entry), parse_mode=ParseMode.HTML
+                cards.inline_message(entry, today=today), parse_mode=ParseMode.HTML
             ),
             reply_markup=keyboards.open_in_bot_keyboard(username, entry.entry_id),
         )

@@ -206,9 +206,10 @@ def inline_description(entry: EntryView) -> str:
     return shorten(entry.body, 80)
 
 
-def inline_message(entry: EntryView) -> str:
-    """One self-contained message for inline mode (cut to fit a single message)."""
-    messages = card_messages(entry, limit=MESSAGE_LIMIT - 100)
+def inline_message(entry: EntryView, *, today: dt.date | None = None) -> str:
+    """One self-contained message for inline mode (cut to fit a single message); with
+    ``today``, a document no longer in force says so."""
+    messages = card_messages(entry, today=today, limit=MESSAGE_LIMIT - 100)
     if len(messages) == 1:
         return messages[0]
     return messages[0] + "\n\n<i>(内容较长,请在机器人对话中查看全文)</i>"
