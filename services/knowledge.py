@@ -28,7 +28,6 @@ from services import index_store
 from services.index_store import EntryViews
 from storage import kb, kbops
 from storage.db import session_scope
-from storage.models import PolicyDocument
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +130,7 @@ def _indexed(views: Mapping[str, EntryView]) -> dict[str, EntryView]:
 
 
 def with_replacements(
-    entries: EntryViews, replacing: Mapping[str, PolicyDocument], before: set[str]
+    entries: EntryViews, replacing: Mapping[str, kb.DocumentRef], before: set[str]
 ) -> EntryViews:
     """The views with ``replaced_by`` as the documents' repeal sentences now say; only the
     documents repealed now or ``before`` are looked at (ids are "<document key>:…")."""

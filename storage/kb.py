@@ -328,25 +328,32 @@ def entry_order(session: Session) -> list[str]:
     return list(session.exec(stmt))
 
 
-def replacing_documents(session: Session) -> dict[str, PolicyDocument]:
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    """A document named as the replacement of another."""
+
+    key: str
+    title: str
+
+
+def replacing_documents(session: Session) -> dict[str, DocumentRef]:
     """Document key → the (newest) document whose text repeals it ("原《…》同时废止"),
-    matched by title or 文号."""
-    documents = list_documents(session)  # oldest first: a later repeal overrides
-    out: dict[str, PolicyDocument] = {}
-    for newer in documents:
-        for repealed in newer.repeals:
-            for older in documents:
-                if older is newer:
-                    continue
-                if same_title(older.title, repealed) or (
-                    older.doc_number and older.doc_number in repealed
-                ):
-                    out[older.key] = newer
+    matched by title. Only keys, titles and repeal lists are read."""
+    stmt = select(PolicyDocument.key, PolicyDocument.title, PolicyDocument.repeals).order_by(
+        col(PolicyDocument.id)
+    )  # oldest first: a later repeal overrides
+    documents = [(key, title, list(repeals or ())) for key, title, repeals in session.exec(stmt)]
+    out: dict[str, DocumentRef] = {}
+    for new_key, new_title, repeals in documents:
+        for repealed in repeals:
+            for old_key, old_title, _ in documents:
+                if old_key != new_key and same_title(old_title, repealed):
+                    out[old_key] = DocumentRef(new_key, new_title)
     return out
 
 
 def entry_view(
-    entry: PolicyEntry, document: PolicyDocument, *, replaced_by: PolicyDocument | None = None
+    entry: PolicyEntry, document: PolicyDocument, *, replaced_by: DocumentRef | None = None
 ) -> EntryView:
     """The read-only view of a stored entry and its document."""
     return EntryView(
