@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -154,11 +155,18 @@ _CLOSE_SCORE = 0.75  # a current match this close to a stale one (share of its s
 
 
 def prefer_current(
-    result: SearchResult, entries: Mapping[str, EntryView], today: dt.date, *, threshold: float
+    result: SearchResult,
+    entries: Mapping[str, EntryView],
+    today: dt.date,
+    *,
+    threshold: float,
+    tie_margin: float = 0.3,
 ) -> SearchResult:
     """Move matches from repealed or expired documents, and from yearly plans of past years
     (targets, not schemes one applies for), behind current ones that compete with them:
-    the repealing document's entries, or current entries scoring close."""
+    the repealing document's entries, or current entries scoring close. A question asked
+    back only because a stale match tied with the current one is answered by the current
+    one when it is confident and no other current match ties with it."""
     matches = list(result.matches)
     if not matches:
         return result
@@ -192,7 +200,18 @@ def prefer_current(
     current = [m for m in out if stale(m) is None]
     ordered = current + [m for m in out if stale(m) is not None] + waiting
     answered = result.answered and ordered[0].score >= threshold
-    return dataclasses.replace(result, matches=tuple(ordered), answered=answered)
+    clarify = result.clarify
+    moved = stale(matches[0]) is not None and stale(ordered[0]) is None
+    if moved and result.clarify and not result.answered and ordered[0].score >= threshold:
+        second = current[1].score if len(current) > 1 else 0.0
+        if _logit(ordered[0].score) - _logit(second) >= tie_margin:
+            answered, clarify = True, False
+    return dataclasses.replace(result, matches=tuple(ordered), answered=answered, clarify=clarify)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,7 +411,13 @@ class KnowledgeBase:
         snapshot = self.snapshot
         day = today or self.today()
         result = snapshot.matcher.search(question, top=top + _STATUS_EXTRA)
-        result = prefer_current(result, snapshot.entries, day, threshold=self.config.threshold)
+        result = prefer_current(
+            result,
+            snapshot.entries,
+            day,
+            threshold=self.config.threshold,
+            tie_margin=self.config.tie_margin,
+        )
         result = dataclasses.replace(result, matches=result.matches[:top])
         best = result.best
         if result.answered and best is not None:
