@@ -101,11 +101,20 @@ class FlowRegistry:
 
     def open_flows(self, context: PolicyContext, chat_id: int, user_id: int) -> list[Open]:
         """Every declared flow that is open for this person in this chat."""
-        data = context.user_data or {}
+        return self.open_in(context.application, context.user_data or {}, chat_id, user_id)
+
+    def open_in(
+        self,
+        app: Application[Any, Any, Any, Any, Any, Any],
+        data: Mapping[Any, Any],
+        chat_id: int,
+        user_id: int,
+    ) -> list[Open]:
+        """:meth:`open_flows` from the application and the person's ``user_data``."""
         found: list[Open] = []
         for flow in self.flows:
             if flow.conversation is not None:
-                states = self._conversations(context.application, flow.conversation)
+                states = self._conversations(app, flow.conversation)
                 state = flow.state_in(states or {}, (chat_id, user_id))
                 if state is not None:
                     found.append(Open(flow, chat_id, state))
