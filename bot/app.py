@@ -49,6 +49,7 @@ from bot.handlers import (
     stats,
     subscribe,
     ticket_input,
+    ticket_route,
     tickets,
 )
 from bot.job_messages import BotJobMessages
@@ -174,6 +175,7 @@ def build_application(
         *request.build_handlers(),
         *ticket_input.build_handlers(),
         *relay.build_handlers(),
+        *ticket_route.build_handlers(),  # a typed answer while a ticket waits for one
         *tickets.build_handlers(),
         # knowledge-base admin (issue 7): after the tickets (documents as materials),
         # before consult (typed edits are texts) and media (uploads are documents)

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from services.sla import SlaPolicy
-from services.ticket_access import SYSTEM, Action, Actor, Party, Refused, actor_label, check
+from services.ticket_access import (
+    ACTOR_LABELS,
+    SYSTEM,
+    Action,
+    Actor,
+    Party,
+    Refused,
+    actor_label,
+    check,
+)
 from storage import roles
 from storage import tickets as store
 from storage.models_tickets import Commissioner, Department, Rating, Ticket, TicketStatus
@@ -342,3 +351,23 @@ def _attachments(session: Session, ticket: Ticket) -> tuple[tuple[str, str], ...
     assert ticket.id is not None
     rows = store.attachments(session, ticket_id=ticket.id, include_internal=False)
     return tuple((r.file_kind or "document", r.file_id) for r in rows if r.file_id)
+
+
+AWAITING_KINDS = ("message", "info_request")
+ENTERPRISE_ROLE = ACTOR_LABELS["enterprise"]
+
+
+def awaiting_enterprise(session: Session, *, enterprise_id: int) -> Ticket | None:
+    """The enterprise's open ticket whose last public word (a reply, a request for
+    materials) is the service side's: it waits for the enterprise's answer."""
+    for ticket in store.tickets_of_enterprise(session, enterprise_id=enterprise_id, limit=5):
+        if ticket.id is None or ticket.status in (TicketStatus.CLOSED, TicketStatus.RESOLVED):
+            continue
+        said = [
+            event
+            for event in store.events(session, ticket_id=ticket.id, include_internal=False)
+            if event.kind in AWAITING_KINDS
+        ]
+        if said and said[-1].actor_role != ENTERPRISE_ROLE:
+            return ticket
+    return None

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import catalog
 from bot.context import PolicyContext
-from bot.handlers import clarify
+from bot.handlers import clarify, ticket_route
 from bot.handlers.common import (
     FOR_BOT,
     answer_stale,
@@ -29,15 +29,32 @@ TOP = 3
 
 async def consult(update: Update, context: PolicyContext) -> None:
     """Answer a question (a new or an edited text message)."""
-    message, user = update.effective_message, update.effective_user
+    message = update.effective_message
     if message is None:
         return
-    services = context.services
     group = is_group(update)
     text = strip_mention(message.text or "", context.bot.username)
     notes: list[str] = []
     if update.edited_message is not None:
         notes.append(esc(texts.EDITED))
+    offer = not group and update.edited_message is None
+    user_id = update.effective_user.id if update.effective_user else None
+    await answer_question(message, context, text, user_id, notes=notes, offer_ticket=offer)
+
+
+async def answer_question(
+    message: Message,
+    context: PolicyContext,
+    text: str,
+    user_id: int | None,
+    *,
+    notes: list[str],
+    offer_ticket: bool,
+) -> None:
+    """The card, a clarifying question, or the closest entries. ``offer_ticket``: an
+    enterprise whose ticket waits for its answer is first asked where the text goes."""
+    services = context.services
+    group = message.chat.type != "private"
     if not has_words(text):
         await message.reply_text(texts.EMPTY_TEXT, do_quote=group)
         return
@@ -45,12 +62,14 @@ async def consult(update: Update, context: PolicyContext) -> None:
     if len(text) > limit:
         notes.append(esc(texts.truncated(limit)))
         text = text[:limit]
+    if offer_ticket and user_id and await ticket_route.offer(message, context, text, user_id):
+        return  # not logged as a question unless the enterprise says it is one
     answer = await asyncio.to_thread(
         services.knowledge.ask,
         text,
         top=TOP,
         channel=services.channel,
-        user_id=user.id if user else None,
+        user_id=user_id,
     )
     result = answer.result
     best = result.best

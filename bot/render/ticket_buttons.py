@@ -263,3 +263,19 @@ def admin_area_keyboard(areas: Sequence[ServiceArea]) -> InlineKeyboardMarkup:
 
 def admin_cancel_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([_row(("取消", ADM_CANCEL))])
+
+
+ROUTE_SEND = "tkq:send"
+ROUTE_ASK = "tkq:ask"
+ROUTE_RE = r"^tkq:(send|ask)$"
+
+
+def route_keyboard() -> InlineKeyboardMarkup:
+    """A text typed while a ticket waits for the enterprise: to the commissioner, or a
+    question."""
+    return InlineKeyboardMarkup(
+        [
+            [Button("📨 发给专员", callback_data=ROUTE_SEND)],
+            [Button("🔍 作为问题提问", callback_data=ROUTE_ASK)],
+        ]
+    )

@@ -257,3 +257,10 @@ def escalation(
         f"{header(ticket)} 🚨 <b>超时上报</b>:{what}(时限 {_when(due, tz)})\n"
         f"专员:{esc(assignee or '待分派')} · 状态:{esc(ticket.status)}"
     )
+
+
+def route_question(ticket: Ticket) -> str:
+    return (
+        f"您的诉求【{esc(ticket.number)}】正在等待您的回复。"
+        "请问这段话是要发给专员,还是作为政策问题提问?"
+    )

@@ -13,7 +13,8 @@ from bot.settings import Settings
 from policybot_localapi.api import LocalBotAPI, MessageRecord, User
 from services.knowledge import KnowledgeBase
 from tests.bot.e2e_support import CARD_TITLE, QUESTION, Bot, make_settings
-from tests.bot.tickets_support import load_demo_roles
+from tests.bot.test_tickets_e2e_flows import submit
+from tests.bot.tickets_support import Watch, load_demo_roles, make_parties
 
 GUARANTEE = "融资担保费率现在是多少"
 TECH = "科技型中小企业评价入库"
@@ -233,3 +234,32 @@ async def test_two_unrecognised_inputs_offer_the_way_out(bot: Bot) -> None:
     assert "已取消「提交诉求」" in texts_of(await replies(bot, user))
     await bot.client.send_message(user, QUESTION)
     assert CARD_TITLE in texts_of(await replies(bot, user))
+
+
+async def test_a_typed_answer_to_the_commissioner_is_not_lost(harness: Bot) -> None:
+    parties = await make_parties(harness)
+    ent, com = parties.enterprise, parties.commissioner
+    ticket_id, number = submit(harness, parties)
+    watch = Watch(harness)
+    async with harness.run():
+        await harness.client.send_command(com, "ticket", number)
+        view = await watch.wait(com, number)
+        answer = await harness.press(com, view, data=f"tk:acc:{ticket_id}")
+        assert answer.text and "处理中" in answer.text
+        await harness.press(com, view, data=f"tk:rep:{ticket_id}")
+        await watch.wait(com, "请输入要发给企业的回复")
+        await harness.client.send_message(com, "请补充去年的纳税证明。")
+        await watch.wait(com, "已转达")
+        await watch.wait(ent, "请补充去年的纳税证明")
+        watch.skip(ent)
+        # the enterprise answers without 💬 and without replying to the message
+        await harness.client.send_message(ent, "好的,证明我明天上午送过去")
+        choice = await watch.wait(ent, "正在等待您的回复")
+        assert choice.button_texts == ["📨 发给专员", "🔍 作为问题提问"]
+        await harness.press(ent, choice, text="📨 发给专员")
+        await watch.wait(ent, "已转达")
+        relayed = await watch.wait(com, "好的,证明我明天上午送过去")
+        assert number in (relayed.text or "")
+        # a question the matcher answers is answered as usual, without asking
+        await harness.client.send_message(ent, QUESTION)
+        await watch.wait(ent, CARD_TITLE)
