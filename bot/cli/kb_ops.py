@@ -113,7 +113,7 @@ def stats_command(
     days: Annotated[int, typer.Option("--days", min=1, max=365, help="统计最近 N 天")] = 30,
     chart: Annotated[Path | None, typer.Option("--chart", help="把图表保存为 PNG")] = None,
 ) -> None:
-    """使用统计:每日提问、回答率、有帮助率、热门主题、未答高频问题。"""
+    """使用统计:每日提问、回答率、好评率、热门主题、未答高频问题。"""
     context = state(ctx)
     service = context.open_kb()
     report = stats.collect(service, days=days, now=dt.datetime.now(context.settings.tz))

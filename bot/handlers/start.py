@@ -74,7 +74,7 @@ async def choose_role(update: Update, context: PolicyContext) -> None:
 
 async def help_command(update: Update, context: PolicyContext) -> None:
     if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.help_text())
+        await update.effective_message.reply_text(texts.help_text(context.bot.username))
 
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

@@ -46,7 +46,7 @@ async def inbox(update: Update, context: PolicyContext) -> None:
     if actor is None:
         return
     if not (actor.is_commissioner or actor.department_ids):
-        await _reply(update, tx.FORBIDDEN)
+        await _reply(update, tx.FOR_COMMISSIONERS)
         return
     uid = actor.user_id if actor.is_commissioner else None
     tickets = await context.services.db(
@@ -58,7 +58,7 @@ async def inbox(update: Update, context: PolicyContext) -> None:
 async def queue(update: Update, context: PolicyContext) -> None:
     actor = await actor_of(update, context)
     if actor is None or not (actor.is_admin and actor.private):
-        await _reply(update, tx.FORBIDDEN)
+        await _reply(update, tx.FOR_ADMINS)
         return
     tickets = await context.services.db(lambda s: store.queue_tickets(s))
     await _send_list(update, context, "待分派/复核队列", tickets, tx.QUEUE_EMPTY)

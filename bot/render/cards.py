@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from knowledge.model import GUIDE_FIELDS, DocStatus, EntryView
 
+from . import dates
 from .markup import (
     MESSAGE_LIMIT,
     esc,
@@ -64,7 +65,7 @@ def status_note(entry: EntryView, today: dt.date) -> str | None:
         return f"已废止,由《{entry.replaced_by_title}》替代。"
     if status is DocStatus.EXPIRED and entry.expiry_date is not None:
         return (
-            f"已失效:本政策已于 {entry.expiry_date.isoformat()} 失效,仅供参考,"
+            f"已失效:本政策已于 {dates.day(entry.expiry_date)}失效,仅供参考,"
             "请向主管部门确认是否有新政策。"
         )
     if status is DocStatus.PAST_YEAR:
@@ -135,11 +136,11 @@ def full_text_messages(entry: EntryView) -> list[str]:
         lines.append(f"文号:{esc(entry.doc_number)}")
     # only the dates a source gives: 印发日期 is not 生效日期
     if entry.publish_date:
-        lines.append(f"印发日期:{entry.publish_date.isoformat()}")
+        lines.append(f"印发日期:{dates.day(entry.publish_date)}")
     if entry.effective_date:
-        lines.append(f"生效日期:{entry.effective_date.isoformat()}")
+        lines.append(f"生效日期:{dates.day(entry.effective_date)}")
     if entry.expiry_date:
-        lines.append(f"失效日期:{entry.expiry_date.isoformat()}")
+        lines.append(f"失效日期:{dates.day(entry.expiry_date)}")
     if _reference(entry):
         lines.append(f"章节:{esc(shorten(_reference(entry), 200))}")
     blocks = ["\n".join(lines)]

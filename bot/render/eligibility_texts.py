@@ -203,9 +203,9 @@ def result(verdict: Verdict) -> list[str]:
         confirm = ["<b>需向主管部门确认</b>"]
         confirm += [f"· {esc(line.text)}" for line in verdict.to_confirm]
         if verdict.tentative is Outcome.ELIGIBLE:
-            confirm.append("如这些标准按上述理解成立,则符合条件。")
+            confirm.append("若上述标准经主管部门确认无误,则符合条件。")
         elif verdict.tentative is Outcome.NOT_ELIGIBLE:
-            confirm.append("如这些标准按上述理解成立,则暂不符合条件。")
+            confirm.append("若上述标准经主管部门确认无误,则暂不符合条件。")
         blocks.append("\n".join(confirm))
     if verdict.missing:
         missing = ["<b>还需补充</b>(您回答了“不清楚”或跳过的问题)"]

@@ -21,7 +21,7 @@ def stats_text(report: StatsReport) -> str:
         f"提问 {report.asked} 个,已回答 {report.answered} 个"
         f"(回答率 {percent(report.answered_rate)})",
         f"反馈:有帮助 {report.helpful} · 没帮助 {report.unhelpful}"
-        f"(有帮助率 {percent(report.helpful_rate)})",
+        f"(好评率 {percent(report.helpful_rate)})",
     ]
     busiest = max(report.per_day, key=lambda d: d.asked, default=None)
     if busiest is not None and busiest.asked:

@@ -68,7 +68,7 @@ def kind_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [Button("📚 按主题订阅", callback_data="sub:kind:topic")],
-            [Button("🏢 符合我企业画像的政策", callback_data="sub:kind:profile")],
+            [Button("🏢 符合我企业档案的政策", callback_data="sub:kind:profile")],
             [Button("📋 我的订阅", callback_data=SUB_LIST)],
         ]
     )

@@ -9,6 +9,7 @@ from storage.models_push import Cadence, NoticeKind
 from storage.push import Filters, Prefs, SubscriptionView
 from storage.push_outbox import NoticeData
 
+from . import dates
 from .markup import esc, shorten
 
 STEPS = ("cat", "lvl", "dist", "aud")
@@ -31,11 +32,11 @@ MAX_BROADCAST_CHARS = 3500
 SUBSCRIBE_INTRO = (
     "<b>订阅政策推送</b>\n请选择订阅方式:\n"
     "· <b>按主题订阅</b>:按政策分类、层级、所在区和适用对象筛选;\n"
-    "· <b>符合我企业画像的政策</b>:根据您的企业画像精准推送。"
+    "· <b>符合我企业档案的政策</b>:根据您的企业档案精准推送。"
 )
 PROFILE_DRAFT = (
-    "<b>符合我企业画像的政策</b>\n保存后,新政策与您的企业画像相符时推送给您。\n"
-    "<i>企业画像用 /profile 填写、/check 自测后保存;没有档案或档案信息不足时,"
+    "<b>符合我企业档案的政策</b>\n保存后,新政策与您的企业档案相符时推送给您。\n"
+    "<i>企业档案用 /profile 填写、/check 自测后保存;没有档案或档案信息不足时,"
     "暂不会收到此类推送。</i>"
 )
 PROFILE_PENDING = "(按 /profile 中的企业档案匹配)"
@@ -65,7 +66,7 @@ def hhmm(minute: int) -> str:
 def describe(filters: Filters, entry_title: str | None = None) -> str:
     """One line for a subscription (escaped HTML)."""
     if filters.kind.value == "profile":
-        return f"符合我企业画像的政策 <i>{PROFILE_PENDING}</i>"
+        return f"符合我企业档案的政策 <i>{PROFILE_PENDING}</i>"
     parts: list[str] = []
     for label, values in (
         ("分类", filters.categories),
@@ -226,7 +227,7 @@ def digest_notice(notices: Sequence[NoticeData], digest: Cadence | None, today: 
     for number, notice in enumerate(notices, 1):
         line = f"{number}. {_ICONS.get(notice.kind, '·')} {esc(shorten(notice.title or '', 60))}"
         if notice.kind is NoticeKind.DEADLINE and notice.deadline is not None:
-            line += f"(申报截止 {notice.deadline.isoformat()},{_days_left(notice.deadline, today)})"
+            line += f"(申报截止 {dates.day(notice.deadline)},{_days_left(notice.deadline, today)})"
         elif notice.kind is NoticeKind.CHANGED:
             line += "(更新)"
         elif notice.kind is NoticeKind.WITHDRAWN:

@@ -46,7 +46,7 @@ ONLY_TEXT = "我目前只能理解文字问题。请用一句话描述您想了�
 STICKER = "收到您的表情啦 😊 " + ONLY_TEXT
 NO_FILES = "我暂时无法阅读文件。" + ONLY_TEXT
 EMPTY_TEXT = (
-    "没看懂您的问题 🤔 请用文字描述您想了解的政策,例如:\n"
+    "抱歉,暂未理解您的问题。请用文字描述您想了解的政策,例如:\n"
     "· 个体户转成公司有奖励吗\n· 小微企业贷款有什么支持\n也可以用 /browse 按分类浏览。"
 )
 EDITED = "您修改了消息,以下是按新内容检索的结果:"
@@ -62,7 +62,7 @@ BROWSE_EMPTY = "知识库暂无政策条目。"
 CHOOSE_CATEGORY = "<b>按分类浏览</b>\n请选择政策分类,或按层级、发文机关浏览:"
 CHOOSE_FACET_LEVEL = "<b>按层级浏览</b>\n请选择政策层级:"
 CHOOSE_ISSUER = "<b>按发文机关浏览</b>\n请选择发文机关:"
-UNKNOWN_COMMAND = "没有这个命令。可用的命令请看 /help"
+UNKNOWN_COMMAND = "没有这个命令。可用的命令请看 /help。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。您可以直接提问,或发送 /help 查看命令。"
 NOTHING_TO_RESUME = "没有可以继续的操作。您可以直接提问,或发送 /help 查看命令。"
 
@@ -95,9 +95,10 @@ def flow_expired(title: str) -> str:
 
 
 def welcome(first_name: str | None) -> str:
-    name = esc(first_name) if first_name else "您好"
+    name = (first_name or "").strip()
+    greeting = f"{esc(name)},您好!" if name else "您好!"
     return (
-        f"{name},欢迎使用<b>中小企业政策助手</b>!\n\n"
+        f"{greeting}欢迎使用<b>中小企业政策助手</b>。\n\n"
         "我可以帮您查找政府惠企政策:直接用一句话提问即可,例如"
         "“个体户转成公司有奖励吗”。\n\n请先选择您的身份,以便为您提供更合适的信息:"
     )
@@ -115,12 +116,12 @@ def granted_role(role: str) -> str:
     return f"您的身份是:<b>{esc(ROLE_LABELS.get(role, role))}</b>。可以直接提问。"
 
 
-def help_text() -> str:
+def help_text(username: str | None = None) -> str:
     lines = ["<b>使用帮助</b>", "", "直接发送问题即可,例如:“小微企业贷款有什么支持”。", ""]
     lines += [f"/{command} — {esc(description)}" for command, description in COMMANDS]
     lines += [
         "",
-        "在任意聊天中输入 <code>@机器人用户名 关键词</code> 可以分享政策卡片。",
+        f"在任意聊天中输入 <code>@{esc(username or 'policybot')} 关键词</code> 可以分享政策卡片。",
         "群聊中请 @我 或回复我的消息提问。",
         "",
         "<i>说明:答复依据已收录的政策原文,原文未载明的信息请向主管部门确认。</i>",

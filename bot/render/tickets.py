@@ -16,12 +16,18 @@ from zoneinfo import ZoneInfo
 
 from storage.models_tickets import Ticket, TicketEvent, TicketStatus
 
+from . import dates
 from .markup import esc, shorten
 
 S = TicketStatus
 TICKET_MESSAGE_RE = re.compile(r"^【QY-\d{8}-\d{4,}】")
 
 FORBIDDEN = "您无权查看或处理该工单。"
+# role-aware refusals of the commands (there is no ticket to speak of)
+FOR_COMMISSIONERS = (
+    "该命令供企业服务专员和部门使用,您无权使用。查看您提交的诉求请发送 /myrequests。"
+)
+FOR_ADMINS = "该命令仅限管理员使用。查看您提交的诉求请发送 /myrequests。"
 STATE_CHANGED = "工单状态已变化,该操作已不可用。请用 /ticket 查看最新状态。"
 MISSING = "没有找到该工单或对象。"
 CANCELLED = "已取消。"
@@ -81,7 +87,11 @@ def header(ticket: Ticket) -> str:
 
 
 def _when(value: dt.datetime | None, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime("%m-%d %H:%M") if value else "-"
+    return dates.moment(value, tz) if value else "-"
+
+
+def _due(value: dt.datetime | None, tz: ZoneInfo) -> str:
+    return dates.deadline(value, tz) if value else "-"
 
 
 def overdue(ticket: Ticket, now: dt.datetime) -> bool:
@@ -118,8 +128,8 @@ def ticket_card(
         f"专员:{esc(assignee_name or '待分派')}",
     ]
     if internal:
-        lines.append(f"首次联系时限:{_when(ticket.first_contact_due, tz)}")
-        lines.append(f"办结时限:{_when(ticket.resolve_due, tz)}")
+        lines.append(f"首次联系时限:{_due(ticket.first_contact_due, tz)}")
+        lines.append(f"办结时限:{_due(ticket.resolve_due, tz)}")
         if department_name:
             lines.append(f"转办部门:{esc(department_name)}")
         if overdue(ticket, now):
@@ -246,7 +256,7 @@ def review_for_admins(ticket: Ticket, card: str) -> str:
 
 def reminder(ticket: Ticket, kind: str, due: dt.datetime, tz: ZoneInfo) -> str:
     what = "首次联系企业" if kind == "remind_first" else "办结"
-    return f"{header(ticket)} ⏳ 提醒:请在 {_when(due, tz)} 前{what}。"
+    return f"{header(ticket)} ⏳ 提醒:请在 {_due(due, tz)}{what}。"
 
 
 def escalation(
@@ -254,7 +264,7 @@ def escalation(
 ) -> str:
     what = "未在时限内首次联系企业" if kind == "overdue_first" else "未在时限内办结"
     return (
-        f"{header(ticket)} 🚨 <b>超时上报</b>:{what}(时限 {_when(due, tz)})\n"
+        f"{header(ticket)} 🚨 <b>超时上报</b>:{what}(时限 {_due(due, tz)})\n"
         f"专员:{esc(assignee or '待分派')} · 状态:{esc(ticket.status)}"
     )
 

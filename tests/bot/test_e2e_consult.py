@@ -48,7 +48,9 @@ async def test_card_buttons(bot: Bot) -> None:
     [full] = await bot.next(user)
     assert "原文 · " + CARD_TITLE in (full.text or "")
     assert "文件:《武汉市2023年中小企业工作要点》" in (full.text or "")
-    assert "2023年3月31日印发" in (full.text or "") and "印发日期:2023-03-31" in (full.text or "")
+    assert "2023年3月31日印发" in (full.text or "") and "印发日期:2023年3月31日" in (
+        full.text or ""
+    )
     assert "生效日期" not in (full.text or "")  # the document gives none
 
     await bot.press(user, card, text="🔗 相关政策")
@@ -94,7 +96,7 @@ async def test_noise_edits_and_huge_text(bot: Bot) -> None:
     user = await bot.user()
     for noise in ("!!!", "😀😀😀", "。。。"):
         [hint] = await bot.say(user, noise)
-        assert "没看懂您的问题" in (hint.text or "")
+        assert "暂未理解您的问题" in (hint.text or "")
     [unknown] = await bot.say(user, "asdfgh")
     assert "没有找到相关政策" in (unknown.text or "")
 

@@ -39,4 +39,4 @@ async def test_group_behaviour(bot: Bot) -> None:
 
     await bot.client.send_message(alice, f"@{USERNAME}", chat=group)
     [hint] = await bot.next(group)
-    assert "没看懂您的问题" in (hint.text or "")
+    assert "暂未理解您的问题" in (hint.text or "")

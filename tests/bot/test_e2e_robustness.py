@@ -26,8 +26,8 @@ async def test_non_text_messages_get_helpful_replies(bot: Bot) -> None:
         (client.send_voice(user), "语音"),
         (client.send_document(user, "申请表.pdf", b"%PDF-1.4"), "文件"),
         (client.send_location(user, 30.59, 114.30), "文字问题"),
-        (client.send_message(user, ""), "没看懂"),
-        (client.send_message(user, "   \n  "), "没看懂"),
+        (client.send_message(user, ""), "暂未理解"),
+        (client.send_message(user, "   \n  "), "暂未理解"),
     ):
         await send
         [reply] = await bot.next(user)

@@ -28,7 +28,7 @@ async def test_expired_policy_is_marked(harness: Bot, tmp_path: Path) -> None:
         assert "1. 贷款贴息〔已失效〕" in text and "已过有效期,仅供参考" in text
         await bot.press(user, reply, data=reply.buttons[0]["callback_data"])
         [card] = await bot.next(user)
-        assert "⚠️ 已失效:本政策已于 2020-12-31 失效" in (card.text or "")
+        assert "⚠️ 已失效:本政策已于 2020年12月31日失效" in (card.text or "")
         [found] = await bot.command(user, "search", "贷款贴息")
         assert "贷款贴息〔已失效〕" in (found.text or "")
 

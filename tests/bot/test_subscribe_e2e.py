@@ -80,14 +80,14 @@ async def test_profile_subscription_list_edit_settings_and_unsubscribe(harness: 
     async with harness.run(build(harness, Clock(at(10)))):
         user = await harness.user()
         [intro] = await harness.command(user, "subscribe")
-        await harness.press(user, intro, text="🏢 符合我企业画像的政策")
+        await harness.press(user, intro, text="🏢 符合我企业档案的政策")
         draft = await harness.client.wait_for_edit(user, intro.message_id)
         assert "/profile" in (draft.text or "")
         await harness.press(user, draft, text="✅ 保存订阅")
         await harness.client.wait_for_edit(user, intro.message_id, edits=2)
 
         [listing] = await harness.command(user, "subscriptions")
-        assert "1. 符合我企业画像的政策" in (listing.text or "")
+        assert "1. 符合我企业档案的政策" in (listing.text or "")
         assert "推送方式:即时推送" in (listing.text or "")
         assert "免打扰:22:00–08:00" in (listing.text or "")
         await harness.press(user, listing, text="⚙️ 推送设置")

@@ -1,5 +1,5 @@
 """End to end through the local Bot API: an admin uploads a district notice; a subscriber of
-"符合我企业画像的政策" whose profile fits its 适用对象 gets it (another does not); the publish
+"符合我企业档案的政策" whose profile fits its 适用对象 gets it (another does not); the publish
 is rolled back: the subscriber gets one 政策已撤回 notice and the bot stops answering from
 the withdrawn entries at once. The real push jobs plan and send."""
 
@@ -45,7 +45,7 @@ async def test_profile_push_then_rollback_withdraws(harness: Bot) -> None:
             profiles.update_facts(session, user_id=other.id, facts={**facts, "district": "江岸区"})
         for user in (fits, other):
             [intro] = await harness.command(user, "subscribe")
-            await harness.press(user, intro, text="🏢 符合我企业画像的政策")
+            await harness.press(user, intro, text="🏢 符合我企业档案的政策")
             draft = await harness.client.wait_for_edit(user, intro.message_id)
             await harness.press(user, draft, text="✅ 保存订阅")
             await harness.client.wait_for_edit(user, intro.message_id, edits=2)

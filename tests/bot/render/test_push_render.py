@@ -84,7 +84,7 @@ def test_digest_lists_each_policy_once_with_deadlines() -> None:
     text, markup = ui.notice_message(notices, digest=Cadence.WEEKLY, today=TODAY)
     assert "<b>每周政策摘要</b> · 3 条" in text
     assert "1. 🆕 甲" in text and "2. 🔄 乙(更新)" in text
-    assert "3. ⏰ 甲(申报截止 2026-12-05,距截止还有 <b>3 天</b>)" in text
+    assert "3. ⏰ 甲(申报截止 2026年12月5日,距截止还有 <b>3 天</b>)" in text
     assert markup is not None and data_of(markup)[-1] == "sub:list"
 
 
@@ -100,7 +100,7 @@ def test_broadcast_and_test_notices_have_no_policy_buttons() -> None:
 
 def test_subscription_descriptions() -> None:
     assert texts.describe(Filters()) == "全部政策"
-    assert texts.describe(Filters(kind=SubscriptionKind.PROFILE)).startswith("符合我企业画像")
+    assert texts.describe(Filters(kind=SubscriptionKind.PROFILE)).startswith("符合我企业档案")
     both = Filters(categories=("融资<服务>",), levels=("区",), entry_id="x:1")
     assert texts.describe(both, "个转企") == "分类:融资&lt;服务&gt;;层级:区级;关注:个转企"
     assert texts.cadence_text(Prefs(cadence=Cadence.WEEKLY, weekday=6)) == "每周摘要(每周日 09:00)"

@@ -95,13 +95,13 @@ def test_long_entries_split_under_the_limit() -> None:
 def test_full_text_has_document_issuer_and_date() -> None:
     [html] = full_text_messages(entry(effective_date=dt.date(2023, 3, 31)))
     assert "文件:《武汉市2023年中小企业工作要点》" in html
-    assert "发文:领导小组" in html and "生效日期:2023-03-31" in html
+    assert "发文:领导小组" in html and "生效日期:2023年3月31日" in html
     assert "20. 加快推进“个转企”。力争全年" in html
 
 
 def test_expired_entries_are_marked() -> None:
     [html] = card_messages(entry(expiry_date=dt.date(2020, 1, 1)), today=dt.date(2024, 1, 1))
-    assert "已于 2020-01-01 失效" in html
+    assert "已于 2020年1月1日失效" in html
 
 
 def test_no_answer_text() -> None:

@@ -50,11 +50,11 @@ def test_a_past_years_plan_is_answered_as_such() -> None:
 
 def test_the_full_text_shows_only_the_dates_a_source_gives() -> None:
     [html] = full_text_messages(view(doc_number="测经信规〔2021〕4号"))
-    assert "印发日期:2021-05-10" in html and "文号:测经信规〔2021〕4号" in html
+    assert "印发日期:2021年5月10日" in html and "文号:测经信规〔2021〕4号" in html
     assert "生效日期" not in html and "失效日期" not in html
     [dated] = full_text_messages(
         view(effective_date=dt.date(2021, 6, 1), expiry_date=dt.date(2024, 6, 1))
     )
     assert "生效日期:2021-06-01" in dated and "失效日期:2024-06-01" in dated
     [expired] = card_messages(view(expiry_date=dt.date(2024, 6, 1)), today=TODAY)
-    assert "已失效:本政策已于 2024-06-01 失效" in expired
+    assert "已失效:本政策已于 2024年6月1日失效" in expired

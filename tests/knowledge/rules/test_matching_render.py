@@ -56,7 +56,7 @@ def test_format_verdict_mentions_outcome_sources_and_next_steps() -> None:
     )  # fmt: skip
     assert text.startswith("《专利快审“绿色通道”》:待定")
     assert "需向主管部门确认:" in text
-    assert "如这些标准按上述理解成立,则符合条件。" in text
+    assert "若上述标准经主管部门确认无误,则符合条件。" in text
     assert "✓ (标准待确认) 工作要点列举的是光电子信息" in text
     assert "按《武汉市2023年中小企业工作要点》判断" in text
     assert f"判断日期:{TODAY}" in text
