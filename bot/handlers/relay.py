@@ -16,7 +16,7 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import PolicyContext
-from bot.handlers.ticket_common import actor_of, message_content, notifier, perform
+from bot.handlers.ticket_common import actor_of, message_content, relay
 from bot.render import tickets as tx
 from services.ticket_access import Action, Party
 from storage import tickets as store
@@ -78,17 +78,7 @@ async def on_reply(update: Update, context: PolicyContext) -> None:
     if not text and file is None:
         await message.reply_text(tx.UNSUPPORTED)
         return
-    result = await perform(context, actor, ticket_id, action, text=text, file=file)
-    if isinstance(result, str):
-        await message.reply_text(result)
-        return
-    delivered = await notifier(context).dispatch(result, actor)
-    if delivered:
-        await message.reply_text(tx.RELAY_SENT)
-    elif result.ticket.assignee_id is None:
-        await message.reply_text(tx.RELAY_QUEUED)
-    else:
-        await message.reply_text(tx.RELAY_FAILED)
+    await relay(context, message, actor, ticket_id, action, text=text, file=file)
 
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

@@ -177,6 +177,30 @@ async def ticket_view(
 MAX_TEXT = 3000
 
 
+async def relay(
+    context: PolicyContext,
+    message: Message,
+    actor: Actor,
+    ticket_id: int,
+    action: Action,
+    *,
+    text: str | None,
+    file: tuple[str, str] | None = None,
+) -> None:
+    """Perform a relaying action and tell the sender where the message went."""
+    result = await perform(context, actor, ticket_id, action, text=text, file=file)
+    if isinstance(result, str):
+        await message.reply_text(result)
+        return
+    delivered = await notifier(context).dispatch(result, actor)
+    if delivered:
+        await message.reply_text(tx.RELAY_SENT)
+    elif result.ticket.assignee_id is None:
+        await message.reply_text(tx.RELAY_QUEUED)
+    else:
+        await message.reply_text(tx.RELAY_FAILED)
+
+
 def message_content(message: Message) -> tuple[str | None, tuple[str, str] | None]:
     """(text or caption, (kind, file_id) of a photo or document)."""
     text = message.text or message.caption

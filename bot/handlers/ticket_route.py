@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import PolicyContext
 from bot.handlers.common import answer_stale, callback_message
-from bot.handlers.ticket_common import actor_of, notifier, perform
+from bot.handlers.ticket_common import actor_of, relay
 from bot.render import ticket_buttons as kb
 from bot.render import tickets as tx
 from services.ticket_access import Action
@@ -63,17 +63,7 @@ async def on_choice(update: Update, context: PolicyContext) -> None:
         await message.reply_text(tx.NOT_RELAYABLE)
         return
     ticket_id = int(pending.get("ticket") or 0)
-    result = await perform(context, actor, ticket_id, Action.ENT_REPLY, text=text)
-    if isinstance(result, str):
-        await message.reply_text(result)
-        return
-    delivered = await notifier(context).dispatch(result, actor)
-    if delivered:
-        await message.reply_text(tx.RELAY_SENT)
-    elif result.ticket.assignee_id is None:
-        await message.reply_text(tx.RELAY_QUEUED)
-    else:
-        await message.reply_text(tx.RELAY_FAILED)
+    await relay(context, message, actor, ticket_id, Action.ENT_REPLY, text=text)
 
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

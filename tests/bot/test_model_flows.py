@@ -15,7 +15,6 @@ to ``test-artifacts/model-steps.txt``.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -29,8 +28,7 @@ from bot.flows import OPEN_KEY
 from bot.render.texts import COMMANDS
 from policybot_localapi.api import Injected, MessageRecord, User
 from tests.bot.e2e_support import CARD_TITLE, QUESTION
-from tests.conftest import postgres_or_skip, private_schema
-from tests.fuzz.fuzz_support import ARTIFACTS, FuzzSession, FuzzWorld
+from tests.fuzz.fuzz_support import ARTIFACTS, FuzzWorld, session_on
 
 SCALE = float(os.environ.get("POLICYBOT_MODEL_SCALE", "1"))
 EXAMPLES = max(1, int(6 * SCALE))
@@ -153,21 +151,15 @@ class FlowMachine(RuleBasedStateMachine):
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, FuzzWorld]]:
-    with contextlib.ExitStack() as stack:
-        url = None
-        if request.param == "postgresql":
-            postgres_or_skip()
-            url = stack.enter_context(private_schema("model"))
-        session = FuzzSession(tmp_path_factory.mktemp("model"), url)
-        try:
+    try:
+        with session_on(request.param, tmp_path_factory.mktemp("model"), "model") as session:
             yield request.param, session.world
-        finally:
-            session.close()
-            ARTIFACTS.mkdir(exist_ok=True)
-            counts = " ".join(f"{db}={n}" for db, n in STEPS_RUN.items())
-            (ARTIFACTS / "model-steps.txt").write_text(
-                f"{sum(STEPS_RUN.values())} ({counts})\n", encoding="utf-8"
-            )
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        counts = " ".join(f"{db}={n}" for db, n in STEPS_RUN.items())
+        (ARTIFACTS / "model-steps.txt").write_text(
+            f"{sum(STEPS_RUN.values())} ({counts})\n", encoding="utf-8"
+        )
 
 
 def test_flow_model(world: tuple[str, FuzzWorld]) -> None:

@@ -8,8 +8,9 @@ Runs on its own event loop so that Hypothesis' synchronous ``@given`` tests can 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +37,7 @@ from storage.models import UserRole
 from storage.models_tickets import TicketStatus
 from tests.bot.e2e_support import TOKEN, USERNAME, make_settings
 from tests.bot.tickets_support import MAP
+from tests.conftest import postgres_or_skip, private_schema
 
 T = TypeVar("T")
 UPDATE_TIMEOUT = 15.0  # seconds: every update must be handled within this
@@ -289,6 +291,21 @@ async def _stop(world: FuzzWorld) -> None:
     await world.app.stop()
     await world.app.shutdown()
     await world.api.stop()
+
+
+@contextlib.contextmanager
+def session_on(db: str, directory: Path, schema: str) -> Iterator[FuzzSession]:
+    """A world on SQLite or (``db == "postgresql"``) a private PostgreSQL schema."""
+    with contextlib.ExitStack() as stack:
+        url = None
+        if db == "postgresql":
+            postgres_or_skip()
+            url = stack.enter_context(private_schema(schema))
+        session = FuzzSession(directory, url)
+        try:
+            yield session
+        finally:
+            session.close()
 
 
 class FuzzSession:

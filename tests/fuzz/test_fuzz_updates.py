@@ -13,7 +13,6 @@ one method the user sees (a message, an edit, a callback answer, an inline answe
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
 
@@ -23,8 +22,7 @@ from hypothesis import strategies as st
 
 from bot.render.texts import COMMANDS
 from policybot_localapi.api import Injected, MessageRecord, User
-from tests.conftest import postgres_or_skip, private_schema
-from tests.fuzz.fuzz_support import ARTIFACTS, ROLES, FuzzSession, FuzzWorld, consistency_problems
+from tests.fuzz.fuzz_support import ARTIFACTS, ROLES, FuzzWorld, consistency_problems, session_on
 
 MIN_UPDATES = 10_000
 SCALE = float(os.environ.get("POLICYBOT_FUZZ_SCALE", "1"))  # <1 for a quick local run
@@ -98,22 +96,18 @@ def world(
 ) -> Iterator[FuzzWorld]:
     """The same updates on SQLite, then on PostgreSQL (which refuses NUL characters and
     checks types and lengths that SQLite lets through)."""
-    with contextlib.ExitStack() as stack:
-        url = None
-        if request.param == "postgresql":
-            postgres_or_skip()
-            url = stack.enter_context(private_schema("fuzz"))
-        session = FuzzSession(tmp_path_factory.mktemp("fuzz"), url)
-        try:
+    fed: list[int] = []
+    try:
+        with session_on(request.param, tmp_path_factory.mktemp("fuzz"), "fuzz") as session:
             yield session.world
-        finally:
-            FED[request.param] = session.world.fed
-            session.close()
-            ARTIFACTS.mkdir(exist_ok=True)
-            counts = " ".join(f"{db}={n}" for db, n in FED.items())
-            (ARTIFACTS / "fuzz-count.txt").write_text(
-                f"{sum(FED.values())} ({counts})\n", encoding="utf-8"
-            )
+            fed.append(session.world.fed)
+    finally:
+        FED[request.param] = sum(fed)
+        ARTIFACTS.mkdir(exist_ok=True)
+        counts = " ".join(f"{db}={n}" for db, n in FED.items())
+        (ARTIFACTS / "fuzz-count.txt").write_text(
+            f"{sum(FED.values())} ({counts})\n", encoding="utf-8"
+        )
 
 
 def _check(world: FuzzWorld, injected: Injected, silent_ok: bool) -> None:
