@@ -122,9 +122,9 @@ def format_verdict(verdict: Verdict, *, with_trace: bool = True) -> str:
         parts.append("需向主管部门确认:")
         parts.extend(f"- {line.text}" for line in verdict.to_confirm)
         if verdict.tentative is Outcome.ELIGIBLE:
-            parts.append("如这些标准按上述理解成立,则符合条件。")
+            parts.append("若上述标准经主管部门确认无误,则符合条件。")
         elif verdict.tentative is Outcome.NOT_ELIGIBLE:
-            parts.append("如这些标准按上述理解成立,则暂不符合条件。")
+            parts.append("若上述标准经主管部门确认无误,则暂不符合条件。")
     if verdict.missing:
         parts.append("还需要了解:")
         parts.extend(f"- {f.question}" for f in verdict.missing)

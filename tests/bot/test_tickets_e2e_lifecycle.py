@@ -99,6 +99,7 @@ async def test_full_lifecycle_four_parties(harness: Bot) -> None:
         await watch.wait(com, "请输入要发给企业的回复")
         await client.send_document(com, "清单.pdf", b"%PDF-1.4", caption="材料清单见附件")
         await watch.wait(ent, "材料清单见附件")
+        await watch.wait(com, "已转达")  # seen before the next tap, as a person would
 
         # ---- 办结, rating with a comment
         new = client.message(com, new.message_id)
