@@ -239,7 +239,7 @@ def _shanghai_today() -> dt.date:
 
 class ProfileRuleMatcher:
     """``services.push.ProfileMatcher`` on enterprise profiles: a subscriber of
-    "符合我企业画像的政策" gets an entry when a rule linked to it fits their profile.
+    "符合我企业档案的政策" gets an entry when a rule linked to it fits their profile.
     Entries no rule links match nobody (nothing is guessed)."""
 
     def __init__(

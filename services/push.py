@@ -4,7 +4,7 @@ those told about a withdrawn entry), and deadline reminders.
 Everything runs in the caller's session, so a notice, its outbox rows and the event's
 planning mark are written in one transaction (``scheduler/push_plan.py`` supplies it).
 
-Profile-based push ("符合我企业画像的政策") asks a :class:`ProfileMatcher`: the bot wires in
+Profile-based push ("符合我企业档案的政策") asks a :class:`ProfileMatcher`: the bot wires in
 ``services.push_profile.ProfilePushMatcher`` (eligibility rules, else 适用对象 tags);
 :class:`NoProfileMatcher`, the default of ``scheduler.push_jobs.register``, matches nobody.
 """
@@ -36,7 +36,7 @@ DEADLINE_FIELD = "deadline"
 
 
 class ProfileMatcher(Protocol):
-    """Chooses, among subscribers of "符合我企业画像的政策", those whose enterprise profile
+    """Chooses, among subscribers of "符合我企业档案的政策", those whose enterprise profile
     fits an entry (issue 4: profiles and eligibility rules)."""
 
     def users_for(

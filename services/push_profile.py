@@ -1,4 +1,4 @@
-"""Precise push ("符合我企业画像的政策") for every policy entry: a
+"""Precise push ("符合我企业档案的政策") for every policy entry: a
 ``services.push.ProfileMatcher`` that asks the eligibility rules when a rule links the
 entry (the stronger signal: the programme's own conditions), and otherwise the entry's
 audience tags (适用对象 read from its text, ``knowledge.audience``) against the facts of

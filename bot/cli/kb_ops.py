@@ -122,7 +122,7 @@ def stats_command(
     out.print(f"提问 {report.asked},已回答 {report.answered}(回答率 {rate})")
     out.print(
         f"反馈:有帮助 {report.helpful},没帮助 {report.unhelpful}"
-        f"(有帮助率 {stats_rate(report.helpful_rate)})"
+        f"(好评率 {stats_rate(report.helpful_rate)})"
     )
     table = Table(title="每日提问")
     for column in ("日期", "提问", "已回答"):
