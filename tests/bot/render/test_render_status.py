@@ -55,6 +55,6 @@ def test_the_full_text_shows_only_the_dates_a_source_gives() -> None:
     [dated] = full_text_messages(
         view(effective_date=dt.date(2021, 6, 1), expiry_date=dt.date(2024, 6, 1))
     )
-    assert "生效日期:2021-06-01" in dated and "失效日期:2024-06-01" in dated
+    assert "生效日期:2021年6月1日" in dated and "失效日期:2024年6月1日" in dated
     [expired] = card_messages(view(expiry_date=dt.date(2024, 6, 1)), today=TODAY)
     assert "已失效:本政策已于 2024年6月1日失效" in expired
