@@ -21,6 +21,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("subscriptions", "我的订阅 / 推送设置"),
     ("unsubscribe", "退订政策推送"),
     ("forget", "删除我的全部数据"),
+    ("cancel", "取消当前操作"),
+    ("resume", "继续暂停的操作"),
 )
 
 # role callback code -> (stored role, button label). Only self-chosen roles appear here.

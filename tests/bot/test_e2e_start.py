@@ -60,3 +60,4 @@ async def test_help_and_command_menu(bot: Bot) -> None:
     menu = {c["command"]: c["description"] for c in bot.client.commands()}
     assert {"start", "help", "browse", "search"} <= set(menu)
     assert menu["browse"] == "按分类浏览政策"
+    assert menu["cancel"] == "取消当前操作" and "resume" in menu  # the way out is in the menu
