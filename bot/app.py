@@ -158,6 +158,7 @@ def build_application(
             subscribe.FLOW,
             broadcast.FLOW,
             kb_admin.FLOW,
+            admin.FLOW,
         ],
         expiry=dt.timedelta(minutes=settings.flow_expiry_minutes),
     )

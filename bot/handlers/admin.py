@@ -24,6 +24,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import PolicyContext
+from bot.flows import Flow
 from bot.handlers.common import answer_stale, is_group
 from bot.render import ticket_buttons as kb
 from bot.render import ticket_forms as forms
@@ -224,6 +225,10 @@ async def my_id(update: Update, context: PolicyContext) -> None:
     await message.reply_text(forms.my_id(user.id, label))
 
 
+# /resume shows a one-line reminder (the step's prompt is the message above)
+FLOW = Flow(name="admin_grant", title="授予角色", conversation="admin", keys=(KEY,))
+
+
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     text = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
     cancel_button: BaseHandler[Update, PolicyContext, object] = CallbackQueryHandler(
@@ -246,7 +251,7 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
                 ],
                 ASK_NAME: [MessageHandler(text, got_name), cancel_button],
             },
-            fallbacks=[CommandHandler("cancel", cancel), cancel_button],
+            fallbacks=[cancel_button],  # /cancel is the flows' (bot/handlers/flows.py)
             name="admin",
             persistent=True,
             per_chat=True,

@@ -271,3 +271,19 @@ async def test_a_typed_answer_to_the_commissioner_is_not_lost(harness: Bot) -> N
         # a question the matcher answers is answered as usual, without asking
         await harness.client.send_message(ent, QUESTION)
         await watch.wait(ent, CARD_TITLE)
+
+
+async def test_cancel_ends_the_admin_grant_wizard(harness: Bot) -> None:
+    admin_id = 7_000_900
+    harness.settings = people_settings(admin_ids=[admin_id])
+    async with harness.run():
+        admin = await harness.client.create_user("管理员", user_id=admin_id)
+        await harness.client.send_command(admin, "admin")
+        [overview] = await replies(harness, admin)
+        await harness.press(admin, overview, data="adm:grant")
+        await replies(harness, admin)  # asks for the user id
+        await harness.client.send_command(admin, "cancel")
+        [cancelled] = await replies(harness, admin)
+        assert "已取消「授予角色」" in (cancelled.text or "")
+        await harness.client.send_message(admin, QUESTION)  # not taken as a user id
+        assert CARD_TITLE in texts_of(await replies(harness, admin))
