@@ -21,6 +21,7 @@ from telegram.ext import (
     ExtBot,
     PersistenceInput,
 )
+from telegram.request import BaseRequest
 
 from bot.cluster import SharedStateApplication
 from bot.context import BotServices, PolicyContext, context_types, services_type
@@ -98,9 +99,12 @@ def build_application(
     persistence_interval: float = 60,
     channel: str = "telegram",
     clock: Callable[[], dt.datetime] | None = None,
+    transport: Callable[[], BaseRequest] | None = None,
 ) -> PolicyApp:
     """Build the bot. ``base_url`` overrides ``settings.telegram_api_url`` (local Bot API);
-    ``channel`` labels the logged questions (the terminal shell uses "shell")."""
+    ``channel`` labels the logged questions (the terminal shell uses "shell");
+    ``transport`` makes the Bot API connections (default: PTB's HTTPX; the tests pass
+    the local Bot API's in-process one)."""
     if settings.telegram_token is None:
         raise ValueError("settings.telegram_token is required")
     bot_data = services_type(
@@ -141,6 +145,8 @@ def build_application(
         # retries after a 429 (flood limits), a 5xx or a timeout (issue 8: bot/retry.py)
         .rate_limiter(RetryingRateLimiter(max_retries=3))
     )
+    if transport is not None:
+        builder = builder.request(transport()).get_updates_request(transport())
     file_url = base_file_url or settings.telegram_file_url
     if file_url:
         builder = builder.base_file_url(file_url)

@@ -4,14 +4,17 @@ reachable (with CI=true an unreachable PostgreSQL fails the run instead of skipp
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from storage.db import make_engine, upgrade
@@ -70,10 +73,72 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@dataclass
+class MigratedTemplate:
+    """The migrated, empty database, made once per session and copied for each test:
+    migrating from scratch costs ~0.3 s on SQLite and ~1 s on PostgreSQL, a copy a few ms.
+
+    SQLite: the migrated file, copied. PostgreSQL: the statements the migrations executed
+    (reads left out), replayed in the test's private schema in one transaction."""
+
+    sqlite_file: Path
+    postgres_statements: list[tuple[str, Any, bool]] | None = None
+
+    def sqlite(self, url: str) -> None:
+        target = make_url(url).database
+        assert target is not None
+        shutil.copyfile(self.sqlite_file, target)
+
+    def postgres(self, engine: Engine) -> None:
+        if self.postgres_statements is None:
+            self.postgres_statements = _recorded_migration()
+        with engine.begin() as conn:
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            for statement, parameters, many in self.postgres_statements:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters)
+
+
+def _recorded_migration() -> list[tuple[str, Any, bool]]:
+    """Migrate a scratch schema and keep every statement that changes it."""
+    recorded: list[tuple[str, Any, bool]] = []
+
+    def record(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        if not statement.lstrip().upper().startswith(("SELECT", "SHOW")):
+            recorded.append((statement, parameters, many))
+
+    with private_schema("tpl") as url:
+        scratch = make_engine(url)
+        event.listen(scratch, "before_cursor_execute", record)
+        try:
+            upgrade(scratch)
+        finally:
+            scratch.dispose()
+    return recorded
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> MigratedTemplate:
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    scratch = make_engine(f"sqlite:///{path}")
+    try:
+        upgrade(scratch)
+    finally:
+        scratch.dispose()
+    return MigratedTemplate(sqlite_file=path)
+
+
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """A migrated, empty database."""
+def engine(db_url: str, migrated_template: MigratedTemplate) -> Iterator[Engine]:
+    """A migrated, empty database (a copy of the session's migrated template)."""
+    if db_url.startswith("sqlite"):
+        migrated_template.sqlite(db_url)
     eng = make_engine(db_url)
-    upgrade(eng)
+    if eng.dialect.name == "postgresql":
+        migrated_template.postgres(eng)
     yield eng
     eng.dispose()

@@ -3,7 +3,8 @@ real database and knowledge base. Nothing of PTB or the DB is mocked."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,11 +13,13 @@ from typing import Any
 import yaml
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
+from telegram.request import BaseRequest
 
 from bot.app import PolicyApp, build_application
 from bot.runner import running
 from bot.settings import Settings
 from policybot_localapi.api import BotClient, CallbackAnswer, Chat, LocalBotAPI, MessageRecord, User
+from policybot_localapi.inprocess import InProcessRequest
 from services.knowledge import KnowledgeBase
 
 TOKEN = "424242:e2e-secret-token"
@@ -46,6 +49,9 @@ class Bot:
     settings: Settings
     app: PolicyApp | None = None
     timeout: float = 10.0
+    # True: the bot talks to the local Bot API over loopback HTTP (for the tests about
+    # HTTP itself); False: in-process, the same server code without aiohttp and httpx
+    over_http: bool = False
     _users: int = field(default=0)
 
     @property
@@ -59,7 +65,15 @@ class Bot:
             engine=self.engine,
             base_url=self.api.bot_api_url,
             base_file_url=self.api.file_url,
+            transport=self.transport,
         )
+
+    @property
+    def transport(self) -> Callable[[], BaseRequest] | None:
+        """For ``build_application``: None (HTTP) or the in-process transport."""
+        if self.over_http:
+            return None
+        return functools.partial(InProcessRequest, self.api)
 
     @asynccontextmanager
     async def run(self, app: PolicyApp | None = None) -> AsyncIterator[PolicyApp]:

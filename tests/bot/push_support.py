@@ -57,6 +57,7 @@ def build(harness: Bot, clock: Clock, *, jobs: bool = False, **settings: Any) ->
         base_url=harness.api.bot_api_url,
         base_file_url=harness.api.file_url,
         clock=clock,
+        transport=harness.transport,
     )
     if not jobs:
         assert app.job_queue is not None

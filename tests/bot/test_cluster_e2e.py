@@ -171,7 +171,8 @@ async def test_two_instances_behind_a_balancer(
             "POLICYBOT_SLA_FIRST_CONTACT_DAYS": "0",
             "POLICYBOT_SLA_RESOLVE_DAYS": "0",
             "POLICYBOT_SLA_REMIND_HOUR": "0",
-            "POLICYBOT_PUSH_LEASE_SECONDS": "5",
+            # long enough that a loaded machine never re-sends a row still being sent
+            "POLICYBOT_PUSH_LEASE_SECONDS": "60",
         }
     )
     instances: list[Instance] = []

@@ -51,6 +51,14 @@ async def until(condition: Callable[[], bool], what: str) -> None:
         await asyncio.sleep(0.02)
 
 
+@pytest.fixture
+def harness(api: LocalBotAPI, engine: Engine, knowledge: KnowledgeBase) -> Bot:
+    """Over loopback HTTP: these tests are about calls failing or timing out on the wire."""
+    return Bot(
+        api=api, engine=engine, knowledge=knowledge, settings=make_settings(), over_http=True
+    )
+
+
 def retry_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "bot.retry"]
 
@@ -192,7 +200,9 @@ async def pg_bot(
         knowledge = KnowledgeBase(engine, segmenter=segmenter)
         knowledge.ensure_bundled()
         knowledge.refresh()
-        yield Bot(api=api, engine=engine, knowledge=knowledge, settings=make_settings())
+        yield Bot(
+            api=api, engine=engine, knowledge=knowledge, settings=make_settings(), over_http=True
+        )
     finally:
         engine.dispose()  # before the proxy closes
 

@@ -123,6 +123,7 @@ async def test_sla_reminders_and_escalation_with_a_clock(harness: Bot) -> None:
         engine=bot.engine,
         base_url=bot.api.bot_api_url,
         clock=clock,
+        transport=bot.transport,
     )
     ticket_id, number = submit(bot, parties, now=wednesday)
     watch = Watch(bot)
