@@ -17,6 +17,7 @@ import asyncio
 import json
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -82,11 +83,11 @@ class InProcessRequest(BaseRequest):
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         backend = self._api.backend
-        found = _FILE.search(url)
+        found = _FILE.search(url)  # PTB quotes a file's URL (the token's ':' too)
         if found is not None:
-            if backend.bot_for_token(found["token"]) is None:
+            if backend.bot_for_token(unquote(found["token"])) is None:
                 return _error(ApiError(401, "Unauthorized"))
-            stored = self._api.world.files_by_path.get(found["path"])
+            stored = self._api.world.files_by_path.get(unquote(found["path"]))
             if stored is None or stored.data is None:
                 return _error(not_found())
             return 200, stored.data
