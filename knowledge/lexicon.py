@@ -6,10 +6,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import os
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -261,23 +262,18 @@ class Segmenter:
         return out
 
 
-@lru_cache(maxsize=1)
-def _pinyin_table() -> dict[int, str]:
-    """pypinyin's single-character table (code point → readings), loaded on its own.
+@cache
+def _reading(char: str) -> str:
+    """The toneless first reading of one character (the character itself if it has none),
+    through pypinyin's public ``pinyin``. Its phrase dictionary (about 50 MB and 0.3 s to
+    load) is not needed for single characters, so it is not loaded
+    (``PYPINYIN_NO_PHRASES``, pypinyin's documented switch)."""
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
+    from pypinyin import Style, pinyin
 
-    Importing the ``pypinyin`` package also loads its phrase dictionary (about 50 MB
-    and 0.3 s); typo matching only needs one reading per character.
-    """
-    spec = importlib.util.find_spec("pypinyin")
-    assert spec is not None and spec.submodule_search_locations
-    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.py"
-    module_spec = importlib.util.spec_from_file_location("_policybot_pinyin_dict", path)
-    assert module_spec is not None and module_spec.loader is not None
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    return {
-        code: _toneless(readings.split(",")[0]) for code, readings in module.pinyin_dict.items()
-    }
+    readings = pinyin(char, style=Style.TONE, heteronym=False, errors="default")
+    reading = readings[0][0] if readings and readings[0] else char
+    return _toneless(reading) if reading != char else char
 
 
 def _toneless(reading: str) -> str:
@@ -288,5 +284,4 @@ def _toneless(reading: str) -> str:
 @lru_cache(maxsize=8192)
 def pinyin_of(text: str) -> tuple[str, ...]:
     """Toneless pinyin, one syllable per Chinese character (other characters as they are)."""
-    table = _pinyin_table()
-    return tuple(table.get(ord(ch), ch) for ch in text)
+    return tuple(_reading(ch) for ch in text)
