@@ -87,12 +87,19 @@ class ShellChat:
     """The terminal side of the conversation: injects input, prints what the bot did."""
 
     def __init__(
-        self, client: BotClient, user: User, console: Console, *, quiet: float = QUIET_SECONDS
+        self,
+        client: BotClient,
+        user: User,
+        console: Console,
+        *,
+        quiet: float = QUIET_SECONDS,
+        files: Path | None = None,
     ) -> None:
         self.client = client
         self.user = user
         self.console = console
         self.quiet = quiet
+        self.files = files  # where the files the bot sends are saved (None: not saved)
         self.buttons: list[tuple[MessageRecord, dict[str, Any]]] = []
         self.last_user_message: Injected | None = None
         self._edits: dict[int, int] = {}
@@ -105,7 +112,23 @@ class ShellChat:
     def show(self, record: MessageRecord, *, edited: bool = False) -> None:
         title = "政策助手(已更新)" if edited else "政策助手"
         self.console.print(Panel(render_message(record), title=title, title_align="left"))
+        self._save_file(record)
         self._show_buttons(record)
+
+    def _save_file(self, record: MessageRecord) -> None:
+        """A document or photo the bot sent, saved under ``files``; its path is printed."""
+        sent = record.document or (record.payload.get("photo") or [None])[-1]
+        if self.files is None or not isinstance(sent, dict):
+            return
+        name = Path(str(sent.get("file_name") or f"{record.kind}-{record.message_id}")).name
+        path = self.files / f"{record.message_id}-{name}"
+        try:
+            self.files.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(self.client.file_bytes(str(sent["file_id"])))
+        except (OSError, LookupError) as exc:
+            self.console.print(f"[red]文件未能保存:{exc}[/red]")
+            return
+        self.console.print(f"[dim]文件已保存到 {path}[/dim]")
 
     def _show_buttons(self, record: MessageRecord) -> None:
         if not record.buttons and any(r.message_id == record.message_id for r, _ in self.buttons):
@@ -282,7 +305,8 @@ async def chat(
         client = api.client(SHELL_TOKEN)
         user = await client.create_user("您", user_id=SHELL_USER_ID, language_code="zh-hans")
         async with running(application, poll_timeout=1):
-            session = ShellChat(client, user, console, quiet=quiet)
+            files = settings.data_dir / "shell-files"
+            session = ShellChat(client, user, console, quiet=quiet, files=files)
             console.print(Panel(HELP, title="policybot shell", title_align="left"))
             async for line in lines or _terminal_lines("你> "):
                 if not await session.handle(line):

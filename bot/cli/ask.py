@@ -20,6 +20,19 @@ from knowledge.matcher import SearchResult
 from knowledge.model import DocStatus
 from services.knowledge import KnowledgeBase
 
+# eval's metrics in the table people read (``as_dict`` keeps the keys machines read)
+METRIC_NAMES = {
+    "questions": "问题数",
+    "in_scope": "范围内问题",
+    "off_topic": "范围外问题",
+    "top1": "首位命中率",
+    "top3": "前三命中率",
+    "answered_in_scope": "范围内回答率",
+    "declined_off_topic": "范围外拒答率",
+    "low_overlap_questions": "低词语重合问题",
+    "low_overlap_top1": "低词语重合首位命中率",
+}
+
 
 def _match_json(result: SearchResult) -> dict[str, object]:
     return {
@@ -134,7 +147,8 @@ def eval_command(
     table.add_column("指标")
     table.add_column("数值", justify="right")
     for key, value in report.as_dict().items():
-        table.add_row(key, f"{value:.1%}" if isinstance(value, float) else str(value))
+        label = METRIC_NAMES.get(key, key)
+        table.add_row(label, f"{value:.1%}" if isinstance(value, float) else str(value))
     out.print(table)
     for miss in report.misses[:show_misses]:
         mark = "误答" if not miss.expect else ("未答" if not miss.answered else "错位")

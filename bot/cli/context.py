@@ -8,6 +8,7 @@ loads what only the bot needs."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
@@ -29,6 +30,15 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``错误:message`` on stderr and leave with ``code`` (1: failure, 2: bad usage)."""
     err.print(f"[red]错误:[/red]{message}")
     raise typer.Exit(code)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write a file a command was asked to produce; a missing or read-only folder is the
+    one-line ``错误:无法写入…`` of every command, never a traceback."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        fail(f"无法写入 {path}:{exc.strerror or type(exc).__name__}")
 
 
 def db_failure_message(exc: BaseException) -> str | None:

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from bot.cli.context import db_failure_message, err, fail, out, state
 from bot.cli.lazy import lazy_group
-from knowledge.model import DocumentMeta, EntryView
+from knowledge.model import GUIDE_FIELDS, DocumentMeta, EntryView
 
 if TYPE_CHECKING:
     from services.knowledge import FileResult
@@ -176,7 +176,10 @@ def kb_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")]
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     table = Table(title=f"知识库条目({len(entries)})")
-    for column in ("编号", "标题", "分类", "出处"):
+    # ids are printed whole at any width (the other columns wrap instead)
+    widest = max((len(e.entry_id) for e in entries), default=2)
+    table.add_column("编号", no_wrap=True, min_width=widest)
+    for column in ("标题", "分类", "出处"):
         table.add_column(column)
     for e in entries:
         table.add_row(e.entry_id, e.title, "、".join(e.categories), e.document_title)
@@ -258,7 +261,8 @@ def kb_show(
     )
     out.print(entry.body)
     for name, value in entry.guide.items():
-        out.print(f"· {name}:{value.value}  [dim]({value.source})[/dim]")
+        label = GUIDE_FIELDS.get(name, name)
+        out.print(f"· {label}:{value.value}  [dim]({value.source})[/dim]")
     if entry.categories:
         out.print(f"分类:{'、'.join(entry.categories)}")
     if audience is not None and audience.describe():

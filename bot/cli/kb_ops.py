@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bot.cli.context import fail, out, state
+from bot.cli.context import fail, out, state, write_file
 from services import ebook, kbpublish, stats
 
 _ACTIONS = {"publish": "发布", "remove": "移除", "rollback": "撤销"}
@@ -28,7 +28,13 @@ def history(ctx: typer.Context, limit: Annotated[int, typer.Option(min=1, max=10
         return
     tz = context.settings.tz
     table = Table(title="导入记录")
-    for column in ("导入编号", "操作", "时间", "操作人", "文件", "文档", "变化", "状态"):
+    # ids are printed whole at any width (the other columns wrap instead)
+    keys = [row.document_key or "补充信息" for row in rows]
+    table.add_column("导入编号", no_wrap=True, min_width=max(len(str(r.import_id)) for r in rows))
+    for column in ("操作", "时间", "操作人", "文件"):
+        table.add_column(column)
+    table.add_column("文档", no_wrap=True, min_width=max(len(key) for key in keys))
+    for column in ("变化", "状态"):
         table.add_column(column)
     for row in rows:
         report = row.report
@@ -101,10 +107,7 @@ def export(
     service = context.open_kb()
     book = ebook.collect(service.entries(), exported_at=dt.datetime.now(context.settings.tz))
     path = out_path or Path(ebook.file_name(book, fmt))
-    try:
-        path.write_bytes(ebook.render(book, fmt))
-    except OSError as exc:
-        fail(f"无法写入 {path}:{exc.strerror}")
+    write_file(path, ebook.render(book, fmt))
     out.print(f"已导出 {book.total} 条现行政策到 {path}")
 
 
@@ -146,7 +149,7 @@ def stats_command(
     if chart is not None:
         from services import stats_chart
 
-        chart.write_bytes(stats_chart.chart_png(report))
+        write_file(chart, stats_chart.chart_png(report))
         out.print(f"图表已保存到 {chart}")
 
 

@@ -26,7 +26,32 @@ def load_command(spec: str, name: str) -> Any:
         single.command(name)(target)
         command = typer.main.get_command(single)
     command.name = name  # --help lists a command by its own name
+    readable_metavars(command)
     return command
+
+
+def readable_metavars(command: Any) -> None:
+    """``--month MONTH`` and ``{PATHS}...`` in --help instead of typer's ``<str>`` and
+    ``{paths}``; flags (``--json``, ``--help``) show no value. Sub-commands already built
+    are done too."""
+    help_option = command.get_help_option(typer.Context(command))
+    params = [*getattr(command, "params", []), *([help_option] if help_option else [])]
+    for param in params:
+        if param.metavar is not None:
+            continue
+        descriptor = getattr(param, "type_descriptor", None)
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif descriptor is not None and descriptor.is_choice:
+            continue  # <html|epub|md> says more than a name
+        elif param.param_type_name == "option":
+            param.metavar = max(param.opts, key=len).lstrip("-").replace("-", "_").upper()
+        else:
+            param.metavar = (param.name or "value").upper()
+    commands = getattr(command, "commands", None)
+    if isinstance(commands, dict):
+        for sub in commands.values():
+            readable_metavars(sub)
 
 
 class _LazyCommands(MutableMapping[str, Any]):
@@ -67,6 +92,7 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        readable_metavars(self)
         self.commands = _LazyCommands(self.commands, self.lazy_commands)
 
 

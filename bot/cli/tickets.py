@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from bot.cli.context import CliContext, err, fail, out, state
+from bot.cli.context import CliContext, err, fail, out, state, write_file
 from bot.cli.lazy import lazy_group
 from services import roles as role_service
 from services.report import monthly_report, report_csv, report_lines
@@ -220,13 +220,16 @@ def departments_remove(ctx: typer.Context, code: str) -> None:
 @report_app.command("monthly")
 def report_monthly(
     ctx: typer.Context,
-    month: Annotated[str, typer.Option("--month", help="月份 YYYY-MM")],
+    month: Annotated[
+        str | None, typer.Option("--month", metavar="YYYY-MM", help="月份(默认本月)")
+    ] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="另存为 CSV(UTF-8 BOM)")] = None,
 ) -> None:
     """月度报表:按状态/类别/区/专员计数、时限达标率、办结用时中位数、满意度。"""
     context = state(ctx)
     settings, engine = context.settings, context.engine
     now = dt.datetime.now(settings.tz)
+    month = month or f"{now:%Y-%m}"  # as /report: the current month by default
     try:
         with session_scope(engine) as session:
             result = monthly_report(session, month=month, tz=settings.tz, now=now)
@@ -235,5 +238,5 @@ def report_monthly(
     for line in report_lines(result):
         out.print(line)
     if csv_path is not None:
-        csv_path.write_text(report_csv(result), encoding="utf-8-sig")
+        write_file(csv_path, report_csv(result).encode("utf-8-sig"))
         out.print(f"CSV 已保存:{csv_path}")

@@ -98,7 +98,7 @@ def test_eval_prints_rates(env: dict[str, str], tmp_path: Path) -> None:
     )
     proc = run(["eval", str(qs)], env)
     assert proc.returncode == 0, proc.stderr
-    for label in ("top1", "top3", "answered_in_scope", "declined_off_topic"):
+    for label in ("首位命中率", "前三命中率", "范围内回答率", "范围外拒答率"):
         assert label in proc.stdout
 
 
@@ -223,3 +223,19 @@ def test_kb_show_json_carries_the_document_metadata_and_status(
         "doc-4f2f63b18d": "repealed",
         "doc-1b4cd5a690": "in_force",
     }
+
+
+def test_narrow_output_keeps_whole_ids_and_chinese_labels(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    narrow = {**env, "COLUMNS": "60"}
+    listed = run(["kb", "list"], narrow)
+    assert listed.returncode == 0, listed.stderr
+    assert "wh-sme-2023:2.5.20" in listed.stdout
+    shown = run(["kb", "show", "wh-sme-2023:2.5.20"], narrow)
+    assert "· 支持对象:" in shown.stdout and "support_target" not in shown.stdout
+    chart = tmp_path / "no-such-folder" / "chart.png"
+    failed = run(["stats", "--chart", str(chart)], narrow)
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    [line] = [x for x in failed.stderr.splitlines() if "错误" in x]
+    assert line == f"错误:无法写入 {chart}:No such file or directory"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from rich.console import Console
 from sqlalchemy.engine import Engine
@@ -72,3 +73,18 @@ async def test_clarifying_question_in_the_shell(engine: Engine, knowledge: Knowl
     assert "[4] 都不是" in out and "[5] ✅" in out  # the self-check of the named programme
     assert "好的,以下是您选择的政策" in out  # option 1 chosen: its card
     assert "换个说法" in out  # 都不是: the rephrasing tip
+
+
+async def test_files_the_bot_sends_are_saved(
+    engine: Engine, knowledge: KnowledgeBase, tmp_path: Path
+) -> None:
+    console = Console(record=True, width=120, force_terminal=False)
+    settings = Settings(flood_rate=1000, admin_ids=[SHELL_USER_ID], data_dir=tmp_path)
+    lines = script("/ebook md", "/quit")
+    await chat(
+        settings, knowledge=knowledge, engine=engine, lines=lines, console=console, quiet=0.3
+    )
+    out = " ".join(console.export_text().split())
+    [saved] = list((tmp_path / "shell-files").iterdir())
+    assert saved.name.endswith(".md") and f"文件已保存到 {saved}" in out
+    assert "惠企政策汇编" in saved.read_text(encoding="utf-8")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -70,3 +72,18 @@ def test_service_map_roles_and_report(cli: CliRunner, tmp_path: Path) -> None:
         assert roles.get_commissioner(session, user_id=777) is not None
     engine.dispose()
     assert actions[:4] == ["remove_department", "remove_area", "revoke", "grant"]
+
+
+def test_report_defaults_to_this_month_and_a_missing_folder_is_one_line(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    this_month = dt.datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    report = cli.invoke(app, ["report", "monthly"])
+    assert report.exit_code == 0, report.output
+    assert f"{this_month} 企业诉求月报" in report.output
+    missing = tmp_path / "no-such-folder" / "r.csv"
+    failed = cli.invoke(app, ["report", "monthly", "--csv", str(missing)])
+    assert failed.exit_code == 1
+    [line] = [x for x in failed.output.splitlines() if "错误" in x]
+    assert line.startswith("错误:无法写入") and str(missing) in line
+    assert "Traceback" not in failed.output
