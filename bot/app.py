@@ -118,7 +118,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         # conversation states and user data live in the database around every update, so
-        # any of several instances can serve the next one (issue 8)
+        # any of several instances can serve the next one
         .application_class(SharedStateApplication)
         .token(settings.telegram_token.get_secret_value())
         .base_url(base_url or settings.telegram_api_url)
@@ -142,7 +142,7 @@ def build_application(
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        # retries after a 429 (flood limits), a 5xx or a timeout (issue 8: bot/retry.py)
+        # retries after a 429 (flood limits), a 5xx or a timeout (bot/retry.py)
         .rate_limiter(RetryingRateLimiter(max_retries=3))
     )
     if transport is not None:
@@ -170,27 +170,27 @@ def build_application(
     )
     application.bot_data.flows = registry
     application.add_handlers(flows.build_handlers(registry))
-    # group -1: the answer an admin types after a knowledge-base prompt (issue 7); it
+    # group -1: the answer an admin types after a knowledge-base prompt; it
     # stops the update only when it took it
     application.add_handlers(kb_admin.build_input_handlers(), group=-1)
     # group 0: the features; within a group the first matching handler wins, so the
     # catch-alls (media's "anything else", fallback's stale buttons) come last.
     features: list[BaseHandler[Update, PolicyContext, None]] = [
         *start.build_handlers(),
-        # service requests (issue 6): their conversations and relay come before consult
+        # service requests: their conversations and relay come before consult
         *admin.build_handlers(),
         *request.build_handlers(),
         *ticket_input.build_handlers(),
         *relay.build_handlers(),
         *ticket_route.build_handlers(),  # a typed answer while a ticket waits for one
         *tickets.build_handlers(),
-        # knowledge-base admin (issue 7): after the tickets (documents as materials),
+        # knowledge-base admin: after the tickets (documents as materials),
         # before consult (typed edits are texts) and media (uploads are documents)
         *kb_admin.build_handlers(),
         *kb_triage.build_handlers(),
         *stats.build_handlers(),
-        *subscribe.build_handlers(),  # policy push (issue 5): /subscribe, card:sub, sub:…
-        # eligibility (issue 4): /check, card:check, elig:…, then /profile, /match, /forget
+        *subscribe.build_handlers(),  # policy push: /subscribe, card:sub, sub:…
+        # eligibility: /check, card:check, elig:…, then /profile, /match, /forget
         *eligibility.build_handlers(timeout=settings.check_timeout_minutes * 60),
         *profile.build_handlers(),
         *broadcast.build_handlers(),
@@ -215,7 +215,7 @@ def build_application(
         first=kb_refresh.INTERVAL_SECONDS,
         name=kb_refresh.JOB_NAME,
     )
-    # the scans that write or notify run once cluster-wide (issue 8: scheduler/leader.py);
+    # the scans that write or notify run once cluster-wide (scheduler/leader.py);
     # kb:refresh rebuilds this instance's in-memory index, so it runs everywhere
     scan = settings.scan_interval_seconds
     jobs.run_repeating(
@@ -238,7 +238,7 @@ def build_application(
         profile_matcher=ProfilePushMatcher(ProfileRuleMatcher(today=today), today=today),
         scan_seconds=scan,
     )
-    jobs.run_repeating(  # issue 8: POLICYBOT_RETENTION_DAYS
+    jobs.run_repeating(  # POLICYBOT_RETENTION_DAYS
         leader_only(privacy_retention.job),
         interval=privacy_retention.INTERVAL_SECONDS,
         first=300,

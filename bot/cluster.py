@@ -1,4 +1,4 @@
-"""Several instances behind one webhook (issue 8): any instance can serve the next update.
+"""Several instances behind one webhook: any instance can serve the next update.
 
 PTB keeps conversation states, user_data and chat_data in the memory of one process and
 writes them to the persistence every few seconds. :class:`SharedStateApplication` makes

@@ -1,4 +1,4 @@
-"""Retrying transient Bot API failures (issue 8): 5xx answers, lost connections, timeouts.
+"""Retrying transient Bot API failures: 5xx answers, lost connections, timeouts.
 
 PTB turns an answer 5xx of the Bot API into a plain ``NetworkError`` ("Bad Gateway",
 "Service Unavailable", "Gateway Timeout") and a slow answer into ``TimedOut``, and retries

@@ -63,12 +63,12 @@ class Settings(BaseSettings):
     flood_burst: int = Field(default=20, ge=1)
     flood_window: float = Field(default=10.0, gt=0)
 
-    # Policy push (issue 5): reminders N days before a 申报期限; delivery lease and pace
+    # Policy push: reminders N days before a 申报期限; delivery lease and pace
     deadline_remind_days: int = Field(default=3, ge=0, le=90)
     push_lease_seconds: float = Field(default=60.0, gt=0)
     push_rate: float = Field(default=28.0, gt=0, le=30, description="messages per second")
 
-    # Service requests (issue 6): SLA deadlines in working days (Mon–Fri), reminder hour
+    # Service requests: SLA deadlines in working days (Mon–Fri), reminder hour
     sla_first_contact_days: int = Field(default=1, ge=0)
     sla_resolve_days: int = Field(default=3, ge=0)
     sla_remind_hour: int = Field(default=9, ge=0, le=23)
@@ -77,13 +77,13 @@ class Settings(BaseSettings):
     # tickets:sla) run every 20 s / 1 h / 5 min; this sets one interval for all of them
     scan_interval_seconds: float | None = Field(default=None, gt=0)
 
-    # Eligibility self-check (issue 4): minutes without activity before a check is paused
+    # Eligibility self-check: minutes without activity before a check is paused
     check_timeout_minutes: float = Field(default=30.0, gt=0)
     # Any multi-step flow (request form, self-check, wizard…) without activity this long
     # ends before the next update, so it never takes a text typed much later
     flow_expiry_minutes: float = Field(default=120.0, gt=0)
 
-    # Personal data (issue 8): closed tickets' personal fields are anonymised after N days
+    # Personal data: closed tickets' personal fields are anonymised after N days
     retention_days: int = Field(default=0, ge=0, description="0: keep")
 
     @field_validator("admin_ids", mode="before")

@@ -49,8 +49,3 @@ class _SpaceOut(dict[int, str]):
 
 
 _SPACE_OUT = _SpaceOut()
-
-
-def has_cjk_or_word(text: str) -> bool:
-    """True when the text has at least one letter, digit or CJK character."""
-    return any(unicodedata.category(ch)[0] in "LN" for ch in text)

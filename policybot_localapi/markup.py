@@ -11,7 +11,6 @@ from policybot_localapi.limits import Limits
 JSON = dict[str, Any]
 
 _TEXT_TYPE = 'Field "text" must be of type String'
-_KEYBOARD_TEXT = f"can't parse keyboard button: {_TEXT_TYPE}"
 _INLINE_ACTIONS = (
     "url",
     "callback_data",

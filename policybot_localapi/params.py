@@ -53,12 +53,6 @@ class Params:
             return str(value)
         return json.dumps(value, ensure_ascii=False)
 
-    def require_str(self, name: str) -> str:
-        value = self.get_str(name)
-        if value is None:
-            raise bad_request(f'parameter "{name}" is required')
-        return value
-
     def get_int(self, name: str) -> int | None:
         value = self.values.get(name)
         if value is None or value == "":

@@ -1,4 +1,4 @@
-"""Cluster-wide leadership for the scheduled scans (issue 8, multi-instance).
+"""Cluster-wide leadership for the scheduled scans (several instances).
 
 Several instances may serve one bot against one PostgreSQL database; a scan such as the
 SLA reminders must still run once. The leader is the instance holding the session-level

@@ -17,7 +17,7 @@ def register(
     profile_matcher: ProfileMatcher | None = None,
     scan_seconds: float | None = None,
 ) -> None:
-    """``profile_matcher``: issue 4's enterprise-profile matching; ``scan_seconds``
+    """``profile_matcher``: the enterprise-profile matching; ``scan_seconds``
     overrides the planning scans' intervals (``POLICYBOT_SCAN_INTERVAL_SECONDS``)."""
     matcher = profile_matcher or NoProfileMatcher()
     jobs.run_repeating(

@@ -67,7 +67,7 @@ register_forgetter("bot_state", privacy.delete_bot_state)
 register_forgetter(_LAST, privacy.delete_bot_user)
 
 
-# ------------------------------------------------------------------ right of access (issue 8)
+# ------------------------------------------------------------------ right of access
 
 
 def _rows(session: Session, model: type[SQLModel], *where: Any) -> list[dict[str, Any]]:
@@ -106,7 +106,7 @@ def export_user(session: Session, *, user_id: int) -> dict[str, Any]:
     }
 
 
-# ------------------------------------------------------------------ retention (issue 8)
+# ------------------------------------------------------------------ retention
 
 ANONYMISED = "(已匿名)"
 

@@ -37,7 +37,7 @@ DEADLINE_FIELD = "deadline"
 
 class ProfileMatcher(Protocol):
     """Chooses, among subscribers of "符合我企业档案的政策", those whose enterprise profile
-    fits an entry (issue 4: profiles and eligibility rules)."""
+    fits an entry (profiles and eligibility rules)."""
 
     def users_for(
         self, session: Session, entry: EntryView, user_ids: Sequence[int]
@@ -45,7 +45,7 @@ class ProfileMatcher(Protocol):
 
 
 class NoProfileMatcher:
-    """The default until issue 4 lands: no profile fits anything."""
+    """No profile fits anything (the default without profile matching)."""
 
     def users_for(
         self, session: Session, entry: EntryView, user_ids: Sequence[int]

@@ -51,7 +51,7 @@ def normalize_phone(text: str) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class ProfileHint:
-    """What the enterprise profile (issue 4) or the enterprise's last ticket tells us."""
+    """What the enterprise profile or the enterprise's last ticket tells us."""
 
     enterprise_name: str | None = None
     area_code: str | None = None
@@ -61,9 +61,9 @@ ProfileLookup = Callable[[Session, int], ProfileHint | None]
 
 
 def enterprise_profile(session: Session, user_id: int) -> ProfileHint | None:
-    """Issue 4's 企业档案: the enterprise name, and its district matched to a service area
+    """The 企业档案: the enterprise name, and its district matched to a service area
     (by name or code). The only place that reads the profile for tickets."""
-    from storage import profiles  # issue 4 (kept to this hook)
+    from storage import profiles
 
     profile = profiles.get_profile(session, user_id=user_id)
     if profile is None or profile.is_empty:

@@ -1,4 +1,4 @@
-"""Recognising database failures that are not bugs (issue 8): the database is unreachable
+"""Recognising database failures that are not bugs: the database is unreachable
 or busy (try again later), or its storage is full (an operator must free space).
 
 Everything else (a missing table, a constraint, a syntax error) is a programming or

@@ -385,10 +385,6 @@ def entry_view(
     )
 
 
-def list_documents(session: Session) -> list[PolicyDocument]:
-    return list(session.exec(select(PolicyDocument).order_by(col(PolicyDocument.id))))
-
-
 def log_question(
     session: Session,
     *,

@@ -204,8 +204,8 @@ class BotState(SQLModel, table=True):
     updated_at: dt.datetime = _created()
 
 
-import storage.models_kbops  # noqa: E402  (knowledge-base operations, issue 7)
+import storage.models_kbops  # noqa: E402  (knowledge-base operations)
 import storage.models_learning  # noqa: E402  (wordings learned from use)
-import storage.models_profile  # noqa: E402  (enterprise profile and self-check, issue 4)
-import storage.models_push  # noqa: E402  (push tables, issue 5: on the same metadata)
-import storage.models_tickets  # noqa: E402, F401  (the tickets tables, issue 6)
+import storage.models_profile  # noqa: E402  (enterprise profile and self-check)
+import storage.models_push  # noqa: E402  (push tables, on the same metadata)
+import storage.models_tickets  # noqa: E402, F401  (the tickets tables)

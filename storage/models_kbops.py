@@ -1,4 +1,4 @@
-"""Tables of knowledge-base operations (issue 7): uploads waiting for confirmation, the
+"""Tables of knowledge-base operations: uploads waiting for confirmation, the
 publish audit log (with the snapshot a rollback restores) and the triage of unanswered
 questions (attached as an alternative question, or off-topic)."""
 

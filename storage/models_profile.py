@@ -1,4 +1,4 @@
-"""Tables of the enterprise profile and the eligibility self-check (issue 4).
+"""Tables of the enterprise profile and the eligibility self-check.
 
 Both are keyed by the Telegram user id: a profile and at most one self-check (the current
 or last one) per user. Facts are JSON scalars keyed by rule field id (see

@@ -1,4 +1,4 @@
-"""Tables of policy push (issue 5): subscriptions, push preferences, notices, the outbox,
+"""Tables of policy push: subscriptions, push preferences, notices, the outbox,
 the planning marks of policy events, and the audit log (shared with other features).
 
 Filter lists of a subscription are stored as delimited text (``|融资服务|创新发展|``,

@@ -1,4 +1,4 @@
-"""Tables of the service requests (issue 6): the service map (areas, commissioners,
+"""Tables of the service requests: the service map (areas, commissioners,
 departments), tickets with their timeline, relay links, SLA alerts and admin actions.
 
 Imported at the end of ``storage.models`` so that Alembic sees the tables.

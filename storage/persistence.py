@@ -6,7 +6,7 @@ Kinds: ``user_data``, ``chat_data``, ``bot_data``, ``callback_data`` and
 conversation key. Values must be JSON-serialisable (dict keys become strings, tuples
 lists): handlers store plain data only.
 
-Several instances (issue 8) share the rows: each row has a ``version``. Before an update
+Several instances share the rows: each row has a ``version``. Before an update
 ``refresh_*`` and :meth:`DBPersistence.load_conversations` bring this instance's memory up
 to the database; after it the changes are written at once (``bot/cluster.py``). A
 conversation state is written only over the version this instance last saw

@@ -1,6 +1,6 @@
 """The one error handler: log with the update id (token redacted), apologise politely.
 
-A database that is unreachable or full (issue 8, ``storage.failures``) is not a bug: one
+A database that is unreachable or full (``storage.failures``) is not a bug: one
 concise log line (a warning; an ERROR when the storage is full), a specific friendly
 reply, and no further handlers for that update. The engine's ``pool_pre_ping`` replaces
 dead connections, so the next update works again once the database is back."""

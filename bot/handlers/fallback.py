@@ -1,5 +1,5 @@
-"""Registered last in group 0: buttons nobody else takes (stale, forged, reserved such as
-card:sub / card:human before their issues land) and unknown commands."""
+"""Registered last in group 0: buttons nobody else takes (stale or forged) and unknown
+commands."""
 
 from __future__ import annotations
 

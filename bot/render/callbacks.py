@@ -21,8 +21,8 @@ class CardAction(StrEnum):
     FULL = "full"  # 原文
     RELATED = "rel"  # 相关政策
     CHECK = "check"  # 资格自测 (only when eligibility rules exist)
-    SUBSCRIBE = "sub"  # 订阅此类政策 (reserved: the push issue)
-    HUMAN = "human"  # 人工咨询 (reserved: the request issue)
+    SUBSCRIBE = "sub"  # 订阅此类政策
+    HUMAN = "human"  # 人工咨询
 
 
 # ------------------------------------------------------------------ patterns

@@ -90,7 +90,6 @@ FIRST_QUESTION = "已经是第一个问题了"
 SAVED = "已保存到企业档案"
 NOTHING_TO_SAVE = "没有可保存的回答"
 PRIVATE_ONLY = "为保护企业信息,资格自测和企业档案请在与我的私聊中使用。"
-NO_RULES_FOR_ENTRY = "这条政策暂无资格自测"
 DISCLAIMER = "<i>本结果依据您提供的情况与政策原文条件自动比对,仅供参考,以主管部门审核为准。</i>"
 
 

@@ -8,7 +8,6 @@ from .markup import esc, shorten
 
 EBOOK_USAGE = "用法:/ebook [html|epub|md],默认 html(手机可直接打开)。"
 EBOOK_EMPTY = "目前没有在有效期内的政策,无法生成汇编。"
-WORKING = "正在生成,请稍候…"
 
 
 def percent(value: float | None) -> str:

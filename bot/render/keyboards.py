@@ -51,11 +51,10 @@ def card_keyboard(
         )
     if eligibility:
         rows.append([Button("✅ 资格自测", callback_data=cb.card(cb.CardAction.CHECK, entry_id))])
-    # (reserved) rows.append([订阅此类政策, 人工咨询]) once their issues land.
     service_row = [Button("🙋 人工咨询", callback_data=cb.card(cb.CardAction.HUMAN, entry_id))]
     subscribe = cb.card(cb.CardAction.SUBSCRIBE, entry_id)
     service_row.insert(0, Button("🔔 订阅此类政策", callback_data=subscribe))
-    rows.append(service_row)  # 订阅此类政策 (the push issue) goes first in this row
+    rows.append(service_row)  # 订阅此类政策 first, then 人工咨询
     if feedback:
         rows.append(
             [

@@ -24,7 +24,6 @@ CHOOSE_FIELD = "<b>✏️ 修改企业档案</b>\n请选择要填写或修改的
 EDIT_CANCELLED = "已取消修改。"
 DELETE_CONFIRM = "确定要删除企业档案吗?删除后资格自测需要重新回答。"
 DELETED = "企业档案已删除。"
-NO_PROFILE = "您还没有企业档案。"
 MATCH_EMPTY = (
     "<b>🩺 政策体检</b>\n您的企业档案还是空的,无法比对。\n"
     "请先用 /profile 填写档案,或用 /check 做一次资格自测并保存回答。"

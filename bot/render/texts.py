@@ -39,7 +39,7 @@ ROLE_LABELS: dict[str, str] = {
 
 STALE_BUTTON = "按钮已过期,请重新提问或使用 /browse"
 ERROR = "抱歉,处理出错了,请稍后再试"
-# issue 8: the database is unreachable or busy / its storage is full (the operator log has
+# the database is unreachable or busy / its storage is full (the operator log has
 # an ERROR line for the latter)
 DB_UNAVAILABLE = "系统繁忙,请稍后再试。"
 STORAGE_FULL = "服务器存储空间已满,暂时无法保存,请稍后再试;管理员已收到提醒。"

@@ -21,7 +21,6 @@ S = TicketStatus
 # Row ids (INTEGER columns) have at most 9 digits here: a forged id beyond PostgreSQL's
 # int4 does not match, so it is a stale button rather than a database error.
 _SIMPLE = "acc|rep|info|done|ret|drep|erep|tod|view|att|back|close|tr|asg"
-TK_RE = re.compile(rf"^tk:({_SIMPLE}):(\d{{1,9}})$")
 TK_DEPT_RE = re.compile(r"^tk:trd:(\d{1,9}):(\d{1,9})$")
 TK_ASSIGN_RE = re.compile(r"^tk:asgu:(\d{1,9}):(\d{1,15})$")
 TK_RATE_RE = re.compile(r"^tk:rate:(\d{1,9}):([123])$")

@@ -1,4 +1,4 @@
-"""Issue 8: two ``policybot run --webhook`` processes share one PostgreSQL database behind
+"""Two ``policybot run --webhook`` processes share one PostgreSQL database behind
 a round-robin load balancer, with updates delivered by webhook from the local Bot API.
 
 What it checks:

@@ -1,4 +1,4 @@
-"""Issue 8: the log output of a whole conversation — a /request with a phone number and a
+"""The log output of a whole conversation — a /request with a phone number and a
 /profile revenue — never contains the bot token, the phone number or the finances."""
 
 from __future__ import annotations

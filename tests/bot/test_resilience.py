@@ -1,4 +1,4 @@
-"""Issue 8, resilience, end to end: the real Application polling the local Bot API, the
+"""Resilience, end to end: the real Application polling the local Bot API, the
 real database. The Bot API answers 5xx or too slowly (its fault injection): retried. The
 database goes away (PostgreSQL behind a TCP proxy that is cut; an SQLite file that cannot
 be opened) and comes back: a friendly reply, then normal answers without a restart. The

@@ -1,4 +1,4 @@
-"""Issue 8, role matrix: seven roles against every command and button that shows or
+"""Role matrix: seven roles against every command and button that shows or
 changes data. Each cell is allowed or refused; a refused cell must not show any of
 enterprise A's data (ticket description, phone, enterprise name, profile revenue), and
 forged callback data naming A's ticket is refused like any other access.

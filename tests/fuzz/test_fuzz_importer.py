@@ -1,4 +1,4 @@
-"""Issue 8, fuzzing the document importer (``knowledge.importing``, ``services.kbops``,
+"""Fuzzing the document importer (``knowledge.importing``, ``services.kbops``,
 ``services.knowledge``, ``storage.kb``).
 
 Generated inputs: arbitrary bytes under every accepted file name; 公文-like text (headings

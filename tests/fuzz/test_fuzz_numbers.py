@@ -1,4 +1,4 @@
-"""Issue 8, fuzzing the number parser (``knowledge.numbers``): arbitrary Unicode, Chinese
+"""Fuzzing the number parser (``knowledge.numbers``): arbitrary Unicode, Chinese
 numerals mixed with 万/亿/元/%/年 and the other units, full-width and non-ASCII digits,
 exponents, NaN/Infinity spellings and inputs of thousands of characters.
 

@@ -1,4 +1,4 @@
-"""Issue 8, fuzzing: Hypothesis feeds ≥ 10,000 generated updates (texts, commands, forged
+"""Fuzzing: Hypothesis feeds ≥ 10,000 generated updates (texts, commands, forged
 callback data, media, edits, group and channel posts, inline queries) from users in every
 role into the real Application. Pass: no unhandled exception reaches the error handler,
 every private update gets an answer (or is one of the deliberate silences below), and the

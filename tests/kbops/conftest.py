@@ -1,4 +1,4 @@
-"""Fixtures of the knowledge-base operations tests (issue 7): the bundled knowledge base
+"""Fixtures of the knowledge-base operations tests: the bundled knowledge base
 on the ``engine`` fixture's database (SQLite and PostgreSQL) and sample documents."""
 
 from __future__ import annotations

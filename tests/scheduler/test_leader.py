@@ -1,4 +1,4 @@
-"""Issue 8: one leader for the scheduled scans across instances (PostgreSQL advisory
+"""One leader for the scheduled scans across instances (PostgreSQL advisory
 lock), failover when the leader's connection dies; SQLite always leads."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Instances starting together on one empty database (issue 8): the schema is migrated
+"""Instances starting together on one empty database: the schema is migrated
 once and the bundled knowledge base imported once (advisory locks on PostgreSQL)."""
 
 from __future__ import annotations

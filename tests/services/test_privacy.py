@@ -1,4 +1,4 @@
-"""Issue 8: the right of access (`policybot users export`) and the retention of closed
+"""The right of access (`policybot users export`) and the retention of closed
 tickets' personal fields (`privacy:retention`), on SQLite and PostgreSQL."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 8: user-supplied text with NUL (\\x00), other control characters and lone
+"""User-supplied text with NUL (\\x00), other control characters and lone
 surrogates is stored through the storage and service functions on SQLite and PostgreSQL.
 
 PostgreSQL refuses NUL in text columns (psycopg: "PostgreSQL text fields cannot contain

@@ -1,4 +1,4 @@
-"""DBPersistence shared by several instances (issue 8): two persistences on one database
+"""DBPersistence shared by several instances: two persistences on one database
 stand for two processes; each sees what the other wrote, and a stale one cannot undo it."""
 
 from __future__ import annotations
