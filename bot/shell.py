@@ -303,7 +303,7 @@ async def chat(
             channel="shell",
         )
         client = api.client(SHELL_TOKEN)
-        user = await client.create_user("您", user_id=SHELL_USER_ID, language_code="zh-hans")
+        user = await client.create_user("体验用户", user_id=SHELL_USER_ID, language_code="zh-hans")
         async with running(application, poll_timeout=1):
             files = settings.data_dir / "shell-files"
             session = ShellChat(client, user, console, quiet=quiet, files=files)

@@ -40,7 +40,7 @@ async def test_scripted_session(engine: Engine, knowledge: KnowledgeBase) -> Non
         settings, knowledge=knowledge, engine=engine, lines=lines, console=console, quiet=0.1
     )
     out = console.export_text()
-    assert "欢迎使用中小企业政策助手" in out
+    assert "体验用户,您好!欢迎使用中小企业政策助手" in out
     assert "[1] 企业经办人   [2] 企业法人   [3] 市民" in out
     assert "已选择:企业法人" in out
     assert "📄 加快推进“个转企”" in out and "[1] 📜 原文" in out
