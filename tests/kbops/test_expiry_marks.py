@@ -48,7 +48,7 @@ def test_cards_and_lists_mark_expired(knowledge: KnowledgeBase, tmp_path: Path) 
     assert entry is not None
     today = dt.date(2025, 6, 1)
     [card] = cards.card_messages(entry, today=today)
-    assert "⚠️ 已失效" in card and "2024-12-31" in card
+    assert "⚠️ 已失效" in card and "2024年12月31日" in card
     listing = cards.entry_list_text("<b>结果</b>", [entry], first=1, today=today)
     assert "1. 贷款贴息〔已失效〕" in listing and "已过有效期" in listing
     fresh = cards.entry_list_text("<b>结果</b>", [entry], first=1, today=dt.date(2024, 1, 1))
