@@ -49,3 +49,24 @@ class _SpaceOut(dict[int, str]):
 
 
 _SPACE_OUT = _SpaceOut()
+
+
+# How Chinese (and English) marks a question: a question mark, a sentence-final particle,
+# an interrogative word, an A-not-A choice (有没有, 给不给) or a polite asking phrase.
+# The matcher's confidence is calibrated on questions; a statement ("材料明天送到服务站")
+# can share enough words with an entry to score high without asking anything.
+_INTERROGATIVE = re.compile(
+    r"\?"
+    r"|吗|呢\W*$"
+    r"|什么|啥|怎么|怎样|咋|如何|为何|为啥|哪(?!怕)|多少|多久|谁|何时|"
+    r"(?<![过这那好十前后])几(?!乎)|"
+    r"是否|能否|可否|有无|请问|想问|想知道|想了解|想咨询|"
+    r"(\w)[不没]\1"
+    r"|\b(?:what|how|when|where|which|who|why)\b|^\W*(?:can|could|is|are|does)\b",
+    re.IGNORECASE,
+)
+
+
+def asks(text: str) -> bool:
+    """Whether ``text`` is phrased as a question (not merely about a subject)."""
+    return _INTERROGATIVE.search(to_simplified(unicodedata.normalize("NFKC", text))) is not None

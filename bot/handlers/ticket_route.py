@@ -1,7 +1,12 @@
 """A text from an enterprise whose ticket waits for its answer (the commissioner replied
-or asked for materials) that the matcher does not answer confidently: asked, with
-buttons, whether it goes to the commissioner or is a question. Nothing typed is lost
-because the enterprise did not press 💬 or reply to the message."""
+or asked for materials) that is not a question the matcher answers confidently: asked,
+with buttons, whether it goes to the commissioner or is a question. Nothing typed is lost
+because the enterprise did not press 💬 or reply to the message.
+
+The matcher's confidence estimates whether its best entry answers a *question*; a
+statement meant for the commissioner ("纳税证明明天上午送到园区服务站") can share enough
+words with an entry to score high. So while a ticket waits, only a text phrased as a
+question is answered without asking; a bare subject ("高企认定条件") costs one tap."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from bot.handlers.common import answer_stale, callback_message
 from bot.handlers.ticket_common import actor_of, relay
 from bot.render import ticket_buttons as kb
 from bot.render import tickets as tx
+from knowledge.text import asks
 from services.ticket_access import Action
 from services.tickets import awaiting_enterprise
 
@@ -25,16 +31,17 @@ KEY = "tk_route"  # {"ticket", "text", "msg"}: the text waiting for the enterpri
 
 async def offer(message: Message, context: PolicyContext, text: str, user_id: int) -> bool:
     """Ask where ``text`` goes, if a ticket waits for this enterprise's answer and the
-    matcher does not answer the text confidently. True when asked."""
+    text is not a question the matcher answers confidently. True when asked."""
     services = context.services
     if context.user_data is None:
         return False
     ticket = await services.db(lambda s: awaiting_enterprise(s, enterprise_id=user_id))
     if ticket is None or ticket.id is None:
         return False
-    result = await asyncio.to_thread(services.knowledge.search, text, today=services.today())
-    if result.answered:
-        return False
+    if asks(text):
+        result = await asyncio.to_thread(services.knowledge.search, text, today=services.today())
+        if result.answered:
+            return False
     context.user_data[KEY] = {"ticket": ticket.id, "text": text, "msg": message.message_id}
     await message.reply_text(tx.route_question(ticket), reply_markup=kb.route_keyboard())
     return True

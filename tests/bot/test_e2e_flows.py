@@ -14,7 +14,7 @@ from policybot_localapi.api import LocalBotAPI, MessageRecord, User
 from services.knowledge import KnowledgeBase
 from tests.bot.e2e_support import CARD_TITLE, QUESTION, Bot, make_settings
 from tests.bot.test_tickets_e2e_flows import submit
-from tests.bot.tickets_support import Watch, load_demo_roles, make_parties
+from tests.bot.tickets_support import Parties, Watch, load_demo_roles, make_parties
 
 GUARANTEE = "融资担保费率现在是多少"
 TECH = "科技型中小企业评价入库"
@@ -244,22 +244,30 @@ async def test_two_unrecognised_inputs_offer_the_way_out(bot: Bot) -> None:
     assert CARD_TITLE in texts_of(await replies(bot, user))
 
 
+async def commissioner_asks_for_a_certificate(bot: Bot, parties: Parties) -> tuple[Watch, str]:
+    """A ticket whose commissioner has asked the enterprise for its tax certificate (so
+    the ticket waits for the enterprise's answer): the watch and the ticket's number."""
+    ent, com = parties.enterprise, parties.commissioner
+    ticket_id, number = submit(bot, parties)
+    watch = Watch(bot)
+    await bot.client.send_command(com, "ticket", number)
+    view = await watch.wait(com, number)
+    answer = await bot.press(com, view, data=f"tk:acc:{ticket_id}")
+    assert answer.text and "处理中" in answer.text
+    await bot.press(com, view, data=f"tk:rep:{ticket_id}")
+    await watch.wait(com, "请输入要发给企业的回复")
+    await bot.client.send_message(com, "请补充去年的纳税证明。")
+    await watch.wait(com, "已转达")
+    await watch.wait(ent, "请补充去年的纳税证明")
+    watch.skip(ent)
+    return watch, number
+
+
 async def test_a_typed_answer_to_the_commissioner_is_not_lost(harness: Bot) -> None:
     parties = await make_parties(harness)
     ent, com = parties.enterprise, parties.commissioner
-    ticket_id, number = submit(harness, parties)
-    watch = Watch(harness)
     async with harness.run():
-        await harness.client.send_command(com, "ticket", number)
-        view = await watch.wait(com, number)
-        answer = await harness.press(com, view, data=f"tk:acc:{ticket_id}")
-        assert answer.text and "处理中" in answer.text
-        await harness.press(com, view, data=f"tk:rep:{ticket_id}")
-        await watch.wait(com, "请输入要发给企业的回复")
-        await harness.client.send_message(com, "请补充去年的纳税证明。")
-        await watch.wait(com, "已转达")
-        await watch.wait(ent, "请补充去年的纳税证明")
-        watch.skip(ent)
+        watch, number = await commissioner_asks_for_a_certificate(harness, parties)
         # the enterprise answers without 💬 and without replying to the message
         await harness.client.send_message(ent, "好的,证明我明天上午送过去")
         choice = await watch.wait(ent, "正在等待您的回复")
@@ -271,6 +279,39 @@ async def test_a_typed_answer_to_the_commissioner_is_not_lost(harness: Bot) -> N
         # a question the matcher answers is answered as usual, without asking
         await harness.client.send_message(ent, QUESTION)
         await watch.wait(ent, CARD_TITLE)
+
+
+async def test_a_statement_sharing_policy_words_is_not_taken_for_a_question(
+    harness: Bot,
+) -> None:
+    """纳税/证明/服务站 are words of the policy text: on its own the matcher answers this
+    statement confidently with a card about the service system. While a ticket waits for
+    the enterprise, only a text phrased as a question is answered without asking."""
+    parties = await make_parties(harness)
+    ent, com = parties.enterprise, parties.commissioner
+    async with harness.run():
+        watch, number = await commissioner_asks_for_a_certificate(harness, parties)
+        # a bare subject may be either: one tap makes it a question, answered with its card
+        await harness.client.send_message(ent, "融资担保费率")
+        choice = await watch.wait(ent, "正在等待您的回复")
+        await harness.press(ent, choice, text="🔍 作为问题提问")
+        card = await watch.wait(ent, "融资担保")
+        assert "📜 原文" in card.button_texts
+        # a question is answered at once, and the ticket still waits
+        await harness.client.send_message(ent, "融资担保费率现在是多少?")
+        answered = await watch.wait(ent, "融资担保")
+        assert "📜 原文" in answered.button_texts
+        before = watch.seen[ent.id]
+        await harness.client.send_message(ent, "纳税证明明天上午送到园区服务站")
+        choice = await watch.wait(ent, "正在等待您的回复")
+        assert choice.button_texts == ["📨 发给专员", "🔍 作为问题提问"]
+        await asyncio.sleep(0.4)  # a card, had one come, would be here by now
+        said = [m for m in harness.client.messages(ent.id) if m.message_id > before]
+        assert said == [choice]  # the question, not a card
+        await harness.press(ent, choice, text="📨 发给专员")
+        await watch.wait(ent, "已转达")
+        relayed = await watch.wait(com, "纳税证明明天上午送到园区服务站")
+        assert number in (relayed.text or "")
 
 
 async def test_cancel_ends_the_admin_grant_wizard(harness: Bot) -> None:
