@@ -12,7 +12,9 @@ The rules, enforced here for all of them (``bot/handlers/flows.py`` wires them i
   so in one line; ``/resume`` continues the suspended one;
 - ``/cancel`` ends whatever is open and names it;
 - a flow without activity for ``flow_expiry_minutes`` ends before the next update is
-  handled, so it never captures a text typed days later.
+  handled, so it never captures a text typed days later; a suspended one that long
+  unresumed ends too. Either way the person is told what they can do next (the flow's
+  ``restart``; /resume no longer brings it back).
 
 What is open is recorded in ``user_data`` (persisted and shared between instances like
 the conversation states it describes).
@@ -59,6 +61,10 @@ class Flow:
     keys: tuple[str, ...] = ()  # user_data keys of its draft
     on_close: CloseHook | None = None  # extra clean-up (e.g. the self-check's table row)
     on_resume: ResumeHook | None = None  # shows the current step again
+    # told when the flow ends by itself: how the person starts it again ("发送 /request"),
+    # and whether what they entered is kept (then that way continues where they were)
+    restart: str = ""
+    kept: bool = False
 
     def state_in(self, conversations: Mapping[object, object], key: tuple[int, int]) -> object:
         """This flow's conversation state for ``key`` (None: not in this flow)."""
@@ -218,8 +224,10 @@ class FlowRegistry:
             "at": context.services.now().timestamp(),
         }
 
-    async def drop_paused(self, context: PolicyContext, user_id: int) -> Flow | None:
-        """Forget the suspended flow for good (its own clean-up runs)."""
+    async def drop_paused(
+        self, context: PolicyContext, user_id: int, how: Closing = Closing.CANCEL
+    ) -> Flow | None:
+        """Forget the suspended flow for good (its own clean-up runs, told ``how``)."""
         record = self.recorded(context, PAUSED_KEY)
         if context.user_data is not None:
             context.user_data.pop(PAUSED_KEY, None)
@@ -228,7 +236,7 @@ class FlowRegistry:
         flow = self.get(record["name"])
         assert flow is not None
         if flow.on_close is not None:
-            await flow.on_close(context, user_id, Closing.CANCEL)
+            await flow.on_close(context, user_id, how)
         return flow
 
     async def restore(self, update: Update, context: PolicyContext, user_id: int) -> Flow | None:

@@ -226,7 +226,9 @@ async def my_id(update: Update, context: PolicyContext) -> None:
 
 
 # /resume shows a one-line reminder (the step's prompt is the message above)
-FLOW = Flow(name="admin_grant", title="授予角色", conversation="admin", keys=(KEY,))
+FLOW = Flow(
+    name="admin_grant", title="授予角色", conversation="admin", keys=(KEY,), restart="发送 /admin"
+)
 
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

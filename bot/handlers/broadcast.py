@@ -152,7 +152,9 @@ async def resume(update: Update, context: PolicyContext) -> None:
         await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
-FLOW = Flow(name="broadcast", title="群发通知", keys=(DRAFT,), on_resume=resume)
+FLOW = Flow(
+    name="broadcast", title="群发通知", keys=(DRAFT,), on_resume=resume, restart="发送 /broadcast"
+)
 
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

@@ -140,6 +140,8 @@ FLOW = Flow(
     states=frozenset({ASKING}),
     on_close=close_check,
     on_resume=resume_check,
+    restart="发送 /check 后点「继续上次自测」",
+    kept=True,  # an abandoned check is paused with its answers (close_check)
 )
 
 

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.context import PolicyContext
-from bot.flows import PAUSED_KEY, Closing, FlowRegistry
+from bot.flows import PAUSED_KEY, Closing, Flow, FlowRegistry
 from bot.handlers.common import has_words, send_card
 from bot.render import keyboards, texts
 
@@ -49,6 +49,10 @@ def _person(update: Update) -> tuple[int, int] | None:
 
 async def _say(context: PolicyContext, chat_id: int, text: str) -> None:
     await context.bot.send_message(chat_id, text)
+
+
+def _expired(flow: Flow, *, paused: bool) -> str:
+    return texts.flow_expired(flow.title, restart=flow.restart, kept=flow.kept, paused=paused)
 
 
 async def off_script(update: Update, context: PolicyContext) -> bool:
@@ -92,7 +96,8 @@ def build_handlers(
 
     async def expire(update: Update, context: PolicyContext) -> None:
         """An abandoned flow ends before this update is handled, so the update is handled
-        as if nothing were open (a text typed days later is a question again)."""
+        as if nothing were open (a text typed days later is a question again). The notice
+        goes to the flow's own chat (a private one, not a group the person writes in)."""
         person = _person(update)
         if person is None or context.user_data is None:
             return
@@ -103,11 +108,14 @@ def build_handlers(
             found = registry.current(context, user_id)
             if found is not None:
                 await registry.close(context, user_id, found, Closing.EXPIRE)
-                await _say(context, chat_id, texts.flow_expired(found.flow.title))
+                await _say(context, found.chat_id, _expired(found.flow, paused=False))
             context.user_data.pop("flow", None)
         paused = registry.recorded(context, PAUSED_KEY)
         if paused is not None and registry.expired(paused, now):
-            await registry.drop_paused(context, user_id)
+            dropped = await registry.drop_paused(context, user_id, Closing.EXPIRE)
+            if dropped is not None:
+                where = int(paused.get("chat") or chat_id)
+                await _say(context, where, _expired(dropped, paused=True))
         # more than one open (state left from before this model): keep the recorded one
         opened = registry.open_flows(context, chat_id, user_id)
         if len(opened) > 1:

@@ -278,7 +278,13 @@ async def resume(update: Update, context: PolicyContext) -> None:
     await context.bot.send_message(chat.id, text, reply_markup=force)
 
 
-FLOW = Flow(name="kb_edit", title="编辑上传信息", keys=(AWAIT_KEY,), on_resume=resume)
+FLOW = Flow(
+    name="kb_edit",
+    title="编辑上传信息",
+    keys=(AWAIT_KEY,),
+    on_resume=resume,
+    restart="在上传的预览上点要修改的项",
+)
 
 
 def build_input_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

@@ -268,6 +268,7 @@ FLOW = Flow(
     states=frozenset({EDITING}),
     keys=(EDIT_KEY,),
     on_resume=resume_edit,
+    restart="发送 /profile",
 )
 
 

@@ -319,7 +319,14 @@ async def resume(update: Update, context: PolicyContext) -> None:
     await _show(update, context, int(draft.get("step", CATEGORY)), dict(draft))
 
 
-FLOW = Flow(name="request", title="提交诉求", conversation="request", keys=(KEY,), on_resume=resume)
+FLOW = Flow(
+    name="request",
+    title="提交诉求",
+    conversation="request",
+    keys=(KEY,),
+    on_resume=resume,
+    restart="发送 /request",
+)
 
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

@@ -287,7 +287,9 @@ async def resume(update: Update, context: PolicyContext) -> None:
     await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
-FLOW = Flow(name="subscribe", title="订阅政策", keys=(DRAFT,), on_resume=resume)
+FLOW = Flow(
+    name="subscribe", title="订阅政策", keys=(DRAFT,), on_resume=resume, restart="发送 /subscribe"
+)
 
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:

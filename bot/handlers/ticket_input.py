@@ -209,6 +209,7 @@ FLOW = Flow(
     conversation="ticket_input",
     keys=(KEY,),
     on_resume=resume,
+    restart="在工单消息上点相应的按钮",
 )
 
 

@@ -5,6 +5,7 @@ an abandoned flow expires, menu commands work in the middle of a flow."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -168,11 +169,80 @@ async def test_abandoned_flow_expires(harness: Bot) -> None:
         await asyncio.sleep(1.5)
         await harness.client.send_message(user, QUESTION)
         said = texts_of(await replies(harness, user))
-        assert "「提交诉求」长时间未操作,已自动结束。" in said
+        assert "「提交诉求」长时间未操作,已自动结束,已输入的内容未保存。" in said
+        assert "如需办理,请发送 /request 重新开始。" in said
         assert CARD_TITLE in said
         await harness.client.send_command(user, "cancel")
         [idle] = await replies(harness, user)
         assert "没有进行中的操作" in (idle.text or "")
+
+
+class Later:
+    """``services.clock``: real time, moved ahead on demand (hours pass in a moment)."""
+
+    def __init__(self) -> None:
+        self.ahead = dt.timedelta()
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.ahead
+
+    def pass_expiry(self) -> None:
+        self.ahead += dt.timedelta(minutes=DEFAULTS.flow_expiry_minutes + 1)
+
+
+CHECK_KEPT = "您的回答已保存,发送 /check 后点「继续上次自测」即可接着完成。"
+
+
+async def start_check_at_second_question(bot: Bot, user: User) -> None:
+    [card] = await bot.say(user, QUESTION)
+    await bot.press(user, card, text="✅ 资格自测")
+    [first] = await replies(bot, user)
+    await bot.press(user, first, text="洪山区")
+    assert "第 2 题" in texts_of(await replies(bot, user))
+
+
+async def continue_check(bot: Bot, user: User) -> str:
+    """/check and its 继续上次自测: what the bot asks then."""
+    await bot.client.send_command(user, "check")
+    [menu] = await replies(bot, user)
+    label = next(t for t in menu.button_texts if t.startswith("▶️ 继续上次自测"))
+    await bot.press(user, menu, text=label)
+    return texts_of(await replies(bot, user))
+
+
+async def test_an_abandoned_check_says_how_to_go_on(bot: Bot) -> None:
+    assert bot.app is not None
+    bot.app.bot_data.clock = clock = Later()
+    user = await bot.user()
+    await start_check_at_second_question(bot, user)
+    clock.pass_expiry()
+    await bot.client.send_message(user, QUESTION)
+    said = texts_of(await replies(bot, user, until=CARD_TITLE))
+    assert f"「资格自测」长时间未操作,已自动结束。{CHECK_KEPT}" in said
+    assert CARD_TITLE in said  # the text is a question again
+    await bot.client.send_command(user, "resume")
+    [nothing] = await replies(bot, user)
+    assert "没有可以继续的操作" in (nothing.text or "")
+    assert "第 2 题" in await continue_check(bot, user)  # as the notice said
+
+
+async def test_a_suspended_check_that_expires_says_so_and_keeps_its_answers(bot: Bot) -> None:
+    assert bot.app is not None
+    bot.app.bot_data.clock = clock = Later()
+    user = await bot.user()
+    await start_check_at_second_question(bot, user)
+    await bot.client.send_command(user, "request")
+    said = texts_of(await replies(bot, user, until="已暂停"))
+    assert "已暂停「资格自测」,发送 /resume 继续。" in said
+    clock.pass_expiry()
+    await bot.client.send_message(user, QUESTION)
+    said = texts_of(await replies(bot, user, until=CARD_TITLE))
+    assert "「提交诉求」长时间未操作,已自动结束,已输入的内容未保存。" in said
+    assert (
+        "暂停的「资格自测」长时间未继续,已自动结束,无法再用 /resume 恢复。" + CHECK_KEPT
+    ) in said
+    assert CARD_TITLE in said
+    assert "第 2 题" in await continue_check(bot, user)
 
 
 async def test_a_tap_a_second_is_never_throttled(bot: Bot) -> None:
