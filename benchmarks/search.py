@@ -49,6 +49,7 @@ HOLDOUT = ROOT / "tests" / "knowledge" / "holdout_questions.yaml"
 PARAPHRASE = ROOT / "tests" / "knowledge" / "paraphrase_questions.yaml"
 NOTICE_QUESTIONS = ROOT / "tests" / "knowledge" / "notice_questions.yaml"
 NOTICES = ROOT / "tests" / "knowledge" / "notices"
+LIBRARY = ROOT / "tests" / "fixtures" / "library"
 EMPTY_CONCEPTS = ROOT / "benchmarks" / "no_concepts.yaml"
 TARGET_P99_MS = {10_000: 5.0, 100_000: 30.0}
 TARGET_RSS_MB = {100_000: 500.0}
@@ -437,6 +438,24 @@ def question_sets() -> list[tuple[str, list[EntryView], Path | tuple[Path, ...]]
     ]
 
 
+def library_service(lexicon: Lexicon, tmp: Path, *, seed: bool) -> Any:
+    """The test library (no enrichment) imported as ``policybot kb import`` does, into a
+    fresh SQLite database, alone or beside the bundled document; searched as users are
+    answered (current documents first)."""
+    from services.knowledge import KnowledgeBase
+    from storage.db import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp / ('seed.db' if seed else 'library.db')}")
+    upgrade(engine)
+    service = KnowledgeBase(engine, segmenter=Segmenter(lexicon))
+    if seed:
+        service.ensure_bundled()
+    files = sorted(p for p in LIBRARY.iterdir() if p.suffix in (".txt", ".md", ".docx"))
+    service.import_paths(files)
+    service.refresh()
+    return service
+
+
 def load_set(paths: Path | tuple[Path, ...]) -> list[LabelledQuestion]:
     files = paths if isinstance(paths, tuple) else (paths,)
     return [q for path in files for q in load_questions(path)]
@@ -488,6 +507,20 @@ def accuracy_table(concepts: bool = True) -> None:
         print(row)
         row, _ = outcome_table("  jieba+BM25", questions, BM25Baseline(views).search)
         print(row)
+    import tempfile
+
+    from services.knowledge import searchable
+
+    questions = load_questions(LIBRARY / "questions.yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, seed in (("library", False), ("library+seed", True)):
+            service = library_service(lexicon, Path(tmp), seed=seed)
+            row, answers = outcome_table(name, questions, service.search)
+            all_answers += answers
+            print(row)
+            views = [searchable(v) for v in service.entries()]
+            row, _ = outcome_table("  jieba+BM25", questions, BM25Baseline(views).search)
+            print(row)
     print(
         "targets: plain top-1 ≥ 95%; paraphrase top-1 ≥ 80%, top-3 ≥ 95%, offered ≥ 95%;"
         " bare (no enrichment) paraphrase top-1 ≥ 80%; off-topic declined ≥ 95%"
