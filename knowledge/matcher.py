@@ -44,6 +44,10 @@ class MatcherConfig:
     pinyin: float = 0.5
     k1: float = 1.2
     b: float = 0.75
+    # a word of the question stands for several index terms (itself, synonyms, a
+    # concept's policy terms): an entry scores the best of them plus this share of the
+    # others, so many related hand-added keywords do not outweigh a text saying it once
+    expansion_share: float = 0.3
     synonym_weight: float = 0.7
     concept_weight: float = 0.6  # a concept's policy terms, found from the user's words
     cilin_weight: float = 0.4  # general-language synonyms (词林): below the domain's own
@@ -463,13 +467,24 @@ class Matcher:
         known = {
             t for t in tokens if t in self._vocab or seg.lexicon.synonyms(t) & self._vocab.keys()
         }
+        # a word the index does not have that search mode also cut into parts (摊位费 →
+        # 摊位, 外贸公司 → 外贸 + 公司) is not one more concept of the question: it joins
+        # its first part's unit, so one meaning is not counted (or missed) twice
+        compound: dict[str, str] = {}
+        for token in tokens:
+            part = next((p for p in tokens if p != token and len(p) >= 2 and p in token), None)
+            if part is not None and token not in self._vocab:
+                compound[token] = part
+        unit_of: dict[str, int] = {}
         for token in tokens:
             # search mode also yields the parts of long words: they help retrieval but
             # are not separate concepts of the question when the whole word is known
             part_of_known = any(token != other and token in other for other in known)
-            index = -1 if part_of_known else len(units)
+            whole = compound.get(token)
+            joined = whole is not None and whole in unit_of and not part_of_known
+            index = unit_of[whole] if joined and whole else (-1 if part_of_known else len(units))
             weight = 0.5 if part_of_known else 1.0
-            unit = _Unit(token, self._oov_idf)
+            unit = units[index] if joined else _Unit(token, self._oov_idf)
             tid = self._vocab.get(token)
             if tid is not None:
                 put(tid, weight, index)
@@ -490,6 +505,10 @@ class Matcher:
                     for cid in self._concept_terms(concept):
                         put(cid, weight * c.concept_weight, index)
                         unit.term_ids.add(cid)
+            if joined:
+                continue
+            if not part_of_known:
+                unit_of[token] = index
             if tid is None and unit.term_ids:
                 unit.idf = max(float(self._idf[t]) for t in unit.term_ids)
             if len(token) == 1:
@@ -525,10 +544,28 @@ class Matcher:
         return units, list(terms.values())
 
     def _bm25(self, qterms: list[_QueryTerm]) -> np.ndarray:
+        """BM25 where each word of the question scores an entry by the best of the terms
+        that stand for it, plus ``expansion_share`` of the others (see MatcherConfig)."""
+        share = self.config.expansion_share
         scores = np.zeros(self._n, dtype=np.float32)
+        by_unit: dict[int, list[_QueryTerm]] = {}
         for qt in qterms:
-            lo, hi = self._offsets[qt.term_id], self._offsets[qt.term_id + 1]
-            scores[self._all_docs[lo:hi]] += qt.weight * self._all_weights[lo:hi]
+            by_unit.setdefault(qt.unit, []).append(qt)
+        for unit, group in by_unit.items():
+            if unit < 0 or len(group) == 1:
+                for qt in group:  # the typo channel and parts of known words add up
+                    lo, hi = self._offsets[qt.term_id], self._offsets[qt.term_id + 1]
+                    scores[self._all_docs[lo:hi]] += qt.weight * self._all_weights[lo:hi]
+                continue
+            best = np.zeros(self._n, dtype=np.float32)
+            total = np.zeros(self._n, dtype=np.float32)
+            for qt in group:  # a term's postings name each entry once
+                lo, hi = self._offsets[qt.term_id], self._offsets[qt.term_id + 1]
+                docs = self._all_docs[lo:hi]
+                weights = qt.weight * self._all_weights[lo:hi]
+                best[docs] = np.maximum(best[docs], weights)
+                total[docs] += weights
+            scores += best + share * (total - best)
         return scores
 
     def _corrections(self, normalized: str, tokens: list[str]) -> list[tuple[str, str]]:

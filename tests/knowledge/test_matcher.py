@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from knowledge.lexicon import Segmenter
-from knowledge.matcher import Matcher
+from knowledge.matcher import Matcher, MatcherConfig
 from knowledge.model import EntryView
+from knowledge.text import normalize
 
 CASES = [
     (
@@ -99,3 +100,49 @@ def test_any_text_gives_a_well_formed_result(matcher: Matcher, text: str) -> Non
         assert result.matches[0].score >= matcher.config.threshold
     assert not (result.answered and result.clarify)
     assert not result.clarify or len(result.matches) >= 2
+
+
+def _entry(entry_id: str, title: str, body: str, keywords: tuple[str, ...] = ()) -> EntryView:
+    """A test entry (test fixture wording, not a real policy)."""
+    return EntryView(
+        entry_id=entry_id,
+        document_key=entry_id.partition(":")[0],
+        document_title="测试文件",
+        path=(),
+        number="1",
+        title=title,
+        body=body,
+        keywords=keywords,
+    )
+
+
+def test_hand_keywords_naming_many_related_terms_do_not_outweigh_the_text(
+    segmenter: Segmenter,
+) -> None:
+    # the enriched entry names many terms the concept of 国外 stands for; the bare one
+    # says once what the question asks: each word of the question counts once per entry
+    views = [
+        _entry(
+            "test-a:1",
+            "组织企业开拓市场",
+            "组织企业开拓市场,争取订单。",
+            keywords=("海外", "境外", "海外仓", "跨境电商", "国际性", "拓市场"),
+        ),
+        _entry("test-b:1", "支持企业参加境外展会", "对企业参加境外展会发生的展位费给予补助。"),
+    ]
+    question = "去国外参展有补助吗"
+    summing = Matcher(
+        views, segmenter=segmenter, config=MatcherConfig(expansion_share=1.0)
+    ).explain(question)
+    once = Matcher(views, segmenter=segmenter).explain(question)
+    bm25 = {entry_id: f.bm25 for entry_id, f, _ in once}
+    assert bm25["test-b:1"] == 1.0
+    assert {entry_id: f.bm25 for entry_id, f, _ in summing}["test-a:1"] > bm25["test-a:1"]
+    assert once[0][0] == "test-b:1"
+
+
+def test_an_unknown_word_and_its_part_are_one_word_of_the_question(matcher: Matcher) -> None:
+    # search mode yields 摊位 and 摊位费, neither in the index: one unknown thing, not two
+    units, _ = matcher._query(normalize("摊位费能少交点吗"))
+    texts = [u.text for u in units]
+    assert ("摊位" in texts) != ("摊位费" in texts)
