@@ -16,10 +16,11 @@ __all__ = ["Book", "BookFormat", "collect", "export", "file_name", "render"]
 
 
 def render(book: Book, fmt: BookFormat) -> bytes:
-    """The book as a file in ``fmt``."""
+    """The book as a file in ``fmt``; EPUB needs the optional extra [ebook] (else
+    ``knowledge.extras.MissingExtra``), HTML and Markdown need nothing more."""
     if fmt is BookFormat.MD:
         return to_markdown(book).encode("utf-8")
-    from services import ebook_formats  # EPUB pulls in ebooklib and lxml
+    from services import ebook_formats
 
     if fmt is BookFormat.HTML:
         return ebook_formats.to_html(book).encode("utf-8")

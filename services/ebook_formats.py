@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import io
 
+from knowledge.extras import require
 from knowledge.model import EntryView
 from services.ebook_book import (
     LEVEL_ORDER,
@@ -171,7 +172,9 @@ def to_html(book: Book) -> str:
 
 
 def to_epub(book: Book) -> bytes:
-    """An EPUB 3 book: a cover page, one chapter per level, the sources."""
+    """An EPUB 3 book: a cover page, one chapter per level, the sources; MissingExtra
+    without ebooklib (the optional extra [ebook])."""
+    require("ebook")
     from ebooklib import epub
 
     doc = epub.EpubBook()

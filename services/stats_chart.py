@@ -10,6 +10,7 @@ import functools
 import io
 import logging
 
+from knowledge.extras import require
 from services.stats import StatsReport
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ def cjk_font() -> tuple[str, int | str] | None:
 
 
 def chart_png(report: StatsReport, *, cjk: bool = True) -> bytes:
-    """The chart as PNG bytes; ``cjk=False`` forces the English fallback."""
+    """The chart as PNG bytes; ``cjk=False`` forces the English fallback. MissingExtra
+    without matplotlib (the optional extra [chart])."""
+    require("chart")
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
     from matplotlib.ticker import MaxNLocator

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -27,8 +28,9 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Print ``错误:message`` on stderr and leave with ``code`` (1: failure, 2: bad usage)."""
-    err.print(f"[red]错误:[/red]{message}")
+    """Print ``错误:message`` on stderr and leave with ``code`` (1: failure, 2: bad usage).
+    The message is plain text: ``policybot[ebook]`` or a path with brackets prints as is."""
+    err.print(f"[red]错误:[/red]{escape(message)}")
     raise typer.Exit(code)
 
 

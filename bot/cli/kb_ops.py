@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.context import fail, out, state, write_file
+from knowledge.extras import MissingExtra
 from services import ebook, kbpublish, stats
 
 _ACTIONS = {"publish": "发布", "remove": "移除", "rollback": "撤销"}
@@ -107,7 +108,11 @@ def export(
     service = context.open_kb()
     book = ebook.collect(service.entries(), exported_at=dt.datetime.now(context.settings.tz))
     path = out_path or Path(ebook.file_name(book, fmt))
-    write_file(path, ebook.render(book, fmt))
+    try:
+        data = ebook.render(book, fmt)
+    except MissingExtra as exc:
+        fail(str(exc))
+    write_file(path, data)
     out.print(f"已导出 {book.total} 条现行政策到 {path}")
 
 
@@ -149,7 +154,11 @@ def stats_command(
     if chart is not None:
         from services import stats_chart
 
-        write_file(chart, stats_chart.chart_png(report))
+        try:
+            png = stats_chart.chart_png(report)
+        except MissingExtra as exc:
+            fail(str(exc))
+        write_file(chart, png)
         out.print(f"图表已保存到 {chart}")
 
 

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import PolicyContext
 from bot.handlers.kb_admin import admin_only
 from bot.render import kb_stats as ui
+from knowledge.extras import MissingExtra
 from services import ebook, stats, stats_chart
 
 DEFAULT_DAYS = 30
@@ -32,8 +33,12 @@ async def stats_command(update: Update, context: PolicyContext) -> None:
     report = await asyncio.to_thread(
         stats.collect, services.knowledge, days=days, now=services.now()
     )
-    chart = await asyncio.to_thread(stats_chart.chart_png, report)
     await message.reply_text(ui.stats_text(report))
+    try:
+        chart = await asyncio.to_thread(stats_chart.chart_png, report)
+    except MissingExtra as exc:
+        await message.reply_text(ui.missing_extra(exc))
+        return
     await message.reply_photo(chart, caption=ui.chart_caption(report))
 
 
@@ -52,7 +57,11 @@ async def ebook_command(update: Update, context: PolicyContext) -> None:
     if not book.total:
         await message.reply_text(ui.EBOOK_EMPTY)
         return
-    data = await asyncio.to_thread(ebook.render, book, fmt)
+    try:
+        data = await asyncio.to_thread(ebook.render, book, fmt)
+    except MissingExtra as exc:
+        await message.reply_text(ui.missing_extra(exc) + "\n" + ui.EBOOK_WITHOUT_EXTRAS)
+        return
     await message.reply_document(
         data,
         filename=ebook.file_name(book, fmt),

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from knowledge.extras import MissingExtra
 from services.stats import StatsReport
 
 from .markup import esc, shorten
 
 EBOOK_USAGE = "用法:/ebook [html|epub|md],默认 html(手机可直接打开)。"
 EBOOK_EMPTY = "目前没有在有效期内的政策,无法生成汇编。"
+EBOOK_WITHOUT_EXTRAS = "HTML 和 Markdown 格式无需安装:/ebook html 或 /ebook md。"
+
+
+def missing_extra(exc: MissingExtra) -> str:
+    """The admin's reply when the server lacks an optional library (the message names
+    the install command)."""
+    return f"⚠️ {esc(exc)}\n请在运行机器人的服务器上安装后重启机器人。"
 
 
 def percent(value: float | None) -> str:

@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from knowledge.importing.errors import ImportFailed
+from knowledge.importing.errors import ImportFailed, require_reader
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def _refuse_zip_bomb(data: bytes) -> None:
 
 def _read(data: bytes) -> list[str]:
     """The lines of a .docx file (raises whatever the libraries raise on a damaged one)."""
-    import docx  # imported here: only uploads of Word files need it
+    import docx  # imported here: python-docx is the optional extra [word]
     from docx.table import Table
 
     _refuse_zip_bomb(data)
@@ -184,6 +184,7 @@ def docx_to_text(data: bytes) -> str:
         raise ImportFailed("这是旧版 Word(.doc)文件,请在 Word 中另存为 .docx 或 .txt 后再上传。")
     if not data.startswith(b"PK"):
         raise ImportFailed(UNREADABLE)
+    require_reader("word")
     try:
         lines = _read(data)
     except ImportFailed:

@@ -21,7 +21,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.importing.errors import ImportFailed
+from knowledge.importing.errors import ImportFailed, require_reader
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def _page_info(tree: Any) -> PageInfo:
 
 
 def _body_lines(markup: str) -> list[str]:
-    import trafilatura  # imported here: only web pages need it
+    import trafilatura  # imported here: trafilatura is the optional extra [html]
 
     with warnings.catch_warnings():  # its dependencies warn about dates they cannot read
         warnings.simplefilter("ignore")
@@ -177,6 +177,7 @@ def decode_html(data: bytes) -> str:
 def html_to_text(markup: str) -> tuple[str, PageInfo]:
     """The article of a page (from :func:`decode_html`) as lines, its title first, and
     what the page says about the document."""
+    require_reader("html")
     try:
         from lxml import html as lxml_html
 

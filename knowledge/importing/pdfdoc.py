@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.importing.errors import ImportFailed
+from knowledge.importing.errors import ImportFailed, require_reader
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def _join(lines: list[_Line]) -> list[str]:
 
 
 def _open(data: bytes) -> Any:
-    import pdfplumber  # imported here: only PDF imports need it
+    import pdfplumber  # imported here: pdfplumber is the optional extra [pdf]
 
     # pdfminer logs every oddity of a damaged file (with bytes of its content) as a
     # warning; the user gets one message instead
@@ -192,6 +192,7 @@ def pdf_to_text(data: bytes) -> str:
         raise ImportFailed(f"文件过大(超过 {MAX_PDF_BYTES // 1024 // 1024} MB),请拆分后再导入。")
     if PDF_MAGIC not in data[:1024]:
         raise ImportFailed(UNREADABLE)
+    require_reader("pdf")
     pages: list[list[_Line]] = []
     images = 0
     try:

@@ -3,6 +3,10 @@ e-book as a document (HTML by default, EPUB and Markdown on request)."""
 
 from __future__ import annotations
 
+import sys
+
+import pytest
+
 from tests.bot.e2e_support import QUESTION, Bot, make_settings
 
 ADMIN_ID = 9_100_004
@@ -39,3 +43,23 @@ async def test_stats_and_ebook(harness: Bot) -> None:
         assert "用法" in (usage.text or "")
         [menu] = await bot.command(admin, "kbadmin")
         assert "/unanswered" in (menu.text or "") and "kb rollback" in (menu.text or "")
+
+
+async def test_without_the_chart_and_ebook_extras(
+    harness: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server installed without ``policybot[chart]`` / ``policybot[ebook]``: the admin
+    gets the figures and a reply naming the install command, never an error."""
+    for module in ("matplotlib", "ebooklib"):
+        monkeypatch.setitem(sys.modules, module, None)  # what `import` of a missing one sees
+    harness.settings = make_settings(admin_ids=[ADMIN_ID])
+    async with harness.run():
+        admin = await harness.client.create_user("管理员", user_id=ADMIN_ID)
+        summary, note = await harness.command(admin, "stats", count=2)
+        assert "使用统计" in (summary.text or "")
+        assert "pip install 'policybot[chart]'" in (note.text or "") and note.kind == "text"
+        [reply] = await harness.command(admin, "ebook", "epub")
+        assert "pip install 'policybot[ebook]'" in (reply.text or "")
+        assert "/ebook html" in (reply.text or "")
+        [book] = await harness.command(admin, "ebook", "md")  # needs nothing more
+        assert book.document is not None and book.document["file_name"].endswith(".md")
