@@ -17,7 +17,7 @@ COPY policybot_localapi ./policybot_localapi
 COPY scheduler ./scheduler
 COPY services ./services
 COPY storage ./storage
-RUN pip install . \
+RUN pip install ".[all]" \
     && useradd --system --create-home --home-dir /data policybot
 
 USER policybot
