@@ -57,6 +57,7 @@ from bot.job_messages import BotJobMessages
 from bot.render.texts import COMMANDS
 from bot.retry import RetryingRateLimiter
 from bot.settings import Settings
+from bot.update_order import PerPersonUpdateProcessor
 from scheduler import kb_expiry, kb_refresh, privacy_retention, push_jobs, ticket_sla
 from scheduler.leader import leader_only, leadership_for
 from services.eligibility import ProfileRuleMatcher
@@ -70,7 +71,8 @@ PolicyApp = Application[
     ExtBot[Any], PolicyContext, dict[Any, Any], dict[Any, Any], BotServices, Any
 ]
 
-# Bounded concurrency: at most this many updates are processed at once.
+# Bounded concurrency: at most this many updates are processed at once, one person's
+# one after another in the order they came (bot/update_order.py).
 CONCURRENT_UPDATES = 8
 
 
@@ -139,7 +141,7 @@ def build_application(
                 update_interval=persistence_interval,
             )
         )
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(PerPersonUpdateProcessor(CONCURRENT_UPDATES))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         # retries after a 429 (flood limits), a 5xx or a timeout (bot/retry.py)

@@ -13,9 +13,11 @@ is stored. Here such tasks start only once the state is in the database, and the
 counts as handled (the webhook answers 200) only when they are done: an instance that
 dies before that leaves the update unacknowledged, and Telegram delivers it again.
 
-Two updates of one user handled at the same moment by two instances are not serialised:
-the second conversation write loses (compare-and-set in ``storage/persistence.py``) and is
-logged; Telegram sends one user's updates one after another in practice.
+Within one instance a person's updates are handled one after another
+(:mod:`bot.update_order`). Two updates of one user handled at the same moment by two
+instances are not serialised: the second conversation write loses (compare-and-set in
+``storage/persistence.py``) and is logged; Telegram sends one user's updates one after
+another in practice.
 """
 
 from __future__ import annotations

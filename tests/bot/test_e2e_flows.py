@@ -245,6 +245,37 @@ async def test_a_suspended_check_that_expires_says_so_and_keeps_its_answers(bot:
     assert "第 2 题" in await continue_check(bot, user)
 
 
+async def test_a_burst_is_answered_in_order_and_leaves_a_consistent_state(bot: Bot) -> None:
+    """Sent without waiting for the answers (a quick thumb, a paste), by two people at
+    once: each person's messages are handled one after the other, so the replies come in
+    the order sent and each message sees the state the one before it left — /cancel
+    right after /request cancels the form, not nothing."""
+    burst: list[tuple[str, str]] = [
+        ("/request", "请选择"),
+        ("/cancel", "已取消「提交诉求」"),
+        (QUESTION, CARD_TITLE),
+        ("/request", "请选择"),
+        ("/cancel", "已取消「提交诉求」"),
+        ("/cancel", "当前没有进行中的操作"),
+        (QUESTION, CARD_TITLE),
+    ]
+    people = [await bot.user("张三"), await bot.user("李四")]
+    for sent, _ in burst:
+        for person in people:
+            if sent.startswith("/"):
+                await bot.client.send_command(person, sent[1:])
+            else:
+                await bot.client.send_message(person, sent)
+    for person in people:
+        said = await bot.client.wait_for_messages(person, len(burst), timeout=30)
+        await bot.client.expect_no_messages(person, within=0.5)
+        for (sent, expected), reply in zip(burst, said, strict=True):
+            assert expected in (reply.text or ""), (sent, [m.text for m in said])
+        await bot.client.send_command(person, "resume")
+        [nothing] = await replies(bot, person)
+        assert "没有可以继续的操作" in (nothing.text or "")  # nothing left half-open
+
+
 async def test_a_tap_a_second_is_never_throttled(bot: Bot) -> None:
     user = await bot.user()
     await bot.client.send_command(user, "search", "企业")
