@@ -11,12 +11,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from telegram import BotCommand, LinkPreviewOptions, Update
+from sqlmodel import Session
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    BaseHandler,
     Defaults,
     ExtBot,
     PersistenceInput,
@@ -25,44 +25,18 @@ from telegram.request import BaseRequest
 
 from bot.cluster import SharedStateApplication
 from bot.context import BotServices, PolicyContext, context_types, services_type
+from bot.features import publish_default_menu, publish_menu
 from bot.flows import FlowRegistry
-from bot.handlers import (
-    admin,
-    broadcast,
-    browse,
-    clarify,
-    consult,
-    eligibility,
-    errors,
-    fallback,
-    feedback,
-    flood,
-    flows,
-    inline,
-    kb_admin,
-    kb_triage,
-    media,
-    profile,
-    relay,
-    request,
-    search,
-    start,
-    stats,
-    subscribe,
-    ticket_input,
-    ticket_route,
-    tickets,
-)
+from bot.handlers import errors, flows
 from bot.job_messages import BotJobMessages
-from bot.render.texts import COMMANDS
+from bot.registry import FEATURES, MENU
 from bot.retry import RetryingRateLimiter
 from bot.settings import Settings
 from bot.update_order import PerPersonUpdateProcessor
-from scheduler import kb_expiry, kb_refresh, privacy_retention, push_jobs, ticket_sla
-from scheduler.leader import leader_only, leadership_for
-from services.eligibility import ProfileRuleMatcher
+from scheduler.leader import leadership_for
 from services.knowledge import KnowledgeBase
-from services.push_profile import ProfilePushMatcher
+from storage import roles
+from storage.models import UserRole
 from storage.persistence import DBPersistence
 
 log = logging.getLogger(__name__)
@@ -78,11 +52,25 @@ CONCURRENT_UPDATES = 8
 
 async def post_init(application: PolicyApp) -> None:
     """Runs once the bot is initialised: build the search index off the event loop
-    (loading jieba takes ~1 s) and publish the Chinese command menu."""
-    knowledge = application.bot_data.knowledge
-    await asyncio.to_thread(lambda: knowledge.snapshot)
-    await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
-    log.info("bot @%s ready", application.bot.username)
+    (loading jieba takes ~1 s) and publish the Chinese command menus: everyone's, and
+    each commissioner's and admin's own (their chats; /start sets it for the others)."""
+    services = application.bot_data
+    await asyncio.to_thread(lambda: services.knowledge.snapshot)
+    bot, features = application.bot, services.features
+    await publish_default_menu(bot, features)
+
+    def staff(session: Session) -> list[tuple[int, UserRole]]:
+        admins = {*services.settings.admin_ids, *roles.admin_user_ids(session)}
+        found = [(user_id, UserRole.ADMIN) for user_id in sorted(admins)]
+        return found + [
+            (c.user_id, UserRole.COMMISSIONER)
+            for c in roles.list_commissioners(session)
+            if c.user_id not in admins
+        ]
+
+    for user_id, role in await services.db(staff):
+        await publish_menu(bot, features, user_id=user_id, role=role)
+    log.info("bot @%s ready", bot.username)
 
 
 async def post_shutdown(application: PolicyApp) -> None:
@@ -154,96 +142,27 @@ def build_application(
         builder = builder.base_file_url(file_url)
     application: PolicyApp = builder.build()
 
-    # flood control runs first and may stop the update (ApplicationHandlerStop)
-    application.add_handlers(flood.build_handlers(), group=-4)
     # the flows (bot/flows.py): at most one open per person, /cancel, /resume, expiry
+    services = application.bot_data
+    services.features = MENU
     registry = FlowRegistry(
-        [
-            request.FLOW,
-            eligibility.FLOW,
-            profile.FLOW,
-            ticket_input.FLOW,
-            subscribe.FLOW,
-            broadcast.FLOW,
-            kb_admin.FLOW,
-            admin.FLOW,
-        ],
+        [flow for feature in FEATURES for flow in feature.flows],
         expiry=dt.timedelta(minutes=settings.flow_expiry_minutes),
     )
-    application.bot_data.flows = registry
+    services.flows = registry
     application.add_handlers(flows.build_handlers(registry))
-    # group -1: the answer an admin types after a knowledge-base prompt; it
-    # stops the update only when it took it
-    application.add_handlers(kb_admin.build_input_handlers(), group=-1)
-    # group 0: the features; within a group the first matching handler wins, so the
-    # catch-alls (media's "anything else", fallback's stale buttons) come last.
-    features: list[BaseHandler[Update, PolicyContext, None]] = [
-        *start.build_handlers(),
-        # service requests: their conversations and relay come before consult
-        *admin.build_handlers(),
-        *request.build_handlers(),
-        *ticket_input.build_handlers(),
-        *relay.build_handlers(),
-        *ticket_route.build_handlers(),  # a typed answer while a ticket waits for one
-        *tickets.build_handlers(),
-        # knowledge-base admin: after the tickets (documents as materials),
-        # before consult (typed edits are texts) and media (uploads are documents)
-        *kb_admin.build_handlers(),
-        *kb_triage.build_handlers(),
-        *stats.build_handlers(),
-        *subscribe.build_handlers(),  # policy push: /subscribe, card:sub, sub:…
-        # eligibility: /check, card:check, elig:…, then /profile, /match, /forget
-        *eligibility.build_handlers(timeout=settings.check_timeout_minutes * 60),
-        *profile.build_handlers(),
-        *broadcast.build_handlers(),
-        *browse.build_handlers(),
-        *search.build_handlers(),
-        *consult.build_handlers(),
-        *clarify.build_handlers(),  # the options of "您是想了解以下哪项?"
-        *feedback.build_handlers(),
-        *inline.build_handlers(),
-        *media.build_handlers(),
-        *fallback.build_handlers(),
-    ]
-    application.add_handlers(features, group=0)
+    # the features (bot/registry.py), in order: group 0, and the earlier groups some need
+    for feature in FEATURES:
+        for group, build in feature.early.items():
+            application.add_handlers(build(settings), group=group)
+        application.add_handlers(feature.handlers(settings), group=0)
     application.add_error_handler(errors.on_error)
 
-    # scheduled jobs (PTB JobQueue / APScheduler); each scans the database for due work
+    # scheduled jobs (PTB JobQueue / APScheduler); each scans the database for due work;
+    # the scans that write or notify run once cluster-wide (scheduler/leader.py)
     jobs = application.job_queue
     assert jobs is not None, "python-telegram-bot[job-queue] is required"
-    jobs.run_repeating(
-        kb_refresh.job,
-        interval=kb_refresh.INTERVAL_SECONDS,
-        first=kb_refresh.INTERVAL_SECONDS,
-        name=kb_refresh.JOB_NAME,
-    )
-    # the scans that write or notify run once cluster-wide (scheduler/leader.py);
-    # kb:refresh rebuilds this instance's in-memory index, so it runs everywhere
-    scan = settings.scan_interval_seconds
-    jobs.run_repeating(
-        leader_only(ticket_sla.job),
-        interval=scan or ticket_sla.INTERVAL_SECONDS,
-        first=min(60, scan or 60),
-        name=ticket_sla.JOB_NAME,
-    )
-    jobs.run_daily(
-        leader_only(kb_expiry.job),
-        time=kb_expiry.DIGEST_TIME,
-        days=kb_expiry.DIGEST_DAYS,
-        name=kb_expiry.JOB_NAME,
-    )
-    # push:plan, push:deliver, push:deadline; precise pushes match enterprise profiles
-    # against the eligibility rules, else the entry's 适用对象 tags (planning: leader only)
-    today = application.bot_data.today
-    push_jobs.register(
-        jobs,
-        profile_matcher=ProfilePushMatcher(ProfileRuleMatcher(today=today), today=today),
-        scan_seconds=scan,
-    )
-    jobs.run_repeating(  # POLICYBOT_RETENTION_DAYS
-        leader_only(privacy_retention.job),
-        interval=privacy_retention.INTERVAL_SECONDS,
-        first=300,
-        name=privacy_retention.JOB_NAME,
-    )
+    for feature in FEATURES:
+        for schedule in feature.jobs:
+            schedule(jobs, services)
     return application

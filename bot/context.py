@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,6 +22,7 @@ from storage.db import session_scope
 from storage.models import UserRole
 
 if TYPE_CHECKING:
+    from bot.features import Feature
     from bot.flows import FlowRegistry
     from scheduler.ports import JobMessages
 
@@ -44,6 +45,8 @@ class BotServices:
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
     # the declared flows (bot/flows.py); set by the composition root
     flows: FlowRegistry | None = None
+    # the declared features (bot/registry.py), for the menu and /help; set there too
+    features: Sequence[Feature] = ()
 
     async def db(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one session (one transaction) in a worker thread."""

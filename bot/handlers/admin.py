@@ -16,7 +16,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -24,8 +23,9 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import PolicyContext
+from bot.features import Access, Button, Command, Feature, permits, publish_menu
 from bot.flows import Flow
-from bot.handlers.common import answer_stale, is_group
+from bot.handlers.common import answer_stale
 from bot.render import ticket_buttons as kb
 from bot.render import ticket_forms as forms
 from bot.render import tickets as tx
@@ -43,8 +43,8 @@ END = ConversationHandler.END
 
 
 async def _is_admin(update: Update, context: PolicyContext) -> bool:
-    user = update.effective_user
-    return user is not None and not is_group(update) and await context.services.is_admin(user.id)
+    """Checked again at every step: the role may be revoked while a grant is under way."""
+    return await permits(update, context, Access.ADMIN)
 
 
 async def _say(update: Update, context: PolicyContext, text: str, markup: Any = None) -> None:
@@ -54,9 +54,6 @@ async def _say(update: Update, context: PolicyContext, text: str, markup: Any = 
 
 
 async def overview(update: Update, context: PolicyContext) -> None:
-    if not await _is_admin(update, context):
-        await _say(update, context, forms.ADMIN_ONLY)
-        return
     user = update.effective_user
     assert user is not None
     configured = set(context.services.settings.admin_ids)
@@ -84,9 +81,6 @@ async def revoke_button(update: Update, context: PolicyContext) -> None:
     if match is None:
         await answer_stale(query)
         return
-    if not await _is_admin(update, context):
-        await query.answer(forms.ADMIN_ONLY, show_alert=True)
-        return
     target, actor = int(match.group(1)), query.from_user.id
     if target in context.services.settings.admin_ids:
         await query.answer(forms.ADMIN_ENV, show_alert=True)
@@ -102,6 +96,7 @@ async def revoke_button(update: Update, context: PolicyContext) -> None:
     log.info("user %d revoked the role of user %d", actor, target)
     await query.answer("已撤销")
     await _say(update, context, forms.revoked(target))
+    await publish_menu(context.bot, context.services.features, user_id=target, role=None)
 
 
 # ------------------------------------------------------------------ grant (conversation)
@@ -110,9 +105,6 @@ async def revoke_button(update: Update, context: PolicyContext) -> None:
 async def start_grant(update: Update, context: PolicyContext) -> int:
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    if not await _is_admin(update, context):
-        await query.answer(forms.ADMIN_ONLY, show_alert=True)
-        return END
     await query.answer()
     context.user_data[KEY] = {}
     await _say(update, context, forms.ADMIN_ASK_ID, kb.admin_cancel_keyboard())
@@ -203,6 +195,7 @@ async def _grant(update: Update, context: PolicyContext, role: UserRole) -> int:
     await _say(update, context, forms.granted(target, ROLE_LABELS[role.value]))
     with contextlib.suppress(TelegramError):  # the user may not have started the bot yet
         await context.bot.send_message(target, forms.you_were_granted(ROLE_LABELS[role.value]))
+    await publish_menu(context.bot, context.services.features, user_id=target, role=role)
     return END
 
 
@@ -231,6 +224,12 @@ FLOW = Flow(
 )
 
 
+ADMIN = Command("admin", "角色管理:授予、撤销专员和管理员", overview, access=Access.ADMIN)
+MYID = Command("myid", None, my_id)
+GRANT = Button("adm:grant", start_grant, pattern=rf"^{kb.ADM_GRANT}$", access=Access.ADMIN)
+REVOKE = Button("adm:rv:", revoke_button, pattern=kb.ADM_REVOKE_RE, access=Access.ADMIN)
+
+
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     text = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
     cancel_button: BaseHandler[Update, PolicyContext, object] = CallbackQueryHandler(
@@ -240,7 +239,7 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
         # per_message=False with CallbackQueryHandlers is intended (state per user+chat)
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
         conversation: ConversationHandler[PolicyContext] = ConversationHandler(
-            entry_points=[CallbackQueryHandler(start_grant, pattern=rf"^{kb.ADM_GRANT}$")],
+            entry_points=[GRANT.handler()],
             states={
                 ASK_ID: [MessageHandler(text, got_id), cancel_button],
                 CHOOSE_ROLE: [
@@ -262,8 +261,17 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
             allow_reentry=True,
         )
     return [
-        CommandHandler("admin", overview),
-        CommandHandler("myid", my_id),
-        CallbackQueryHandler(revoke_button, pattern=kb.ADM_REVOKE_RE),
+        ADMIN.handler(),
+        MYID.handler(),
+        REVOKE.handler(),
         cast(BaseHandler[Update, PolicyContext, None], conversation),
     ]
+
+
+FEATURE = Feature(
+    name="admin",
+    commands=(ADMIN, MYID),
+    buttons=(GRANT, REVOKE),  # adm:role, adm:area, adm:cancel: steps of the grant
+    flows=(FLOW,),
+    build=lambda _settings: build_handlers(),
+)

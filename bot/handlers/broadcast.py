@@ -10,10 +10,10 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import catalog
 from bot.context import BotServices, PolicyContext
+from bot.features import Access, Button, Command, Feature
 from bot.flows import Flow
 from bot.handlers.common import answer_stale, callback_message
 from bot.render import push as ui
@@ -60,9 +60,6 @@ async def broadcast_command(update: Update, context: PolicyContext) -> None:
     if message is None or user is None or context.user_data is None:
         return
     services = context.services
-    if not await services.is_admin(user.id):
-        await message.reply_text(texts.ADMIN_ONLY)
-        return
     parts = (message.text or "").split(maxsplit=1)
     text = parts[1].strip() if len(parts) > 1 else ""
     if not text:
@@ -84,9 +81,6 @@ async def broadcast_button(update: Update, context: PolicyContext) -> None:
     if query is None:
         return
     services, data = context.services, query.data or ""
-    if not await services.is_admin(query.from_user.id):
-        await query.answer(texts.ADMIN_ONLY, show_alert=True)
-        return
     match = ui.BC_ACTION_RE.match(data) or ui.BC_PICK_RE.match(data)
     draft = (context.user_data or {}).get(DRAFT)
     message = callback_message(query)
@@ -157,8 +151,9 @@ FLOW = Flow(
 )
 
 
-def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
-    return [
-        CommandHandler("broadcast", broadcast_command),
-        CallbackQueryHandler(broadcast_button, pattern=r"^bc:"),
-    ]
+FEATURE = Feature(
+    name="broadcast",
+    commands=(Command("broadcast", "群发通知", broadcast_command, access=Access.ADMIN),),
+    buttons=(Button("bc:", broadcast_button, access=Access.ADMIN),),
+    flows=(FLOW,),
+)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import catalog
 from bot.context import PolicyContext
+from bot.features import Button, Command, Feature
 from bot.handlers.common import answer_stale, callback_message
 from bot.render import callbacks as cb
 from bot.render import cards, keyboards, texts
@@ -148,8 +148,8 @@ async def _facet(query: CallbackQuery, message: Message, data: str, context: Pol
     return True
 
 
-def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
-    return [
-        CommandHandler("browse", browse_command),
-        CallbackQueryHandler(browse_button, pattern=r"^brw:"),
-    ]
+FEATURE = Feature(
+    name="browse",
+    commands=(Command("browse", "按分类浏览政策", browse_command),),
+    buttons=(Button("brw:", browse_button),),
+)

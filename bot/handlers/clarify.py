@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 from telegram import Message, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import BotServices, PolicyContext
+from bot.features import Button, Feature
 from bot.handlers.common import answer_stale, callback_message, send_card, send_messages
 from bot.render import clarify as tx
 from knowledge.matcher import SearchResult
@@ -89,8 +89,7 @@ async def on_none(update: Update, context: PolicyContext) -> None:
     await message.reply_text(tx.NONE_REPLY, reply_markup=tx.none_keyboard())
 
 
-def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
-    return [
-        CallbackQueryHandler(on_none, pattern=tx.NONE_RE),
-        CallbackQueryHandler(on_option, pattern=r"^clar:"),
-    ]
+FEATURE = Feature(
+    name="clarify",  # the options of "您是想了解以下哪项?"
+    buttons=(Button("clar:", on_none, pattern=tx.NONE_RE), Button("clar:", on_option)),
+)

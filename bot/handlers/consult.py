@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot import catalog
 from bot.context import PolicyContext
+from bot.features import Button, Feature
 from bot.handlers import clarify, ticket_route
 from bot.handlers.common import (
     FOR_BOT,
@@ -126,3 +127,10 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & text, consult),
         CallbackQueryHandler(card_button, pattern=r"^card:(show|full|rel):"),
     ]
+
+
+FEATURE = Feature(
+    name="consult",
+    buttons=(Button("card:", card_button, pattern=r"^card:(show|full|rel):"),),
+    build=lambda _settings: build_handlers(),
+)

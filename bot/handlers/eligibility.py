@@ -18,7 +18,6 @@ from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     TypeHandler,
@@ -27,6 +26,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import PolicyContext
+from bot.features import Button, Chats, Command, Feature
 from bot.flows import Flow
 from bot.handlers import profile
 from bot.handlers.check_steps import (
@@ -145,6 +145,9 @@ FLOW = Flow(
 )
 
 
+CHECK = Command("check", "政策资格自测", check_command, chats=Chats.PRIVATE)
+
+
 def build_handlers(
     *, timeout: float | None = None
 ) -> list[BaseHandler[Update, PolicyContext, None]]:
@@ -163,7 +166,7 @@ def build_handlers(
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
         conversation: ConversationHandler[PolicyContext] = ConversationHandler(
             entry_points=[
-                CommandHandler("check", check_command, filters=private),
+                CHECK.handler(),
                 CallbackQueryHandler(card_check, pattern=r"^card:check:"),
                 CallbackQueryHandler(start_button, pattern=kb.ELIG_START_RE),
                 CallbackQueryHandler(answer_button, pattern=kb.ELIG_ANSWER_RE),
@@ -188,3 +191,13 @@ def build_handlers(
             conversation_timeout=seconds,
         )
     return [cast(BaseHandler[Update, PolicyContext, None], conversation)]
+
+
+FEATURE = Feature(
+    name="eligibility",
+    commands=(CHECK,),
+    # elig:, card:check: and prof: (the profile edit) enter the conversation
+    buttons=(Button("elig:", answer_button), Button("card:check:", card_check)),
+    flows=(FLOW,),
+    build=lambda settings: build_handlers(timeout=settings.check_timeout_minutes * 60),
+)

@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import PolicyContext
+from bot.features import Feature
 from bot.handlers.common import answer_stale
 from bot.render import texts
 
@@ -27,3 +28,7 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
         # in groups a bare /command may be meant for another bot: stay quiet there
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command),
     ]
+
+
+# last: stale buttons (any prefix) and unknown commands
+FEATURE = Feature(name="fallback", build=lambda _settings: build_handlers())

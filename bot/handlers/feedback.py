@@ -7,9 +7,9 @@ import contextlib
 from sqlmodel import Session
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import PolicyContext
+from bot.features import Button, Feature
 from bot.handlers.common import answer_stale, callback_message
 from bot.render import callbacks as cb
 from bot.render import keyboards, texts
@@ -64,5 +64,4 @@ async def feedback(update: Update, context: PolicyContext) -> None:
         await message.edit_reply_markup(reply_markup=markup)
 
 
-def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
-    return [CallbackQueryHandler(feedback, pattern=r"^fb:")]
+FEATURE = Feature(name="feedback", buttons=(Button("fb:", feedback),))

@@ -7,6 +7,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot.context import PolicyContext
+from bot.features import Feature
 from bot.flood import Verdict
 from bot.handlers.common import ADDRESSED_IN_GROUP
 from bot.render import texts
@@ -42,3 +43,7 @@ async def flood_gate(update: Update, context: PolicyContext) -> None:
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     return [TypeHandler(Update, flood_gate)]
+
+
+# runs first and may stop the update (ApplicationHandlerStop)
+FEATURE = Feature(name="flood", early={-4: lambda _settings: build_handlers()})

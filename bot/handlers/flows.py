@@ -11,12 +11,11 @@ from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
     TypeHandler,
 )
 
 from bot.context import PolicyContext
+from bot.features import Button, Command, Feature
 from bot.flows import PAUSED_KEY, Closing, Flow, FlowRegistry
 from bot.handlers.common import has_words, send_card
 from bot.render import keyboards, texts
@@ -89,6 +88,93 @@ async def off_script(update: Update, context: PolicyContext) -> bool:
     return True
 
 
+def _registry(context: PolicyContext) -> FlowRegistry:
+    registry = context.services.flows
+    assert registry is not None, "the composition root sets the flow registry"
+    return registry
+
+
+async def cancel(update: Update, context: PolicyContext) -> None:
+    registry = _registry(context)
+    person = _person(update)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if person is not None and context.user_data is not None:
+        user_id, chat_id = person
+        found = registry.current(context, user_id)
+        if found is None:
+            opened = registry.open_flows(context, chat_id, user_id)
+            found = opened[0] if opened else None
+        if found is not None:
+            await registry.close(context, user_id, found, Closing.CANCEL)
+            paused = registry.recorded(context, PAUSED_KEY)
+            title = registry.get(paused["name"]).title if paused else None  # type: ignore[union-attr]
+            await _say(context, chat_id, texts.flow_cancelled(found.flow.title, paused=title))
+        elif (dropped := await registry.drop_paused(context, user_id)) is not None:
+            await _say(context, chat_id, texts.flow_cancelled(dropped.title, paused=None))
+        else:
+            await _say(context, chat_id, texts.NOTHING_TO_CANCEL)
+    raise ApplicationHandlerStop
+
+
+async def resume(update: Update, context: PolicyContext) -> None:
+    registry = _registry(context)
+    person = _person(update)
+    if person is not None and context.user_data is not None:
+        user_id, chat_id = person
+        if registry.recorded(context, PAUSED_KEY) is None:
+            found = registry.current(context, user_id)
+            if found is not None and found.flow.on_resume is not None:
+                await found.flow.on_resume(update, context)  # show the step again
+            else:
+                await _say(context, chat_id, texts.NOTHING_TO_RESUME)
+            raise ApplicationHandlerStop
+        current = registry.current(context, user_id)
+        if current is not None:  # swap: the open one is suspended in turn
+            paused = context.user_data.pop(PAUSED_KEY)
+            await registry.suspend(context, user_id, current)
+            swapped = context.user_data.pop(PAUSED_KEY)
+            context.user_data[PAUSED_KEY] = paused
+            await _say(context, chat_id, texts.flow_suspended(current.flow.title))
+            flow = await registry.restore(update, context, user_id)
+            context.user_data[PAUSED_KEY] = swapped
+        else:
+            flow = await registry.restore(update, context, user_id)
+        if flow is None:
+            await _say(context, chat_id, texts.NOTHING_TO_RESUME)
+        elif flow.on_resume is None:
+            await _say(context, chat_id, texts.flow_resumed(flow.title))
+    raise ApplicationHandlerStop
+
+
+async def go(update: Update, context: PolicyContext) -> None:
+    """继续「…」: the open flow's step again."""
+    registry = _registry(context)
+    query, person = update.callback_query, _person(update)
+    assert query is not None
+    found = registry.current(context, person[0]) if person is not None else None
+    if found is None or found.flow.on_resume is None:
+        await query.answer(texts.NOTHING_TO_RESUME)
+        raise ApplicationHandlerStop
+    await query.answer()
+    await found.flow.on_resume(update, context)
+    raise ApplicationHandlerStop
+
+
+CANCEL = Command("cancel", "取消当前操作", cancel)
+RESUME = Command("resume", "继续暂停的操作", resume)
+CANCEL_BUTTON = Button(keyboards.FLOW_CANCEL, cancel, pattern=f"^{keyboards.FLOW_CANCEL}$")
+GO_BUTTON = Button(keyboards.FLOW_GO, go, pattern=f"^{keyboards.FLOW_GO}$")
+# they run before the features (COMMAND_GROUP): the composition root adds
+# build_handlers(registry), not ``handlers()``
+FEATURE = Feature(
+    name="flows",
+    commands=(CANCEL, RESUME),
+    buttons=(CANCEL_BUTTON, GO_BUTTON),
+    build=lambda _settings: [],
+)
+
+
 def build_handlers(
     registry: FlowRegistry,
 ) -> dict[int, Sequence[BaseHandler[Update, PolicyContext, None]]]:
@@ -124,67 +210,6 @@ def build_handlers(
                 if keep is None or found.flow.name != keep.flow.name:
                     await registry.close(context, user_id, found, Closing.CANCEL)
 
-    async def cancel(update: Update, context: PolicyContext) -> None:
-        person = _person(update)
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        if person is not None and context.user_data is not None:
-            user_id, chat_id = person
-            found = registry.current(context, user_id)
-            if found is None:
-                opened = registry.open_flows(context, chat_id, user_id)
-                found = opened[0] if opened else None
-            if found is not None:
-                await registry.close(context, user_id, found, Closing.CANCEL)
-                paused = registry.recorded(context, PAUSED_KEY)
-                title = registry.get(paused["name"]).title if paused else None  # type: ignore[union-attr]
-                await _say(context, chat_id, texts.flow_cancelled(found.flow.title, paused=title))
-            elif (dropped := await registry.drop_paused(context, user_id)) is not None:
-                await _say(context, chat_id, texts.flow_cancelled(dropped.title, paused=None))
-            else:
-                await _say(context, chat_id, texts.NOTHING_TO_CANCEL)
-        raise ApplicationHandlerStop
-
-    async def resume(update: Update, context: PolicyContext) -> None:
-        person = _person(update)
-        if person is not None and context.user_data is not None:
-            user_id, chat_id = person
-            if registry.recorded(context, PAUSED_KEY) is None:
-                found = registry.current(context, user_id)
-                if found is not None and found.flow.on_resume is not None:
-                    await found.flow.on_resume(update, context)  # show the step again
-                else:
-                    await _say(context, chat_id, texts.NOTHING_TO_RESUME)
-                raise ApplicationHandlerStop
-            current = registry.current(context, user_id)
-            if current is not None:  # swap: the open one is suspended in turn
-                paused = context.user_data.pop(PAUSED_KEY)
-                await registry.suspend(context, user_id, current)
-                swapped = context.user_data.pop(PAUSED_KEY)
-                context.user_data[PAUSED_KEY] = paused
-                await _say(context, chat_id, texts.flow_suspended(current.flow.title))
-                flow = await registry.restore(update, context, user_id)
-                context.user_data[PAUSED_KEY] = swapped
-            else:
-                flow = await registry.restore(update, context, user_id)
-            if flow is None:
-                await _say(context, chat_id, texts.NOTHING_TO_RESUME)
-            elif flow.on_resume is None:
-                await _say(context, chat_id, texts.flow_resumed(flow.title))
-        raise ApplicationHandlerStop
-
-    async def go(update: Update, context: PolicyContext) -> None:
-        """继续「…」: the open flow's step again."""
-        query, person = update.callback_query, _person(update)
-        assert query is not None
-        found = registry.current(context, person[0]) if person is not None else None
-        if found is None or found.flow.on_resume is None:
-            await query.answer(texts.NOTHING_TO_RESUME)
-            raise ApplicationHandlerStop
-        await query.answer()
-        await found.flow.on_resume(update, context)
-        raise ApplicationHandlerStop
-
     async def settle(update: Update, context: PolicyContext) -> None:
         person = _person(update)
         if person is None:
@@ -197,10 +222,10 @@ def build_handlers(
     return {
         EXPIRE_GROUP: [TypeHandler(Update, expire)],
         COMMAND_GROUP: [
-            CommandHandler("cancel", cancel),
-            CommandHandler("resume", resume),
-            CallbackQueryHandler(cancel, pattern=f"^{keyboards.FLOW_CANCEL}$"),
-            CallbackQueryHandler(go, pattern=f"^{keyboards.FLOW_GO}$"),
+            CANCEL.handler(),
+            RESUME.handler(),
+            CANCEL_BUTTON.handler(),
+            GO_BUTTON.handler(),
         ],
         SETTLE_GROUP: [TypeHandler(Update, settle)],
     }

@@ -10,12 +10,15 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import ConversationHandler
+from telegram.ext import ConversationHandler, JobQueue
 
-from bot.context import PolicyContext
+from bot.context import BotServices, PolicyContext
+from bot.features import Chats, Command, Feature
 from bot.handlers.common import callback_message
 from bot.render import eligibility as kb
 from bot.render import profile as tx
+from scheduler import privacy_retention
+from scheduler.leader import leader_only
 from services import privacy
 
 log = logging.getLogger(__name__)
@@ -57,3 +60,22 @@ async def forget_confirmed(update: Update, context: PolicyContext) -> object:
     await query.answer()
     await _replace(update, tx.FORGET_DONE)
     return ConversationHandler.END
+
+
+def schedule(jobs: JobQueue[PolicyContext], services: BotServices) -> None:
+    """privacy:retention: closed tickets' personal fields are anonymised after
+    POLICYBOT_RETENTION_DAYS (once cluster-wide, scheduler/leader.py)."""
+    jobs.run_repeating(
+        leader_only(privacy_retention.job),
+        interval=privacy_retention.INTERVAL_SECONDS,
+        first=300,
+        name=privacy_retention.JOB_NAME,
+    )
+
+
+# its buttons (prof:forget:…) are the profile's
+FEATURE = Feature(
+    name="forget",
+    commands=(Command("forget", "删除我的全部数据", forget_command, chats=Chats.PRIVATE),),
+    jobs=(schedule,),
+)

@@ -15,6 +15,7 @@ from telegram.ext import BaseHandler, InlineQueryHandler
 
 from bot import catalog
 from bot.context import PolicyContext
+from bot.features import Feature
 from bot.render import callbacks as cb
 from bot.render import cards, keyboards
 
@@ -54,3 +55,6 @@ async def inline_query(update: Update, context: PolicyContext) -> None:
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     return [InlineQueryHandler(inline_query)]
+
+
+FEATURE = Feature(name="inline", build=lambda _settings: build_handlers())

@@ -17,19 +17,21 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
+    JobQueue,
     MessageHandler,
     filters,
 )
 
-from bot.context import PolicyContext
+from bot.context import BotServices, PolicyContext
+from bot.features import Access, Button, Command, Feature, permits, require
 from bot.flows import Flow
 from bot.handlers.common import callback_message
 from bot.render import kb_admin as ui
 from bot.render import texts
 from knowledge.importing import ImportFailed
 from knowledge.importing.formats import size_limit
+from scheduler import kb_expiry, kb_refresh
+from scheduler.leader import leader_only
 from services import kbops, kbpublish
 from services.kbops import Preview
 
@@ -37,22 +39,6 @@ log = logging.getLogger(__name__)
 
 AWAIT_KEY = "kb_await"
 AWAIT_SECONDS = 600  # a prompt not answered within 10 minutes is forgotten
-
-
-async def is_admin(update: Update, context: PolicyContext) -> bool:
-    user = update.effective_user
-    return user is not None and await context.services.is_admin(user.id)
-
-
-async def admin_only(update: Update, context: PolicyContext) -> bool:
-    """True for admins; others get a polite refusal (a message or a callback answer)."""
-    if await is_admin(update, context):
-        return True
-    if update.callback_query is not None:
-        await update.callback_query.answer(ui.NOT_ADMIN, show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(ui.NOT_ADMIN)
-    return False
 
 
 class _ReplyToPrompt(filters.MessageFilter):
@@ -80,7 +66,7 @@ async def on_document(update: Update, context: PolicyContext) -> None:
         return
     document = message.document
     name = document.file_name or "upload.txt"
-    if not await is_admin(update, context):
+    if not await permits(update, context, Access.ADMIN):
         # a policy file gets the admins-only refusal; any other file the general answer
         suffix = PurePath(name).suffix.lower()
         await message.reply_text(ui.UPLOAD_REFUSED if suffix in kbops.KINDS else texts.NO_FILES)
@@ -110,7 +96,7 @@ async def on_document(update: Update, context: PolicyContext) -> None:
 
 async def on_button(update: Update, context: PolicyContext) -> None:
     query = update.callback_query
-    if query is None or not await admin_only(update, context):
+    if query is None:
         return
     data = query.data or ""
     message = callback_message(query)
@@ -234,7 +220,7 @@ def _awaiting(
 async def on_typed_edit(update: Update, context: PolicyContext) -> None:
     """A reply to a prompt (works whatever else happened since the prompt was sent)."""
     message = update.effective_message
-    if message is None or not await admin_only(update, context):
+    if message is None or not await require(update, context, Access.ADMIN):
         return
     replied = message.reply_to_message
     found = ui.prompt_field(replied.text if replied else None)
@@ -251,7 +237,7 @@ async def on_awaited_text(update: Update, context: PolicyContext) -> None:
     found = _awaiting(context)
     if found is None:
         return
-    if not await is_admin(update, context):
+    if not await permits(update, context, Access.ADMIN):
         _awaiting(context, clear=True)
         return
     if (message.text or "").strip() in ui.CANCEL_WORDS:
@@ -263,7 +249,7 @@ async def on_awaited_text(update: Update, context: PolicyContext) -> None:
 
 
 async def kb_help(update: Update, context: PolicyContext) -> None:
-    if update.effective_message is not None and await admin_only(update, context):
+    if update.effective_message is not None:
         await update.effective_message.reply_text(ui.admin_help())
 
 
@@ -287,6 +273,10 @@ FLOW = Flow(
 )
 
 
+KBADMIN = Command("kbadmin", "知识库管理:上传、编辑政策文件", kb_help, access=Access.ADMIN)
+UPLOADS = Button("kbu:", on_button, access=Access.ADMIN)
+
+
 def build_input_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     """For a group before all others (it stops the update only when it took it)."""
     text = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
@@ -300,8 +290,38 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     name) and tells an admin what it cannot read and how to convert it."""
     private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
     return [
-        CommandHandler("kbadmin", kb_help),
+        KBADMIN.handler(),
         MessageHandler(private & filters.Document.ALL, on_document),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND & _ReplyToPrompt(), on_typed_edit),
-        CallbackQueryHandler(on_button, pattern=r"^kbu:"),
+        UPLOADS.handler(),
     ]
+
+
+def schedule(jobs: JobQueue[PolicyContext], services: BotServices) -> None:
+    """kb:refresh rebuilds this instance's in-memory index, so it runs on every instance;
+    kb:expiry's digest once cluster-wide (scheduler/leader.py)."""
+    jobs.run_repeating(
+        kb_refresh.job,
+        interval=kb_refresh.INTERVAL_SECONDS,
+        first=kb_refresh.INTERVAL_SECONDS,
+        name=kb_refresh.JOB_NAME,
+    )
+    jobs.run_daily(
+        leader_only(kb_expiry.job),
+        time=kb_expiry.DIGEST_TIME,
+        days=kb_expiry.DIGEST_DAYS,
+        name=kb_expiry.JOB_NAME,
+    )
+
+
+FEATURE = Feature(
+    name="kb_admin",
+    commands=(KBADMIN,),
+    buttons=(UPLOADS,),
+    flows=(FLOW,),
+    jobs=(schedule,),
+    build=lambda _settings: build_handlers(),
+    # group -1: the answer an admin types after a knowledge-base prompt; it stops the
+    # update only when it took it
+    early={-1: lambda _settings: build_input_handlers()},
+)

@@ -10,11 +10,10 @@ import datetime as dt
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import PolicyContext
+from bot.features import Access, Button, Command, Feature
 from bot.handlers.common import callback_message
-from bot.handlers.kb_admin import admin_only
 from bot.render import kb_triage as ui
 from services import unanswered
 
@@ -31,7 +30,7 @@ def _days(args: list[str] | None) -> int:
 
 async def unanswered_command(update: Update, context: PolicyContext) -> None:
     message = update.effective_message
-    if message is None or not await admin_only(update, context):
+    if message is None:
         return
     services = context.services
     days = _days(context.args)
@@ -47,7 +46,7 @@ async def unanswered_command(update: Update, context: PolicyContext) -> None:
 
 async def on_button(update: Update, context: PolicyContext) -> None:
     query = update.callback_query
-    if query is None or not await admin_only(update, context):
+    if query is None:
         return
     services = context.services
     data = query.data or ""
@@ -102,8 +101,10 @@ async def on_button(update: Update, context: PolicyContext) -> None:
             await message.edit_text(text)
 
 
-def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
-    return [
-        CommandHandler("unanswered", unanswered_command),
-        CallbackQueryHandler(on_button, pattern=r"^kbq:"),
-    ]
+FEATURE = Feature(
+    name="kb_triage",
+    commands=(
+        Command("unanswered", "未答好的问题(归入条目)", unanswered_command, access=Access.ADMIN),
+    ),
+    buttons=(Button("kbq:", on_button, access=Access.ADMIN),),
+)

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import PolicyContext
+from bot.features import Feature
 from bot.handlers.common import FOR_BOT, is_group
 from bot.render import texts
 
@@ -50,3 +51,6 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
         MessageHandler(new_for_bot & ~filters.StatusUpdate.ALL & ~filters.COMMAND, other)
     )
     return handlers
+
+
+FEATURE = Feature(name="media", build=lambda _settings: build_handlers())

@@ -18,12 +18,11 @@ from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
-    filters,
 )
 
 from bot.context import PolicyContext
+from bot.features import Button, Chats, Command, Feature
 from bot.flows import Flow
 from bot.handlers import forget, match
 from bot.handlers.common import answer_stale, callback_message
@@ -283,12 +282,25 @@ def edit_entry_points() -> list[BaseHandler[Update, PolicyContext, object]]:
     ]
 
 
+PROFILE = Command("profile", "我的企业档案", profile_command, chats=Chats.PRIVATE)
+MATCH = Command("match", "政策体检:按企业档案匹配政策", match.match_command, chats=Chats.PRIVATE)
+
+
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("profile", profile_command, filters=private),
-        CommandHandler("match", match.match_command, filters=private),
-        CommandHandler("forget", forget.forget_command, filters=private),
+        PROFILE.handler(),
+        MATCH.handler(),
         CallbackQueryHandler(forget.forget_kept, pattern=kb.PROF_FORGET_NO_RE),
         CallbackQueryHandler(profile_button, pattern=kb.PROF_FIXED_RE),
     ]
+
+
+FEATURE = Feature(
+    name="profile",
+    commands=(PROFILE, MATCH),
+    # prof:field/ans/unset/cancel and prof:forget:ok are steps of the eligibility
+    # conversation (edit_entry_points)
+    buttons=(Button("prof:", profile_button, pattern=kb.PROF_FIXED_RE),),
+    flows=(FLOW,),
+    build=lambda _settings: build_handlers(),
+)

@@ -16,6 +16,7 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import PolicyContext
+from bot.features import Feature
 from bot.handlers.ticket_common import actor_of, message_content, relay
 from bot.render import tickets as tx
 from services.ticket_access import Action, Party
@@ -84,3 +85,6 @@ async def on_reply(update: Update, context: PolicyContext) -> None:
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     content = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
     return [MessageHandler(filters.UpdateType.MESSAGE & content & REPLY_TO_TICKET, on_reply)]
+
+
+FEATURE = Feature(name="relay", build=lambda _settings: build_handlers())

@@ -16,8 +16,6 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -25,6 +23,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import PolicyContext
+from bot.features import Button, Command, Feature
 from bot.flows import Flow
 from bot.handlers.common import answer_stale, is_group
 from bot.handlers.flows import off_script
@@ -329,10 +328,17 @@ FLOW = Flow(
 )
 
 
+REQUEST = Command("request", "提交诉求 / 人工咨询", request_command)
+# in a group it says to use a private chat (a group would see the form)
+MY_REQUESTS = Command("myrequests", "我的诉求及办理进度", my_requests)
+HUMAN = Button("card:human:", human_button)
+STEPS = Button("req:", on_button)
+
+
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     private = filters.ChatType.PRIVATE
     steps: list[BaseHandler[Update, PolicyContext, object]] = [
-        CallbackQueryHandler(on_button, pattern=r"^req:"),
+        STEPS.handler(),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text),
     ]
     files: list[BaseHandler[Update, PolicyContext, object]] = [
@@ -343,8 +349,8 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
         conversation: ConversationHandler[PolicyContext] = ConversationHandler(
             entry_points=[
-                CommandHandler("request", request_command),
-                CallbackQueryHandler(human_button, pattern=r"^card:human:"),
+                REQUEST.handler(),
+                HUMAN.handler(),
             ],
             states={
                 state: [*steps, *files] if state == ATTACH else steps
@@ -360,5 +366,14 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
         )
     return [
         cast(BaseHandler[Update, PolicyContext, None], conversation),
-        CommandHandler("myrequests", my_requests),
+        MY_REQUESTS.handler(),
     ]
+
+
+FEATURE = Feature(
+    name="request",
+    commands=(REQUEST, MY_REQUESTS),
+    buttons=(HUMAN, STEPS),
+    flows=(FLOW,),
+    build=lambda _settings: build_handlers(),
+)

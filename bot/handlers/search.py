@@ -11,10 +11,10 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import catalog
 from bot.context import PolicyContext
+from bot.features import Button, Command, Feature
 from bot.handlers.common import answer_stale, callback_message
 from bot.render import callbacks as cb
 from bot.render import cards, keyboards, texts
@@ -100,8 +100,8 @@ async def search_page(update: Update, context: PolicyContext) -> None:
             raise
 
 
-def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
-    return [
-        CommandHandler("search", search_command),
-        CallbackQueryHandler(search_page, pattern=r"^srch:"),
-    ]
+FEATURE = Feature(
+    name="search",
+    commands=(Command("search", "关键词搜索政策,如 /search 贷款", search_command),),
+    buttons=(Button("srch:", search_page),),
+)

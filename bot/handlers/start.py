@@ -7,9 +7,9 @@ import contextlib
 from sqlmodel import Session
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import PolicyContext
+from bot.features import Button, Command, Feature, commands_for, publish_menu
 from bot.handlers.common import callback_message, send_card
 from bot.render import callbacks as cb
 from bot.render import keyboards, texts
@@ -40,6 +40,8 @@ async def start(update: Update, context: PolicyContext) -> None:
 
     role = await services.db(register)
     if role in (UserRole.COMMISSIONER.value, UserRole.ADMIN.value):
+        # their own commands in the menu (at start-up their chat may not have existed)
+        await publish_menu(context.bot, services.features, user_id=user.id, role=UserRole(role))
         await message.reply_text(texts.welcome(user.first_name) + "\n\n" + texts.granted_role(role))
         return
     await message.reply_text(texts.welcome(user.first_name), reply_markup=keyboards.role_keyboard())
@@ -73,13 +75,20 @@ async def choose_role(update: Update, context: PolicyContext) -> None:
 
 
 async def help_command(update: Update, context: PolicyContext) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.help_text(context.bot.username))
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    services = context.services
+    role = await services.role(user.id) if user is not None else None
+    menu = [(c.name, c.menu) for c in commands_for(services.features, role) if c.menu]
+    await message.reply_text(texts.help_text(menu, context.bot.username))
 
 
-def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
-    return [
-        CommandHandler("start", start),
-        CommandHandler("help", help_command),
-        CallbackQueryHandler(choose_role, pattern=r"^role:"),
-    ]
+FEATURE = Feature(
+    name="start",
+    commands=(
+        Command("start", "开始使用 / 选择身份", start),
+        Command("help", "使用帮助", help_command),
+    ),
+    buttons=(Button("role:", choose_role),),
+)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import PolicyContext
-from bot.handlers.kb_admin import admin_only
+from bot.features import Access, Command, Feature
 from bot.render import kb_stats as ui
 from knowledge.extras import MissingExtra
 from services import ebook, stats, stats_chart
@@ -26,7 +25,7 @@ def _days(args: list[str] | None) -> int:
 
 async def stats_command(update: Update, context: PolicyContext) -> None:
     message = update.effective_message
-    if message is None or not await admin_only(update, context):
+    if message is None:
         return
     services = context.services
     days = _days(context.args)
@@ -44,7 +43,7 @@ async def stats_command(update: Update, context: PolicyContext) -> None:
 
 async def ebook_command(update: Update, context: PolicyContext) -> None:
     message = update.effective_message
-    if message is None or not await admin_only(update, context):
+    if message is None:
         return
     args = context.args or []
     try:
@@ -69,8 +68,10 @@ async def ebook_command(update: Update, context: PolicyContext) -> None:
     )
 
 
-def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
-    return [
-        CommandHandler("stats", stats_command),
-        CommandHandler("ebook", ebook_command),
-    ]
+FEATURE = Feature(
+    name="stats",
+    commands=(
+        Command("stats", "使用统计(可加天数,如 /stats 7)", stats_command, access=Access.ADMIN),
+        Command("ebook", "导出政策汇编(html、epub 或 md)", ebook_command, access=Access.ADMIN),
+    ),
+)

@@ -16,10 +16,11 @@ from typing import Any
 from telegram import CallbackQuery, ChatMemberUpdated, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, ChatMemberHandler, CommandHandler
+from telegram.ext import BaseHandler, ChatMemberHandler, JobQueue
 
 from bot import catalog
 from bot.context import BotServices, PolicyContext
+from bot.features import Button, Command, Feature
 from bot.flows import Flow
 from bot.handlers import subscriptions
 from bot.handlers.common import answer_stale, callback_message
@@ -27,7 +28,10 @@ from bot.render import callbacks as cb
 from bot.render import push as ui
 from bot.render import push_texts as texts
 from knowledge.model import EntryView, Level
+from scheduler import push_jobs
 from services import push_subs
+from services.eligibility import ProfileRuleMatcher
+from services.push_profile import ProfilePushMatcher
 from storage import push
 from storage.models_push import SubscriptionKind
 from storage.push import Filters
@@ -292,11 +296,35 @@ FLOW = Flow(
 )
 
 
+SUBSCRIBE = Command("subscribe", "订阅政策推送", subscribe_command)
+BUTTONS = (Button("card:sub:", card_subscribe), Button("sub:", wizard_button))
+
+
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     return [
-        CommandHandler("subscribe", subscribe_command),
-        *subscriptions.build_handlers(),
-        CallbackQueryHandler(card_subscribe, pattern=r"^card:sub:"),
-        CallbackQueryHandler(wizard_button, pattern=r"^sub:"),
+        SUBSCRIBE.handler(),
+        *(command.handler() for command in subscriptions.COMMANDS),
+        *(button.handler() for button in BUTTONS),
         ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
     ]
+
+
+def schedule(jobs: JobQueue[PolicyContext], services: BotServices) -> None:
+    """push:plan, push:deliver, push:deadline; precise pushes match enterprise profiles
+    against the eligibility rules, else the entry's 适用对象 tags (planning: leader only)."""
+    today = services.today
+    push_jobs.register(
+        jobs,
+        profile_matcher=ProfilePushMatcher(ProfileRuleMatcher(today=today), today=today),
+        scan_seconds=services.settings.scan_interval_seconds,
+    )
+
+
+FEATURE = Feature(
+    name="subscribe",
+    commands=(SUBSCRIBE, *subscriptions.COMMANDS),
+    buttons=BUTTONS,
+    flows=(FLOW,),
+    jobs=(schedule,),
+    build=lambda _settings: build_handlers(),
+)

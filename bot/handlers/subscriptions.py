@@ -13,9 +13,9 @@ from collections.abc import Callable
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotServices, PolicyContext
+from bot.features import Command
 from bot.handlers.common import answer_stale, callback_message
 from bot.render import push as ui
 from bot.render import push_texts as texts
@@ -167,8 +167,8 @@ async def button(update: Update, context: PolicyContext) -> None:
         await answer_stale(query)
 
 
-def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
-    return [
-        CommandHandler("subscriptions", subscriptions_command),
-        CommandHandler("unsubscribe", unsubscribe_command),
-    ]
+# declared with /subscribe in subscribe.FEATURE
+COMMANDS = (
+    Command("subscriptions", "我的订阅 / 推送设置", subscriptions_command),
+    Command("unsubscribe", "退订政策推送", unsubscribe_command),
+)

@@ -25,6 +25,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import PolicyContext
+from bot.features import Button, Feature
 from bot.flows import Flow
 from bot.handlers.common import answer_stale, callback_message
 from bot.handlers.relay import REPLY_TO_TICKET, on_reply
@@ -242,3 +243,16 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
         )
     # a ConversationHandler returns objects, the other handlers None: same use here
     return [cast(BaseHandler[Update, PolicyContext, None], conversation)]
+
+
+# the ticket buttons that ask for a text (the others are tickets.FEATURE's)
+FEATURE = Feature(
+    name="ticket_input",
+    buttons=(
+        Button("tk:", start_input, pattern=kb.TK_INPUT_RE),
+        Button("tk:", start_input, pattern=kb.TK_DEPT_RE),
+        Button("tk:", rate, pattern=kb.TK_RATE_RE),
+    ),
+    flows=(FLOW,),
+    build=lambda _settings: build_handlers(),
+)

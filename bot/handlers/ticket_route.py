@@ -18,6 +18,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import PolicyContext
+from bot.features import Button, Feature
 from bot.handlers.common import answer_stale, callback_message
 from bot.handlers.ticket_common import actor_of, relay
 from bot.render import ticket_buttons as kb
@@ -75,3 +76,11 @@ async def on_choice(update: Update, context: PolicyContext) -> None:
 
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     return [CallbackQueryHandler(on_choice, pattern=kb.ROUTE_RE)]
+
+
+# a typed answer while a ticket waits for one
+FEATURE = Feature(
+    name="ticket_route",
+    buttons=(Button("tkq:", on_choice, pattern=kb.ROUTE_RE),),
+    build=lambda _settings: build_handlers(),
+)

@@ -11,14 +11,17 @@ import re
 from sqlmodel import Session
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import JobQueue
 
-from bot.context import PolicyContext
+from bot.context import BotServices, PolicyContext
+from bot.features import Access, Button, Command, Feature
 from bot.handlers.common import answer_stale, callback_message
 from bot.handlers.ticket_common import actor_of, keyboard_for, notifier, perform, probe, ticket_view
 from bot.render import ticket_buttons as kb
 from bot.render import ticket_forms as forms
 from bot.render import tickets as tx
+from scheduler import ticket_sla
+from scheduler.leader import leader_only
 from services.report import monthly_report, report_csv
 from services.ticket_access import Action, Actor, can_view, viewer_party
 from services.tickets import Change
@@ -45,9 +48,6 @@ async def inbox(update: Update, context: PolicyContext) -> None:
     actor = await actor_of(update, context)
     if actor is None:
         return
-    if not (actor.is_commissioner or actor.department_ids):
-        await _reply(update, tx.FOR_COMMISSIONERS)
-        return
     uid = actor.user_id if actor.is_commissioner else None
     tickets = await context.services.db(
         lambda s: store.open_tickets(s, assignee_id=uid, department_ids=actor.department_ids)
@@ -56,10 +56,6 @@ async def inbox(update: Update, context: PolicyContext) -> None:
 
 
 async def queue(update: Update, context: PolicyContext) -> None:
-    actor = await actor_of(update, context)
-    if actor is None or not (actor.is_admin and actor.private):
-        await _reply(update, tx.FOR_ADMINS)
-        return
     tickets = await context.services.db(lambda s: store.queue_tickets(s))
     await _send_list(update, context, "待分派/复核队列", tickets, tx.QUEUE_EMPTY)
 
@@ -91,10 +87,8 @@ async def ticket_command(update: Update, context: PolicyContext) -> None:
 
 
 async def report(update: Update, context: PolicyContext) -> None:
-    actor = await actor_of(update, context)
     message = update.effective_message
-    if actor is None or message is None or not (actor.is_admin and actor.private):
-        await _reply(update, tx.FORBIDDEN)
+    if message is None:
         return
     services = context.services
     now, tz = services.now(), services.settings.tz
@@ -248,12 +242,29 @@ async def _attachments(
             log.warning("ticket %d: attachment not sent: %s", ticket_id, type(exc).__name__)
 
 
-def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
-    return [
-        CommandHandler("inbox", inbox),
-        CommandHandler("queue", queue),
-        CommandHandler("ticket", ticket_command),
-        CommandHandler("report", report),
-        CallbackQueryHandler(button, pattern=kb.TK_IMMEDIATE_RE),
-        CallbackQueryHandler(assign_button, pattern=kb.TK_ASSIGN_RE),
-    ]
+def schedule(jobs: JobQueue[PolicyContext], services: BotServices) -> None:
+    """ticket:sla, the deadline scan (once cluster-wide, scheduler/leader.py)."""
+    scan = services.settings.scan_interval_seconds
+    jobs.run_repeating(
+        leader_only(ticket_sla.job),
+        interval=scan or ticket_sla.INTERVAL_SECONDS,
+        first=min(60, scan or 60),
+        name=ticket_sla.JOB_NAME,
+    )
+
+
+FEATURE = Feature(
+    name="tickets",
+    commands=(
+        Command("inbox", "我的待办工单", inbox, access=Access.STAFF, hint=tx.SEE_MY_REQUESTS),
+        Command("queue", "待分派/复核队列", queue, access=Access.ADMIN, hint=tx.SEE_MY_REQUESTS),
+        Command("ticket", None, ticket_command),
+        Command("report", "月度办理报表", report, access=Access.ADMIN, hint=tx.SEE_MY_REQUESTS),
+    ),
+    # the buttons that need no text; those that do are ticket_input's
+    buttons=(
+        Button("tk:", button, pattern=kb.TK_IMMEDIATE_RE),
+        Button("tk:", assign_button, pattern=kb.TK_ASSIGN_RE),
+    ),
+    jobs=(schedule,),
+)

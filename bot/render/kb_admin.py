@@ -32,7 +32,6 @@ FIELDS: dict[str, tuple[str, str, str]] = {
 _LABEL_TO_CODE = {label: code for code, (_, label, _) in FIELDS.items()}
 PROMPT_RE = re.compile(r"上传 #(\d{1,9}) 的(地区|生效日期|失效日期|分类)")
 
-NOT_ADMIN = "抱歉,此功能仅限管理员使用。"
 UPLOAD_REFUSED = (
     "抱歉,上传政策文件仅限管理员。我目前只能理解文字问题,"
     "请用一句话描述您想了解的政策,例如:个体户转成公司有奖励吗"

@@ -1,29 +1,13 @@
-"""Fixed user-facing texts (Simplified Chinese) and the command menu."""
+"""Fixed user-facing texts (Simplified Chinese); the command menu itself is declared by
+the features (bot/features.py)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from storage.models import UserRole
 
 from .markup import esc
-
-# (command, description) for setMyCommands and /help, in menu order.
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "开始使用 / 选择身份"),
-    ("help", "使用帮助"),
-    ("browse", "按分类浏览政策"),
-    ("search", "关键词搜索政策,如 /search 贷款"),
-    ("check", "政策资格自测"),
-    ("profile", "我的企业档案"),
-    ("match", "政策体检:按企业档案匹配政策"),
-    ("request", "提交诉求 / 人工咨询"),
-    ("myrequests", "我的诉求及办理进度"),
-    ("subscribe", "订阅政策推送"),
-    ("subscriptions", "我的订阅 / 推送设置"),
-    ("unsubscribe", "退订政策推送"),
-    ("forget", "删除我的全部数据"),
-    ("cancel", "取消当前操作"),
-    ("resume", "继续暂停的操作"),
-)
 
 # role callback code -> (stored role, button label). Only self-chosen roles appear here.
 ROLE_CHOICES: dict[str, tuple[UserRole, str]] = {
@@ -36,6 +20,22 @@ ROLE_LABELS: dict[str, str] = {
     UserRole.COMMISSIONER.value: "企业服务专员",
     UserRole.ADMIN.value: "管理员",
 }
+
+# whom a command or button is for (bot/features.py Access), in the one refusal text
+AUDIENCES: dict[str, str] = {
+    "everyone": "所有用户",
+    "staff": "企业服务专员和部门",
+    "admin": "管理员",
+}
+
+
+def refused(what: str | None, audience: str, *, private: bool = False, hint: str = "") -> str:
+    """The one refusal of every role check: whom ``what`` (a /command; None: a button)
+    is for. ``private``: the person may use it, but in a private chat with the bot."""
+    where = "在与我的私聊中" if private else ""
+    text = f"{esc(what) + ' ' if what else '该功能'}仅限{audience}{where}使用。"
+    return text + hint if hint and not private else text
+
 
 STALE_BUTTON = "按钮已过期,请重新提问或使用 /browse"
 ERROR = "抱歉,处理出错了,请稍后再试"
@@ -129,9 +129,10 @@ def granted_role(role: str) -> str:
     return f"您的身份是:<b>{esc(ROLE_LABELS.get(role, role))}</b>。可以直接提问。"
 
 
-def help_text(username: str | None = None) -> str:
+def help_text(commands: Sequence[tuple[str, str]], username: str | None = None) -> str:
+    """The help: ``commands`` are (name, menu text) of the person's menu."""
     lines = ["<b>使用帮助</b>", "", "直接发送问题即可,例如:“小微企业贷款有什么支持”。", ""]
-    lines += [f"/{command} — {esc(description)}" for command, description in COMMANDS]
+    lines += [f"/{command} — {esc(description)}" for command, description in commands]
     lines += [
         "",
         f"在任意聊天中输入 <code>@{esc(username or 'policybot')} 关键词</code> 可以分享政策卡片。",

@@ -36,7 +36,6 @@ ATTACH_FULL = f"最多 {MAX_ATTACHMENTS} 个附件,请点「完成」。"
 CANCELLED = "已取消提交。需要时可随时发送 /request。"
 GROUP_REQUEST = "为保护您的信息,请私聊我发送 /request 提交诉求。"
 
-ADMIN_ONLY = "该功能仅限管理员。"
 ADMIN_ASK_ID = "请输入要授予角色的用户 Telegram 数字 ID(对方可私聊我发送 /myid 获取):"
 ADMIN_ID_INVALID = "请输入数字 ID。"
 ADMIN_CHOOSE_ROLE = "请选择要授予的角色:"

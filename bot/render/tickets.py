@@ -23,11 +23,8 @@ S = TicketStatus
 TICKET_MESSAGE_RE = re.compile(r"^【QY-\d{8}-\d{4,}】")
 
 FORBIDDEN = "您无权查看或处理该工单。"
-# role-aware refusals of the commands (there is no ticket to speak of)
-FOR_COMMISSIONERS = (
-    "该命令供企业服务专员和部门使用,您无权使用。查看您提交的诉求请发送 /myrequests。"
-)
-FOR_ADMINS = "该命令仅限管理员使用,您无权使用。查看您提交的诉求请发送 /myrequests。"
+# after the refusal of a staff or admin command (texts.refused): where one's own are
+SEE_MY_REQUESTS = "查看您提交的诉求请发送 /myrequests。"
 STATE_CHANGED = "工单状态已变化,该操作已不可用。请用 /ticket 查看最新状态。"
 MISSING = "没有找到该工单或对象。"
 CANCELLED = "已取消。"

@@ -15,9 +15,11 @@ TZ = ZoneInfo("Asia/Shanghai")
 async def test_commands_for_other_roles_say_whose_they_are(bot: Bot) -> None:
     user = await bot.user()
     [inbox] = await bot.command(user, "inbox")
-    assert "供企业服务专员" in (inbox.text or "") and "该工单" not in (inbox.text or "")
+    assert (inbox.text or "").startswith("/inbox 仅限企业服务专员和部门使用。")
+    assert "该工单" not in (inbox.text or "")
     [queue] = await bot.command(user, "queue")
-    assert "仅限管理员" in (queue.text or "") and "该工单" not in (queue.text or "")
+    assert (queue.text or "").startswith("/queue 仅限管理员使用。")
+    assert "该工单" not in (queue.text or "")
 
 
 async def test_greeting_and_help(bot: Bot) -> None:

@@ -119,9 +119,9 @@ async def test_non_admins_and_bad_files_are_refused(harness: Bot) -> None:
         [refused] = await bot.next(user)
         assert "仅限管理员" in (refused.text or "")
         [denied] = await bot.command(user, "stats")
-        assert denied.text == "抱歉,此功能仅限管理员使用。"
+        assert denied.text == "/stats 仅限管理员使用。"
         answer = await bot.press(user, refused, data="kbu:pub:1")
-        assert answer.text == "抱歉,此功能仅限管理员使用。"
+        assert answer.text == "该功能仅限管理员使用。"
 
         admin = await bot.client.create_user("管理员", user_id=ADMIN_ID)
         for name, data, expected in (

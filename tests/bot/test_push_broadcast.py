@@ -55,12 +55,12 @@ async def test_broadcast_by_role_and_refusals(harness: Bot) -> None:
         await harness.press(citizen, welcome, text="市民")
         await harness.next(citizen)
         [refused] = await harness.command(citizen, "broadcast", "你好")
-        assert refused.text == "该命令仅限管理员使用。"
+        assert refused.text == "/broadcast 仅限管理员使用。"
         [usage] = await harness.command(admin, "broadcast")
         assert "用法" in (usage.text or "")
         [preview] = await harness.command(admin, "broadcast", "市民朋友们好")
         forged = await harness.press(citizen, preview, data="bc:ok:1")
-        assert forged.text == "该命令仅限管理员使用。"
+        assert forged.text == "该功能仅限管理员使用。"
         await harness.press(admin, preview, text="按身份")
         choices = await harness.client.wait_for_edit(admin, preview.message_id)
         assert choices.button_texts[:3] == ["企业经办人", "企业法人", "市民"]

@@ -32,7 +32,7 @@ R = "R"  # refused
 # Refusals: "no right" (tickets) and "admins only"; a command the bot stays silent on (a
 # private-only command sent in a group) is refused too. "不可用" (the ticket's state does
 # not allow the action) is an authorised answer: access was checked first.
-REFUSALS = ("无权", "仅限管理员")
+REFUSALS = ("无权", "仅限")
 
 # item -> expected per role, in ROLES order
 MATRIX: dict[str, str] = {

@@ -10,6 +10,11 @@ from tests.bot.e2e_support import Bot, make_settings
 from tests.bot.tickets_support import Watch, make_parties
 
 
+def _menu(bot: Bot, chat_id: int) -> list[str]:
+    """The commands in someone's private-chat menu (empty: everyone's menu applies)."""
+    return [c["command"] for c in bot.client.commands({"type": "chat", "chat_id": chat_id})]
+
+
 async def test_admin_grants_and_revokes_but_never_for_themselves(harness: Bot) -> None:
     bot, client = harness, harness.client
     parties = await make_parties(bot)
@@ -40,6 +45,9 @@ async def test_admin_grants_and_revokes_but_never_for_themselves(harness: Bot) -
         await client.send_message(admin, "陈专员")
         await watch.wait(admin, "设为:企业服务专员")
         await watch.wait(newcomer, "您已被授予角色")
+        # the new commissioner's menu has their own command now
+        menu = await client.wait_for(lambda: _menu(bot, newcomer.id) or None, 10, "menu")
+        assert "inbox" in menu and "start" in menu and "admin" not in menu
         # forged: revoke oneself, revoke a configured admin
         answer = await bot.press(admin, overview, data=f"adm:rv:{admin.id}")
         assert answer.text and "不能给自己" in answer.text
@@ -51,8 +59,10 @@ async def test_admin_grants_and_revokes_but_never_for_themselves(harness: Bot) -
         assert "陈专员" in (listing.text or "")
         await bot.press(root, listing, text="撤销 专员 王专员")
         await watch.wait(root, "已撤销")
+        # their menu is everyone's again, and /inbox says whom it is for
+        await client.wait_for(lambda: _menu(bot, com.id) == [] or None, 10, "default menu")
         await client.send_command(com, "inbox")
-        await watch.wait(com, "无权")
+        await watch.wait(com, "/inbox 仅限企业服务专员和部门使用")
     with Session(bot.engine) as session:
         granted = roles.get_commissioner(session, user_id=newcomer.id)
         assert granted is not None and granted.name == "陈专员"

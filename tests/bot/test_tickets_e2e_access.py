@@ -101,12 +101,12 @@ CALLBACKS: dict[str, list[str]] = {
 }
 ADMIN_CALLBACKS = {"enterprise": ["adm:grant", "adm:rv:{c}"], "commissioner": ["adm:rv:{c}"]}
 COMMANDS: list[tuple[str, str, str, str]] = [  # (role, command, args, refusal)
-    ("enterprise", "inbox", "", FORBIDDEN),
-    ("other_enterprise", "inbox", "", FORBIDDEN),
-    ("enterprise", "queue", "", FORBIDDEN),
-    ("commissioner", "queue", "", FORBIDDEN),
-    ("enterprise", "report", "", FORBIDDEN),
-    ("commissioner", "report", "2026-11", FORBIDDEN),
+    ("enterprise", "inbox", "", "/inbox 仅限企业服务专员和部门使用"),
+    ("other_enterprise", "inbox", "", "/inbox 仅限企业服务专员和部门使用"),
+    ("enterprise", "queue", "", "/queue 仅限管理员使用"),
+    ("commissioner", "queue", "", "/queue 仅限管理员使用"),
+    ("enterprise", "report", "", "/report 仅限管理员使用"),
+    ("commissioner", "report", "2026-11", "/report 仅限管理员使用"),
     ("enterprise", "admin", "", ADMIN_ONLY),
     ("commissioner", "admin", "", ADMIN_ONLY),
     ("other_enterprise", "ticket", "{n}", FORBIDDEN),
