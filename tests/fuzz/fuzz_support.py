@@ -56,7 +56,8 @@ ROLES = (
 SECRETS = ("13800138000", "甲公司绝密合同纠纷", "甲字号科技", "12345")
 # Bot API methods that do not answer the user
 QUIET_METHODS = frozenset(
-    {"getMe", "getFile", "getChat", "getChatMember", "setMyCommands", "getUpdates"}
+    {"getMe", "getFile", "getChat", "getChatMember", "getUpdates"}
+    | {"setMyCommands", "deleteMyCommands", "getMyCommands"}
 )
 
 
