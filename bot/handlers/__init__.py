@@ -1,1 +1,2 @@
-"""One module per feature; each exports ``build_handlers()``. Wiring is in bot/app.py."""
+"""One module per feature; each declares its ``FEATURE`` (bot/features.py), listed in
+bot/registry.py. Wiring is in bot/app.py."""
