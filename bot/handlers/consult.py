@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import catalog
 from bot.context import PolicyContext
@@ -120,17 +120,20 @@ async def card_button(update: Update, context: PolicyContext) -> None:
         )
 
 
+CARD = Button("card:", card_button, pattern=r"^card:(show|full|rel):")
+
+
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     text = filters.TEXT & ~filters.COMMAND & FOR_BOT
     return [
         MessageHandler(filters.UpdateType.MESSAGE & text, consult),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & text, consult),
-        CallbackQueryHandler(card_button, pattern=r"^card:(show|full|rel):"),
+        CARD.handler(),
     ]
 
 
 FEATURE = Feature(
     name="consult",
-    buttons=(Button("card:", card_button, pattern=r"^card:(show|full|rel):"),),
+    buttons=(CARD,),
     build=lambda _settings: build_handlers(),
 )

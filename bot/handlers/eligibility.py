@@ -17,7 +17,6 @@ from typing import cast
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     ConversationHandler,
     MessageHandler,
     TypeHandler,
@@ -146,6 +145,16 @@ FLOW = Flow(
 
 
 CHECK = Command("check", "政策资格自测", check_command, chats=Chats.PRIVATE)
+# every button of a check enters (or re-enters) the conversation
+BUTTONS = (
+    Button("card:check:", card_check),
+    Button("elig:", start_button, pattern=kb.ELIG_START_RE),
+    Button("elig:", answer_button, pattern=kb.ELIG_ANSWER_RE),
+    Button("elig:", answer_button, pattern=kb.ELIG_SKIP_RE),
+    Button("elig:", back_button, pattern=kb.ELIG_BACK_RE),
+    Button("elig:", save_button, pattern=kb.ELIG_SAVE_RE),
+    Button("elig:", fixed_button, pattern=kb.ELIG_FIXED_RE),
+)
 
 
 def build_handlers(
@@ -167,13 +176,7 @@ def build_handlers(
         conversation: ConversationHandler[PolicyContext] = ConversationHandler(
             entry_points=[
                 CHECK.handler(),
-                CallbackQueryHandler(card_check, pattern=r"^card:check:"),
-                CallbackQueryHandler(start_button, pattern=kb.ELIG_START_RE),
-                CallbackQueryHandler(answer_button, pattern=kb.ELIG_ANSWER_RE),
-                CallbackQueryHandler(answer_button, pattern=kb.ELIG_SKIP_RE),
-                CallbackQueryHandler(back_button, pattern=kb.ELIG_BACK_RE),
-                CallbackQueryHandler(save_button, pattern=kb.ELIG_SAVE_RE),
-                CallbackQueryHandler(fixed_button, pattern=kb.ELIG_FIXED_RE),
+                *(button.handler() for button in BUTTONS),
                 *profile.edit_entry_points(),
             ],
             states={
@@ -196,8 +199,7 @@ def build_handlers(
 FEATURE = Feature(
     name="eligibility",
     commands=(CHECK,),
-    # elig:, card:check: and prof: (the profile edit) enter the conversation
-    buttons=(Button("elig:", answer_button), Button("card:check:", card_check)),
+    buttons=BUTTONS,  # and the profile's edit buttons (profile.edit_entry_points)
     flows=(FLOW,),
     build=lambda settings: build_handlers(timeout=settings.check_timeout_minutes * 60),
 )

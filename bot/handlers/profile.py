@@ -283,6 +283,7 @@ def edit_entry_points() -> list[BaseHandler[Update, PolicyContext, object]]:
 
 
 PROFILE = Command("profile", "我的企业档案", profile_command, chats=Chats.PRIVATE)
+FIXED = Button("prof:", profile_button, pattern=kb.PROF_FIXED_RE)
 MATCH = Command("match", "政策体检:按企业档案匹配政策", match.match_command, chats=Chats.PRIVATE)
 
 
@@ -291,7 +292,7 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
         PROFILE.handler(),
         MATCH.handler(),
         CallbackQueryHandler(forget.forget_kept, pattern=kb.PROF_FORGET_NO_RE),
-        CallbackQueryHandler(profile_button, pattern=kb.PROF_FIXED_RE),
+        FIXED.handler(),
     ]
 
 
@@ -300,7 +301,7 @@ FEATURE = Feature(
     commands=(PROFILE, MATCH),
     # prof:field/ans/unset/cancel and prof:forget:ok are steps of the eligibility
     # conversation (edit_entry_points)
-    buttons=(Button("prof:", profile_button, pattern=kb.PROF_FIXED_RE),),
+    buttons=(FIXED,),
     flows=(FLOW,),
     build=lambda _settings: build_handlers(),
 )

@@ -214,6 +214,13 @@ FLOW = Flow(
 )
 
 
+BUTTONS = (
+    Button("tk:", start_input, pattern=kb.TK_INPUT_RE),
+    Button("tk:", start_input, pattern=kb.TK_DEPT_RE),
+    Button("tk:", rate, pattern=kb.TK_RATE_RE),
+)
+
+
 def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
     content = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
     buttons = rf"^({kb.TK_CANCEL}|{kb.TK_SKIP})$"
@@ -223,9 +230,7 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
         warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
         conversation: ConversationHandler[PolicyContext] = ConversationHandler(
             entry_points=[
-                CallbackQueryHandler(start_input, pattern=kb.TK_INPUT_RE),
-                CallbackQueryHandler(start_input, pattern=kb.TK_DEPT_RE),
-                CallbackQueryHandler(rate, pattern=kb.TK_RATE_RE),
+                *(button.handler() for button in BUTTONS),
             ],
             states={
                 AWAIT: [
@@ -248,11 +253,7 @@ def build_handlers() -> list[BaseHandler[Update, PolicyContext, None]]:
 # the ticket buttons that ask for a text (the others are tickets.FEATURE's)
 FEATURE = Feature(
     name="ticket_input",
-    buttons=(
-        Button("tk:", start_input, pattern=kb.TK_INPUT_RE),
-        Button("tk:", start_input, pattern=kb.TK_DEPT_RE),
-        Button("tk:", rate, pattern=kb.TK_RATE_RE),
-    ),
+    buttons=BUTTONS,
     flows=(FLOW,),
     build=lambda _settings: build_handlers(),
 )

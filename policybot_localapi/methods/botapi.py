@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from typing import Any
 from urllib.parse import urlparse
 
@@ -121,8 +122,16 @@ async def get_webhook_info(call: Call) -> JSON:
     return call.bot.webhook.info(pending, sorted(call.bot.updates.allowed))
 
 
-def scope_key(world: World, scope: Any, language_code: str | None) -> tuple[str, str]:
-    """The storage key of a (BotCommandScope, language_code) pair."""
+def scope_key(
+    world: World,
+    scope: Any,
+    language_code: str | None,
+    *,
+    started: Container[int] | None = None,
+) -> tuple[str, str]:
+    """The storage key of a (BotCommandScope, language_code) pair. With ``started`` (the
+    users who started the bot), a private chat of anyone else is not found, as Telegram
+    answers for a chat the bot has never seen."""
     language = language_code or ""
     if language and not _LANGUAGE.match(language):
         raise bad_request(Desc.LANGUAGE_CODE_INVALID)
@@ -137,7 +146,7 @@ def scope_key(world: World, scope: Any, language_code: str | None) -> tuple[str,
         raise bad_request("can't parse BotCommandScope: Unsupported type specified")
     chat_ref = scope.get("chat_id")
     chat = world.resolve_chat(chat_ref) if isinstance(chat_ref, int | str) else None
-    if chat is None:
+    if chat is None or (started is not None and chat.type == "private" and chat.id not in started):
         raise bad_request(Desc.CHAT_NOT_FOUND)
     if kind == "chat_member":
         user_id = scope.get("user_id")
@@ -183,7 +192,10 @@ def _validate_commands(call: Call, commands: Any) -> list[JSON]:
 
 def _key(call: Call) -> tuple[str, str]:
     return scope_key(
-        call.world, call.params.get_json("scope"), call.params.get_str("language_code")
+        call.world,
+        call.params.get_json("scope"),
+        call.params.get_str("language_code"),
+        started=call.bot.started_users,
     )
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from services import roles as role_service
 from storage import roles, users
+from storage.db import session_scope
+from storage.models import UserRole
 from tests.bot.e2e_support import Bot, make_settings
 from tests.bot.tickets_support import Watch, make_parties
 
@@ -72,3 +75,43 @@ async def test_admin_grants_and_revokes_but_never_for_themselves(harness: Bot) -
     assert (root.id, "revoke", str(com.id)) in actions
     assert (admin.id, "grant", str(newcomer.id)) in actions
     assert all(a[2] != str(a[0]) for a in actions)  # nobody acted on themselves
+
+
+async def test_each_role_sees_its_own_commands(harness: Bot) -> None:
+    """Everyone's menu by default; commissioners and admins their own commands added,
+    set at start-up, or at /start for someone whose chat did not exist yet."""
+    bot, client = harness, harness.client
+    parties = await make_parties(bot)
+    late = await client.create_user("晚到的专员", user_id=8_100_011, started=False)
+    with session_scope(bot.engine) as session:
+        role_service.grant(
+            session,
+            actor_id=None,
+            user_id=late.id,
+            role=UserRole.COMMISSIONER,
+            area_code="demo-park",
+            name="晚到的专员",
+        )
+    watch = Watch(bot)
+    async with bot.run():
+        everyone = [c["command"] for c in client.commands()]
+        assert everyone[:2] == ["start", "help"] and everyone[-2:] == ["cancel", "resume"]
+        assert not {"inbox", "queue", "admin", "stats"} & set(everyone)
+        commissioner = _menu(bot, parties.commissioner.id)
+        assert commissioner == [*everyone, "inbox"]
+        admin = _menu(bot, parties.admin.id)
+        assert admin[: len(everyone)] == everyone and "inbox" not in admin
+        assert {"queue", "report", "admin", "broadcast", "kbadmin", "stats"} <= set(admin)
+        assert _menu(bot, parties.enterprise.id) == [] and _menu(bot, late.id) == []
+        await client.send_command(late, "start")
+        await watch.wait(late, "企业服务专员")
+        assert await client.wait_for(lambda: _menu(bot, late.id) or None, 10, "menu") == (
+            commissioner
+        )
+        # /help lists the same commands as the menu
+        await client.send_command(parties.admin, "help")
+        help_text = (await watch.wait(parties.admin, "使用帮助")).text or ""
+        assert all(f"/{name} " in help_text for name in admin)
+        await client.send_command(parties.enterprise, "help")
+        help_text = (await watch.wait(parties.enterprise, "使用帮助")).text or ""
+        assert "/queue" not in help_text and "/inbox" not in help_text

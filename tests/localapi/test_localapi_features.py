@@ -164,6 +164,26 @@ async def test_set_my_commands_validation_and_scopes(bot: Bot, client: BotClient
     assert client.commands() == []
 
 
+async def test_commands_of_one_private_chat(bot: Bot, client: BotClient) -> None:
+    """A person's own menu: set, read back and deleted by chat scope; a chat of someone
+    who never started the bot is not found (so nothing is stored for it)."""
+    user = await client.create_user("专员")
+    stranger = await client.create_user("未开始", started=False)
+    assert await bot.set_my_commands([BotCommand("start", "开始")])
+    own = [BotCommand("start", "开始"), BotCommand("inbox", "我的待办工单")]
+    assert await bot.set_my_commands(own, scope=BotCommandScopeChat(user.id))
+    mine = await bot.get_my_commands(scope=BotCommandScopeChat(user.id))
+    assert [c.command for c in mine] == ["start", "inbox"]
+    assert [c.command for c in await bot.get_my_commands()] == ["start"]
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.set_my_commands(own, scope=BotCommandScopeChat(stranger.id))
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.delete_my_commands(scope=BotCommandScopeChat(stranger.id))
+    assert await bot.delete_my_commands(scope=BotCommandScopeChat(user.id))
+    assert await bot.get_my_commands(scope=BotCommandScopeChat(user.id)) == ()
+    assert client.commands() == [{"command": "start", "description": "开始"}]
+
+
 @pytest.fixture
 async def receiver() -> AsyncIterator[
     tuple[str, list[tuple[dict[str, Any], str | None]], list[int]]
