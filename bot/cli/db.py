@@ -14,7 +14,9 @@ app = typer.Typer(help="数据库结构升级", no_args_is_help=True)
 
 
 @app.command("upgrade")
-def db_upgrade(ctx: typer.Context, revision: Annotated[str, typer.Argument()] = "heads") -> None:
+def db_upgrade(
+    ctx: typer.Context, revision: Annotated[str, typer.Argument(help="目标版本(Alembic)")] = "heads"
+) -> None:
     """把数据库结构升级到最新版本。"""
     engine = state(ctx).connect()
     try:

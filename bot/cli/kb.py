@@ -40,7 +40,9 @@ def kb_import(
     ctx: typer.Context,
     paths: Annotated[
         list[Path],
-        typer.Argument(help="文件或文件夹:.txt .md .docx .doc .wps .pdf .html .yaml"),
+        typer.Argument(
+            metavar="PATH...", help="文件或文件夹:.txt .md .docx .doc .wps .pdf .html .yaml"
+        ),
     ],
     key: Annotated[str | None, typer.Option(help="文档编号(key),如 wh-sme-2023")] = None,
     level: Annotated[str | None, typer.Option(help="国家/省/市/区")] = None,
@@ -222,7 +224,9 @@ def document_json(entry: EntryView, today: dt.date) -> dict[str, str | None]:
 
 @app.command("show")
 def kb_show(
-    ctx: typer.Context, entry_id: str, as_json: Annotated[bool, typer.Option("--json")] = False
+    ctx: typer.Context,
+    entry_id: Annotated[str, typer.Argument(help="条目编号,如 wh-sme-2023:2.5.20(kb list)")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """显示一个条目的全部字段。"""
     service = state(ctx).open_kb()

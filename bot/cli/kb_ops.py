@@ -80,7 +80,9 @@ def rollback(
 
 def remove(
     ctx: typer.Context,
-    document_key: Annotated[str, typer.Argument(help="文档编号(key:条目编号中冒号前的部分)")],
+    document_key: Annotated[
+        str, typer.Argument(metavar="DOC_KEY", help="文档编号(key:条目编号中冒号前的部分)")
+    ],
 ) -> None:
     """撤下一份文档的全部条目(记录为一次导入,可用 kb rollback 恢复)。"""
     service = state(ctx).open_kb()

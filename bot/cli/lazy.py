@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 import typer.main
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup
 
 
 def load_command(spec: str, name: str) -> Any:
@@ -30,13 +30,31 @@ def load_command(spec: str, name: str) -> Any:
     return command
 
 
+class ReadableArgument(TyperArgument):
+    """A positional argument shown by its name alone, as click shows one: ``PATH...`` and
+    ``[QUESTION]`` in the usage line and the arguments panel, without typer's ``{PATH}``
+    braces and its ``<list[Path]>`` / ``<str>`` type beside the name (a choice keeps its
+    ``<a|b>``, which says more than a name)."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return super().display_type_rich(ctx) if self.type_descriptor.is_choice else None
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        return name if self.required else f"[{name}]"
+
+
 def readable_metavars(command: Any) -> None:
-    """``--month MONTH`` and ``{PATHS}...`` in --help instead of typer's ``<str>`` and
-    ``{paths}``; flags (``--json``, ``--help``) show no value. Sub-commands already built
-    are done too."""
+    """``--month MONTH``, ``PATH...`` and ``[QUESTION]`` in --help instead of typer's
+    ``<str>``, ``{PATHS}... <list[Path]>`` and ``[QUESTION] <str>``; flags (``--json``,
+    ``--help``) show no value. An argument's metavar is its name in capitals (``DOC_KEY``,
+    ``IMPORT_ID``) unless it declares one; a list's ends in ``...``. Sub-commands already
+    built are done too."""
     help_option = command.get_help_option(typer.Context(command))
     params = [*getattr(command, "params", []), *([help_option] if help_option else [])]
     for param in params:
+        if type(param) is TyperArgument:
+            param.__class__ = ReadableArgument  # the same object, shown the click way
         if param.metavar is not None:
             continue
         descriptor = getattr(param, "type_descriptor", None)
@@ -47,7 +65,8 @@ def readable_metavars(command: Any) -> None:
         elif param.param_type_name == "option":
             param.metavar = max(param.opts, key=len).lstrip("-").replace("-", "_").upper()
         else:
-            param.metavar = (param.name or "value").upper()
+            name = (param.name or "value").upper()
+            param.metavar = name if param.nargs == 1 else f"{name}..."
     commands = getattr(command, "commands", None)
     if isinstance(commands, dict):
         for sub in commands.values():

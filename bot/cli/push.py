@@ -75,7 +75,8 @@ def status(
 
 @app.command("test")
 def test(
-    ctx: typer.Context, user: Annotated[int, typer.Argument(help="接收测试推送的 Telegram 用户 id")]
+    ctx: typer.Context,
+    user: Annotated[int, typer.Argument(metavar="USER_ID", help="接收测试推送的 Telegram 用户 id")],
 ) -> None:
     """给一个用户排入一条测试推送(由运行中的机器人发送,不受免打扰限制)。"""
     engine = state(ctx).engine
