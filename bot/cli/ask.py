@@ -11,12 +11,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.context import err, fail, out, state
+from bot.render.cards import (
+    EXPIRED_MARK,
+    EXPIRED_NOTE,
+    REPEALED_MARK,
+    REPEALED_NOTE,
+    status_mark,
+    status_note,
+)
 from knowledge.evaluation import evaluate, load_questions
 from knowledge.importing import ImportFailed
-from knowledge.matcher import SearchResult
+from knowledge.matcher import Match, SearchResult
 from knowledge.model import DocStatus
 from services.knowledge import KnowledgeBase
 
@@ -49,25 +58,42 @@ def _match_json(result: SearchResult) -> dict[str, object]:
 
 
 def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
+    """The answer as the bot gives it: the card's status note (a past year's plan, expired,
+    repealed) and the list marks (〔已失效〕) come from the same texts as the bot's."""
     if not result.matches:
         out.print("没有找到相关政策。可以换个说法,或咨询企业服务专员。")
         return
-    if result.clarify:
-        out.print("[yellow]您是想了解以下哪项?[/yellow]")
+    today = service.today()
+    marks: set[str] = set()
+
+    def line(match: Match) -> str:
+        entry = service.entry(match.entry_id)
+        mark = status_mark(entry, today) if entry is not None else ""
+        marks.add(mark)
+        return f"{escape(match.title)}{mark}({match.entry_id},相关度 {match.score:.2f})"
+
+    if result.clarify or not result.answered:
+        if result.clarify:
+            out.print("[yellow]您是想了解以下哪项?[/yellow]")
+        else:
+            out.print("[yellow]没有找到确切答案[/yellow],以下条目可能相关:")
         for n, m in enumerate(result.matches, start=1):
-            out.print(f"  {n}. {m.title}({m.entry_id},相关度 {m.score:.2f})")
-        return
-    if not result.answered:
-        out.print("[yellow]没有找到确切答案[/yellow],以下条目可能相关:")
-        for m in result.matches:
-            out.print(f"  · {m.title}({m.entry_id},相关度 {m.score:.2f})")
+            bullet = f"{n}." if result.clarify else "·"
+            out.print(f"  {bullet} {line(m)}")
+        for mark, text in ((EXPIRED_MARK, EXPIRED_NOTE), (REPEALED_MARK, REPEALED_NOTE)):
+            if mark in marks:
+                out.print(f"[dim]{text}[/dim]")
         return
     best = result.matches[0]
     entry = service.entry(best.entry_id)
     assert entry is not None
-    out.print(f"[bold]{entry.title}[/bold]  [dim]相关度 {best.score:.2f}[/dim]")
-    out.print(f"[dim]出处:{entry.source_name}  {entry.section} {entry.number}[/dim]")
-    out.print(entry.body)
+    out.print(f"[bold]{escape(entry.title)}[/bold]  [dim]相关度 {best.score:.2f}[/dim]")
+    source = entry.source_name or f"《{entry.document_title}》"
+    out.print(f"[dim]出处:{escape(source)}  {entry.section} {entry.number}[/dim]")
+    note = status_note(entry, today)
+    if note:
+        out.print(f"[yellow]⚠️ {escape(note)}[/yellow]")
+    out.print(entry.body, markup=False)
     others = [m for m in result.matches[1:]]
     if others:
         out.print("[dim]相关:" + ";".join(m.title for m in others) + "[/dim]")
