@@ -69,6 +69,16 @@ class Lexicon:
                     found[index] = word
         return [(self.concepts[i], w) for i, w in sorted(found.items())]
 
+    def concept_words_in(self, compact: str) -> list[tuple[Concept, str]]:
+        """Every (concept, word) whose word occurs in ``compact``: a question may name one
+        concept with several of its words (参展 … 摊位费), and each of them is that concept."""
+        found: dict[tuple[int, str], None] = {}
+        for pos, char in enumerate(compact):
+            for word, index in self._concept_words.get(char, ()):
+                if compact.startswith(word, pos):
+                    found[(index, word)] = None
+        return [(self.concepts[i], w) for i, w in sorted(found)]
+
     def related(self, term: str) -> frozenset[str]:
         """General-language synonyms of ``term`` from 词林 (empty when switched off)."""
         if not self.use_cilin or len(term) < 2:

@@ -458,6 +458,7 @@ class Matcher:
         units: list[_Unit] = []
         terms: dict[int, _QueryTerm] = {}
         hits = seg.lexicon.concepts_in(normalized.replace(" ", ""))
+        named = seg.lexicon.concept_words_in(normalized.replace(" ", ""))
 
         def put(tid: int, weight: float, unit: int) -> None:
             if tid not in terms or terms[tid].weight < weight:
@@ -500,7 +501,7 @@ class Matcher:
                 if sid is not None:
                     put(sid, weight * c.cilin_weight, index)
                     unit.term_ids.add(sid)
-            for concept, word in hits:
+            for concept, word in named:
                 if token in word or (word in token and len(token) > 1):
                     for cid in self._concept_terms(concept):
                         put(cid, weight * c.concept_weight, index)

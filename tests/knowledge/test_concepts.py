@@ -34,6 +34,8 @@ FIXTURES = [
     _entry("4", "降低融资担保费率", "政策性融资担保机构担保费率降至优惠标准。"),
     _entry("5", "鼓励专精特新企业上市", "对专精特新企业上市辅导备案给予奖励。"),
     _entry("6", "专精特新企业培育", "每年认定一批专精特新中小企业。"),
+    _entry("7", "园区租金减免", "对入驻产业园区的初创企业,厂房租金予以减免。"),
+    _entry("8", "清理拖欠中小企业账款", "督促机关和大型企业及时支付拖欠中小企业账款。"),
 ]
 
 
@@ -66,6 +68,8 @@ def test_each_word_reaches_its_concept(concept: object) -> None:
         ("工厂想把设备连网搞智能化", "test:2"),
         ("公司想招几个应届生", "test:3"),
         ("找担保公司收费太高了", "test:4"),
+        ("我们的房租能减一点吗", "test:7"),
+        ("客户一直不给钱怎么办", "test:8"),
     ],
 )
 def test_concepts_link_everyday_words_to_policy_terms(
@@ -114,3 +118,21 @@ def test_off_topic_is_declined_not_clarified(fixtures_matcher: Matcher) -> None:
     for question in ("今天天气怎么样", "护照怎么办理", "推荐一部好看的电影"):
         result = fixtures_matcher.search(question)
         assert not result.answered and not result.clarify, question
+
+
+def test_asking_whether_support_is_paid_is_not_about_arrears() -> None:
+    # concept words are found as substrings: "给不给钱" must not read as "不给钱" (arrears)
+    found = {c.id for c, _ in default_lexicon().concepts_in("参加展会政府给不给钱")}
+    assert "arrears" not in found
+    assert "arrears" in {c.id for c, _ in default_lexicon().concepts_in("客户拖着不付尾款")}
+
+
+def test_every_word_of_a_concept_in_the_question_stands_for_it(
+    fixtures_matcher: Matcher,
+) -> None:
+    # 参展 and 摊位 are both words of one concept: the second one is not an unknown word
+    lexicon = default_lexicon()
+    named = {(c.id, w) for c, w in lexicon.concept_words_in("想去参展摊位费贵")}
+    assert {("trade-fair", "参展"), ("trade-fair", "摊位")} <= named
+    units, _ = fixtures_matcher._query("想去参展 摊位费贵")
+    assert all(u.term_ids for u in units if u.text == "摊位")
