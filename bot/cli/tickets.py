@@ -4,6 +4,7 @@ report of service requests. Changes made here are logged with actor None (the op
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -87,21 +88,40 @@ def users_list(ctx: typer.Context) -> None:
         granted = roles.users_with_granted_roles(session)
         commissioners = {c.user_id: c for c in roles.list_commissioners(session)}
         load = store.open_load(session)
-    table = Table(title="角色")
-    for column in ("用户 ID", "角色", "称呼", "区域", "在办/容量"):
-        table.add_column(column)
-    for uid in settings.admin_ids:
-        table.add_row(str(uid), "管理员(配置)", "", "", "")
+    rows = [[str(uid), "管理员(配置)", "", "", ""] for uid in settings.admin_ids]
     for user in granted:
         c = commissioners.get(user.id)
-        table.add_row(
-            str(user.id),
-            user.role or "",
-            c.name if c else "",
-            (c.area_code or "-") if c else "",
-            f"{load.get(user.id, 0)}/{c.capacity}" if c else "",
+        rows.append(
+            [
+                str(user.id),
+                user.role or "",
+                c.name if c else "",
+                (c.area_code or "-") if c else "",
+                f"{load.get(user.id, 0)}/{c.capacity}" if c else "",
+            ]
         )
+    _print_table("角色", ("用户 ID", "角色", "称呼", "区域", "在办/容量"), rows)
+
+
+def _print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """The table of a listing command (users, areas, departments list)."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
+
+
+def _remove(
+    ctx: typer.Context, code: str, *, remove: Callable[..., bool], action: str, label: str
+) -> None:
+    """Delete an area or a department by its code, logged with actor None (the operator)."""
+    with session_scope(state(ctx).engine) as session:
+        if not remove(session, code=code):
+            fail(f"没有编码为 {code} 的{label}。")
+        roles.log_action(session, actor_id=None, action=action, target=code)
+    out.print(f"已删除{label} {code}。")
 
 
 # ------------------------------------------------------------------ areas
@@ -112,12 +132,8 @@ def areas_list(ctx: typer.Context) -> None:
     """列出服务区域。"""
     with session_scope(state(ctx).engine) as session:
         rows = roles.list_areas(session)
-    table = Table(title=f"服务区域({len(rows)})")
-    for column in ("编码", "名称", "类型", "所属区"):
-        table.add_column(column)
-    for a in rows:
-        table.add_row(a.code, a.name, a.kind, a.district)
-    out.print(table)
+    table = [(a.code, a.name, a.kind, a.district) for a in rows]
+    _print_table(f"服务区域({len(rows)})", ("编码", "名称", "类型", "所属区"), table)
 
 
 @areas_app.command("add")
@@ -139,13 +155,11 @@ def areas_add(
 
 
 @areas_app.command("remove")
-def areas_remove(ctx: typer.Context, code: str) -> None:
+def areas_remove(
+    ctx: typer.Context, code: Annotated[str, typer.Argument(help="区域编码(areas list)")]
+) -> None:
     """删除一个服务区域。"""
-    with session_scope(state(ctx).engine) as session:
-        if not roles.remove_area(session, code=code):
-            fail(f"没有编码为 {code} 的区域。")
-        roles.log_action(session, actor_id=None, action="remove_area", target=code)
-    out.print(f"已删除区域 {code}。")
+    _remove(ctx, code, remove=roles.remove_area, action="remove_area", label="区域")
 
 
 @areas_app.command("load")
@@ -178,13 +192,11 @@ def departments_list(ctx: typer.Context) -> None:
     """列出转办部门。"""
     with session_scope(state(ctx).engine) as session:
         rows = roles.list_departments(session)
-    table = Table(title=f"部门({len(rows)})")
-    for column in ("编码", "名称", "会话 ID", "区域", "联系专员"):
-        table.add_column(column)
-    for d in rows:
-        contacts = ",".join(str(c) for c in d.contacts)
-        table.add_row(d.code, d.name, str(d.chat_id), d.area_code or "-", contacts or "-")
-    out.print(table)
+    table = [
+        (d.code, d.name, str(d.chat_id), d.area_code or "-", ",".join(map(str, d.contacts)) or "-")
+        for d in rows
+    ]
+    _print_table(f"部门({len(rows)})", ("编码", "名称", "会话 ID", "区域", "联系专员"), table)
 
 
 @departments_app.command("add")
@@ -205,13 +217,11 @@ def departments_add(
 
 
 @departments_app.command("remove")
-def departments_remove(ctx: typer.Context, code: str) -> None:
+def departments_remove(
+    ctx: typer.Context, code: Annotated[str, typer.Argument(help="部门编码(departments list)")]
+) -> None:
     """删除一个部门。"""
-    with session_scope(state(ctx).engine) as session:
-        if not roles.remove_department(session, code=code):
-            fail(f"没有编码为 {code} 的部门。")
-        roles.log_action(session, actor_id=None, action="remove_department", target=code)
-    out.print(f"已删除部门 {code}。")
+    _remove(ctx, code, remove=roles.remove_department, action="remove_department", label="部门")
 
 
 # ------------------------------------------------------------------ report

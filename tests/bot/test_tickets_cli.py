@@ -57,6 +57,8 @@ def test_service_map_roles_and_report(cli: CliRunner, tmp_path: Path) -> None:
     assert cli.invoke(app, ["users", "revoke", "777"]).exit_code == 1
     assert cli.invoke(app, ["areas", "remove", "demo-station"]).exit_code == 0
     assert cli.invoke(app, ["departments", "remove", "demo-tax"]).exit_code == 0
+    again = cli.invoke(app, ["departments", "remove", "demo-tax"])  # nothing logged
+    assert again.exit_code == 1 and "没有编码为 demo-tax 的部门" in again.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("areas:\n  - {code: 'a b', name: 坏}\n", encoding="utf-8")
     assert cli.invoke(app, ["areas", "load", str(bad)]).exit_code == 1
