@@ -13,8 +13,9 @@ The rules, enforced here for all of them (``bot/handlers/flows.py`` wires them i
 - ``/cancel`` ends whatever is open and names it;
 - a flow without activity for ``flow_expiry_minutes`` ends before the next update is
   handled, so it never captures a text typed days later; a suspended one that long
-  unresumed ends too. Either way the person is told what they can do next (the flow's
-  ``restart``; /resume no longer brings it back).
+  unresumed ends too. The person is told what they can do next (the flow's ``restart``);
+  a flow that keeps what was entered itself (the self-check) is offered again by
+  /resume (``on_offer``).
 
 What is open is recorded in ``user_data`` (persisted and shared between instances like
 the conversation states it describes).
@@ -48,6 +49,7 @@ class Closing(enum.Enum):
 
 CloseHook = Callable[[PolicyContext, int, Closing], Awaitable[None]]
 ResumeHook = Callable[[Update, PolicyContext], Awaitable[None]]
+OfferHook = Callable[[Update, PolicyContext], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,11 @@ class Flow:
     keys: tuple[str, ...] = ()  # user_data keys of its draft
     on_close: CloseHook | None = None  # extra clean-up (e.g. the self-check's table row)
     on_resume: ResumeHook | None = None  # shows the current step again
+    # /resume with nothing open or suspended: offers to go on from what the feature
+    # stored itself (a self-check paused by inactivity); True when it did
+    on_offer: OfferHook | None = None
     # told when the flow ends by itself: how the person starts it again ("发送 /request"),
-    # and whether what they entered is kept (then that way continues where they were)
+    # and whether what they entered is kept (then that way goes on where it was)
     restart: str = ""
     kept: bool = False
 
@@ -238,6 +243,14 @@ class FlowRegistry:
         if flow.on_close is not None:
             await flow.on_close(context, user_id, how)
         return flow
+
+    async def offer_stored(self, update: Update, context: PolicyContext) -> bool:
+        """/resume with nothing open or suspended: the first flow that can go on from
+        what it stored itself offers to. True when one did."""
+        for flow in self.flows:
+            if flow.on_offer is not None and await flow.on_offer(update, context):
+                return True
+        return False
 
     async def restore(self, update: Update, context: PolicyContext, user_id: int) -> Flow | None:
         """Bring the suspended flow back (its state, its draft) and show its step."""

@@ -298,6 +298,24 @@ async def close_check(context: PolicyContext, user_id: int, how: Closing) -> Non
     await services.db(lambda s: selfcheck.pause(s, user_id=user_id, now=now))
 
 
+async def offer_paused_check(update: Update, context: PolicyContext) -> bool:
+    """/resume with nothing suspended: a check paused by inactivity (or ended by the flow
+    expiry, which pauses it too) is offered with its 继续 button. True when offered."""
+    if is_group(update):
+        return False
+    user_id, chat_id = ids(update)
+    services, rules = context.services, bundled_rules()
+    step = await services.db(
+        lambda s: selfcheck.current(s, rules, user_id=user_id, today=services.today())
+    )
+    if step is None or step.finished or step.state.status != CheckStatus.PAUSED:
+        return False
+    await context.bot.send_message(
+        chat_id, tx.paused_offer(step.rule.title), reply_markup=kb.paused_keyboard()
+    )
+    return True
+
+
 async def resume_check(update: Update, context: PolicyContext) -> None:
     """/resume: the paused check's current question again."""
     user_id, chat_id = ids(update)

@@ -38,6 +38,7 @@ from bot.handlers.check_steps import (
     ids,
     later,
     next_state,
+    offer_paused_check,
     on_text,
     on_timeout,
     resume_check,
@@ -139,7 +140,8 @@ FLOW = Flow(
     states=frozenset({ASKING}),
     on_close=close_check,
     on_resume=resume_check,
-    restart="发送 /check 后点「继续上次自测」",
+    on_offer=offer_paused_check,
+    restart="发送 /resume",
     kept=True,  # an abandoned check is paused with its answers (close_check)
 )
 

@@ -126,7 +126,7 @@ async def resume(update: Update, context: PolicyContext) -> None:
             found = registry.current(context, user_id)
             if found is not None and found.flow.on_resume is not None:
                 await found.flow.on_resume(update, context)  # show the step again
-            else:
+            elif found is not None or not await registry.offer_stored(update, context):
                 await _say(context, chat_id, texts.NOTHING_TO_RESUME)
             raise ApplicationHandlerStop
         current = registry.current(context, user_id)
@@ -199,7 +199,7 @@ def build_handlers(
         paused = registry.recorded(context, PAUSED_KEY)
         if paused is not None and registry.expired(paused, now):
             dropped = await registry.drop_paused(context, user_id, Closing.EXPIRE)
-            if dropped is not None:
+            if dropped is not None and not dropped.kept:  # a kept one: /resume still offers it
                 where = int(paused.get("chat") or chat_id)
                 await _say(context, where, _expired(dropped, paused=True))
         # more than one open (state left from before this model): keep the recorded one

@@ -220,6 +220,10 @@ def result(verdict: Verdict) -> list[str]:
     return pack_blocks(blocks)
 
 
+def paused_offer(title: str) -> str:
+    return f"⏸ 您有一个暂停的资格自测:《{esc(title)}》,回答已保存。点“继续”可以接着回答。"
+
+
 def paused(title: str, minutes: int) -> str:
     return (
         f"⏸ 《{esc(title)}》的资格自测已暂停({minutes} 分钟没有操作)。\n"

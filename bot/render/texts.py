@@ -94,14 +94,15 @@ def flow_way_out(title: str) -> str:
 
 def flow_expired(title: str, *, restart: str, kept: bool, paused: bool = False) -> str:
     """A flow ended by itself: what is left of it and what the person can do next
-    (``restart``: how to start it again; ``kept``: that way continues where they were)."""
+    (``restart``: how to start it again; ``kept``: it was put aside with what was entered,
+    and that way goes on where it was)."""
+    how = esc(restart) + (" " if restart[-1:].isascii() else "")  # "/request 重新开始"
+    if kept and restart:
+        return f"「{esc(title)}」长时间未操作,已暂停,已输入的内容已保存。{how}即可接着完成。"
     if paused:
         head = f"暂停的「{esc(title)}」长时间未继续,已自动结束,无法再用 /resume 恢复"
     else:
         head = f"「{esc(title)}」长时间未操作,已自动结束"
-    how = esc(restart) + (" " if restart[-1:].isascii() else "")  # "/request 重新开始"
-    if kept and restart:
-        return f"{head}。您的回答已保存,{how}即可接着完成。"
     if restart:
         return f"{head},已输入的内容未保存。如需办理,请{how}重新开始。"
     return f"{head},已输入的内容未保存。您可以直接提问,或发送 /help 查看命令。"

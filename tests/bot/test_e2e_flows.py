@@ -168,7 +168,7 @@ async def test_abandoned_flow_expires(harness: Bot) -> None:
         await replies(harness, user)
         await asyncio.sleep(1.5)
         await harness.client.send_message(user, QUESTION)
-        said = texts_of(await replies(harness, user))
+        said = texts_of(await replies(harness, user, until=CARD_TITLE))
         assert "「提交诉求」长时间未操作,已自动结束,已输入的内容未保存。" in said
         assert "如需办理,请发送 /request 重新开始。" in said
         assert CARD_TITLE in said
@@ -190,59 +190,62 @@ class Later:
         self.ahead += dt.timedelta(minutes=DEFAULTS.flow_expiry_minutes + 1)
 
 
-CHECK_KEPT = "您的回答已保存,发送 /check 后点「继续上次自测」即可接着完成。"
+CHECK_PAUSED = "「资格自测」长时间未操作,已暂停,已输入的内容已保存。发送 /resume 即可接着完成。"
 
 
-async def start_check_at_second_question(bot: Bot, user: User) -> None:
-    [card] = await bot.say(user, QUESTION)
-    await bot.press(user, card, text="✅ 资格自测")
-    [first] = await replies(bot, user)
-    await bot.press(user, first, text="洪山区")
-    assert "第 2 题" in texts_of(await replies(bot, user))
-
-
-async def continue_check(bot: Bot, user: User) -> str:
-    """/check and its 继续上次自测: what the bot asks then."""
-    await bot.client.send_command(user, "check")
-    [menu] = await replies(bot, user)
-    label = next(t for t in menu.button_texts if t.startswith("▶️ 继续上次自测"))
-    await bot.press(user, menu, text=label)
+async def resume_check(bot: Bot, user: User) -> str:
+    """/resume and the offered 继续: what the bot asks then."""
+    await bot.client.send_command(user, "resume")
+    [offer] = await replies(bot, user)
+    assert "暂停的资格自测" in (offer.text or "")
+    await bot.press(user, offer, text="▶️ 继续")
     return texts_of(await replies(bot, user))
 
 
-async def test_an_abandoned_check_says_how_to_go_on(bot: Bot) -> None:
+async def test_abandoned_flows_say_what_can_be_done_next(bot: Bot) -> None:
     assert bot.app is not None
     bot.app.bot_data.clock = clock = Later()
     user = await bot.user()
-    await start_check_at_second_question(bot, user)
+    await bot.client.send_command(user, "request")
+    [categories] = await replies(bot, user)
+    await bot.press(user, categories, text=categories.button_texts[0])
+    await replies(bot, user)
+    await bot.client.send_command(user, "check")
+    [menu] = await replies(bot, user)
+    gzq = next(t for t in menu.button_texts if "个转企" in t)
+    await bot.press(user, menu, text=gzq)  # suspends the request form
+    said = await replies(bot, user, until="第 1 题")
+    assert "已暂停「提交诉求」,发送 /resume 继续。" in texts_of(said)
+    await bot.press(user, said[-1], text="洪山区")
+    assert "第 2 题" in texts_of(await replies(bot, user))
+
     clock.pass_expiry()
     await bot.client.send_message(user, QUESTION)
-    said = texts_of(await replies(bot, user, until=CARD_TITLE))
-    assert f"「资格自测」长时间未操作,已自动结束。{CHECK_KEPT}" in said
-    assert CARD_TITLE in said  # the text is a question again
+    notices = texts_of(await replies(bot, user, until=CARD_TITLE))
+    assert CHECK_PAUSED in notices
+    assert (
+        "暂停的「提交诉求」长时间未继续,已自动结束,无法再用 /resume 恢复,已输入的内容未保存。"
+        "如需办理,请发送 /request 重新开始。"
+    ) in notices
+    assert CARD_TITLE in notices  # the text is a question again
+    assert "第 2 题" in await resume_check(bot, user)  # as the notice said
+    await bot.client.send_command(user, "cancel")
+    assert "已取消「资格自测」" in texts_of(await replies(bot, user))
     await bot.client.send_command(user, "resume")
     [nothing] = await replies(bot, user)
-    assert "没有可以继续的操作" in (nothing.text or "")
-    assert "第 2 题" in await continue_check(bot, user)  # as the notice said
+    assert "没有可以继续的操作" in (nothing.text or "")  # the form is gone, as it said
 
 
-async def test_a_suspended_check_that_expires_says_so_and_keeps_its_answers(bot: Bot) -> None:
-    assert bot.app is not None
-    bot.app.bot_data.clock = clock = Later()
-    user = await bot.user()
-    await start_check_at_second_question(bot, user)
-    await bot.client.send_command(user, "request")
-    said = texts_of(await replies(bot, user, until="已暂停"))
-    assert "已暂停「资格自测」,发送 /resume 继续。" in said
-    clock.pass_expiry()
-    await bot.client.send_message(user, QUESTION)
-    said = texts_of(await replies(bot, user, until=CARD_TITLE))
-    assert "「提交诉求」长时间未操作,已自动结束,已输入的内容未保存。" in said
-    assert (
-        "暂停的「资格自测」长时间未继续,已自动结束,无法再用 /resume 恢复。" + CHECK_KEPT
-    ) in said
-    assert CARD_TITLE in said
-    assert "第 2 题" in await continue_check(bot, user)
+async def test_a_check_paused_for_inactivity_goes_on_with_resume(harness: Bot) -> None:
+    harness.settings = people_settings(check_timeout_minutes=1.0 / 60)  # one second
+    async with harness.run():
+        user = await harness.user()
+        [card] = await harness.say(user, QUESTION)
+        await harness.press(user, card, text="✅ 资格自测")
+        assert "第 1 题" in texts_of(await replies(harness, user, until="第 1 题"))
+        said = await replies(harness, user, until="已暂停")  # the conversation's timeout
+        assert said[-1].button_texts == ["▶️ 继续"]
+        assert "第 1 题" in await resume_check(harness, user)
 
 
 async def test_a_burst_is_answered_in_order_and_leaves_a_consistent_state(bot: Bot) -> None:
