@@ -172,9 +172,13 @@ def guide_missing(entry: EntryView) -> list[str]:
 
 
 def status_note(entry: EntryView, today: dt.date) -> str:
-    """ "此为2023年度工作要点,相关安排可能已调整。" for a past year's plan, else ""."""
-    if entry.status_on(today) is not DocStatus.PAST_YEAR:
-        return ""
+    """The e-book holds current policies only: the note of a past year's plan, else ""."""
+    return past_year_note(entry) if entry.status_on(today) is DocStatus.PAST_YEAR else ""
+
+
+def past_year_note(entry: EntryView) -> str:
+    """ "此为2023年度工作要点,相关安排可能已调整。", in the same words in the e-book, on the
+    bot's card (``bot.render.cards.status_note``) and in ``policybot ask``."""
     kind = next((k for k in _PLAN_KINDS if k in entry.document_title), "工作要点")
     return f"此为{entry.plan_year}年度{kind},相关安排可能已调整。"
 

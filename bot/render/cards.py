@@ -7,6 +7,7 @@ import html
 from collections.abc import Sequence
 
 from knowledge.model import GUIDE_FIELDS, DocStatus, EntryView
+from services.ebook_book import past_year_note
 
 from . import dates
 from .markup import (
@@ -69,12 +70,8 @@ def status_note(entry: EntryView, today: dt.date) -> str | None:
             "请向主管部门确认是否有新政策。"
         )
     if status is DocStatus.PAST_YEAR:
-        kind = next((k for k in _PLAN_KINDS if k in entry.document_title), "工作要点")
-        return f"此为{entry.plan_year}年度{kind},相关安排可能已调整。"
+        return past_year_note(entry)
     return None
-
-
-_PLAN_KINDS = ("工作要点", "工作计划", "工作安排", "要点")
 
 
 def status_mark(entry: EntryView, today: dt.date) -> str:
