@@ -59,14 +59,23 @@ async def post_init(application: PolicyApp) -> None:
     bot, features = application.bot, services.features
     await publish_default_menu(bot, features)
 
-    def staff(session: Session) -> list[tuple[int, UserRole]]:
+    def staff(session: Session) -> list[tuple[int, UserRole | None]]:
         admins = {*services.settings.admin_ids, *roles.admin_user_ids(session)}
-        found = [(user_id, UserRole.ADMIN) for user_id in sorted(admins)]
-        return found + [
+        found: list[tuple[int, UserRole | None]] = [(uid, UserRole.ADMIN) for uid in sorted(admins)]
+        found += [
             (c.user_id, UserRole.COMMISSIONER)
             for c in roles.list_commissioners(session)
             if c.user_id not in admins
         ]
+        # roles revoked lately (`policybot users revoke` has no bot to tell): everyone's
+        # menu again for those who hold none now
+        holders = {uid for uid, _ in found}
+        revoked = {
+            int(a.target)
+            for a in roles.admin_actions(session)
+            if a.action == "revoke" and a.target.isdigit()
+        }
+        return found + [(uid, None) for uid in sorted(revoked - holders)]
 
     for user_id, role in await services.db(staff):
         await publish_menu(bot, features, user_id=user_id, role=role)

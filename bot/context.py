@@ -76,9 +76,6 @@ class BotServices:
             return UserRole.ADMIN
         return await self.db(lambda session: users.user_role(session, user_id=user_id))
 
-    async def is_admin(self, user_id: int) -> bool:
-        return await self.role(user_id) is UserRole.ADMIN
-
 
 def services_type(
     *,

@@ -115,3 +115,17 @@ async def test_each_role_sees_its_own_commands(harness: Bot) -> None:
         await client.send_command(parties.enterprise, "help")
         help_text = (await watch.wait(parties.enterprise, "使用帮助")).text or ""
         assert "/queue" not in help_text and "/inbox" not in help_text
+
+
+async def test_a_role_revoked_from_the_command_line_leaves_the_menu_at_the_next_start(
+    harness: Bot,
+) -> None:
+    bot = harness
+    parties = await make_parties(bot)
+    async with bot.run():
+        assert "inbox" in _menu(bot, parties.commissioner.id)
+    with session_scope(bot.engine) as session:  # policybot users revoke
+        assert role_service.revoke(session, actor_id=None, user_id=parties.commissioner.id)
+    async with bot.run():
+        assert _menu(bot, parties.commissioner.id) == []
+        assert "admin" in _menu(bot, parties.admin.id)
