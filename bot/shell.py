@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 from sqlalchemy.engine import Engine
+from telegram.ext import Application
 
 from bot.app import build_application
 from bot.runner import running
@@ -94,8 +95,10 @@ class ShellChat:
         *,
         quiet: float = QUIET_SECONDS,
         files: Path | None = None,
+        busy: Callable[[], bool] = lambda: False,
     ) -> None:
         self.client = client
+        self.busy = busy  # True while the bot still has an update of ours in hand
         self.user = user
         self.console = console
         self.quiet = quiet
@@ -162,10 +165,15 @@ class ShellChat:
         except TimeoutError:
             self.console.print("[dim](机器人没有回复)[/dim]")
             return
+        # Quiet alone is not enough on a loaded machine: a handler may be saving its state
+        # before it sends the next prompt. The prompt returns once nothing changed for
+        # ``quiet`` seconds and the bot has no update in hand (bounded by REPLY_TIMEOUT).
+        deadline = asyncio.get_running_loop().time() + REPLY_TIMEOUT
         while True:
             before = self._snapshot()
             await asyncio.sleep(self.quiet)
-            if self._snapshot() == before:
+            settled = self._snapshot() == before and not self.busy()
+            if settled or asyncio.get_running_loop().time() > deadline:
                 return
 
     # -------------------------------------------------------------- input
@@ -278,6 +286,12 @@ async def _terminal_lines(prompt: str) -> AsyncIterator[str]:
             return
 
 
+def _busy(application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+    """Whether the bot has fetched updates it has not finished handling."""
+    processor = application.update_processor
+    return processor.current_concurrent_updates > 0 or not application.update_queue.empty()
+
+
 async def chat(
     settings: Settings,
     *,
@@ -306,7 +320,9 @@ async def chat(
         user = await client.create_user("体验用户", user_id=SHELL_USER_ID, language_code="zh-hans")
         async with running(application, poll_timeout=1):
             files = settings.data_dir / "shell-files"
-            session = ShellChat(client, user, console, quiet=quiet, files=files)
+            session = ShellChat(
+                client, user, console, quiet=quiet, files=files, busy=lambda: _busy(application)
+            )
             console.print(Panel(HELP, title="policybot shell", title_align="left"))
             async for line in lines or _terminal_lines("你> "):
                 if not await session.handle(line):
