@@ -29,7 +29,11 @@ _PY = "\x01"  # prefix of pinyin-bigram terms (typo channel)
 _CHUNK = 1 << 21  # postings per slice when computing BM25 weights
 # the version of what the index holds and how it is computed: a stored index of another
 # version is rebuilt (bump it with any change to the build or to ``to_arrays``)
-INDEX_FORMAT = 2  # 2: runs of single characters joined back into dictionary words
+INDEX_FORMAT = 3  # 3: postings flag the terms of the entry's own text (_OWN)
+# the high bit of a posting's tf: the term is in the entry's own text (title, body,
+# headings), not only in keywords or alternative questions added by hand
+_OWN = 1 << 15
+_TF = _OWN - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,10 @@ class MatcherConfig:
     # concept's policy terms): an entry scores the best of them plus this share of the
     # others, so many related hand-added keywords do not outweigh a text saying it once
     expansion_share: float = 0.3
+    # a word of the question found only in an entry's hand-added keywords or alternative
+    # questions covers this share of it (1 in its title, body or headings): enrichment
+    # helps, but an enriched entry does not cover more of a question than its text says
+    hand_coverage: float = 0.5
     synonym_weight: float = 0.7
     concept_weight: float = 0.6  # a concept's policy terms, found from the user's words
     cilin_weight: float = 0.4  # general-language synonyms (词林): below the domain's own
@@ -194,16 +202,17 @@ class Matcher:
         )
 
     # ------------------------------------------------------------------ build
-    def _entry_fields(self, entry: EntryView) -> list[tuple[str, float, bool]]:
+    def _entry_fields(self, entry: EntryView) -> list[tuple[str, float, bool, bool]]:
         """The texts of an entry that the index holds: (text, field weight, whether its
-        pinyin bigrams are indexed too for the typo channel)."""
+        pinyin bigrams are indexed too for the typo channel, whether it is the entry's
+        own text rather than added by hand)."""
         c = self.config
         return [
-            (entry.title, c.title, True),
-            *((kw, c.keywords, True) for kw in entry.keywords),
-            *((q, c.alt_questions, True) for q in entry.alt_questions),
-            *((heading, c.path, False) for heading in entry.path),
-            (entry.body, c.body, False),
+            (entry.title, c.title, True, True),
+            *((kw, c.keywords, True, False) for kw in entry.keywords),
+            *((q, c.alt_questions, True, False) for q in entry.alt_questions),
+            *((heading, c.path, False, True) for heading in entry.path),
+            (entry.body, c.body, False, True),
         ]
 
     def _install(
@@ -251,7 +260,7 @@ class Matcher:
         self._all_weights = np.empty(len(docs), dtype=np.float16)
         for lo in range(0, len(docs), _CHUNK):  # in slices: a lower peak than all at once
             hi = min(lo + _CHUNK, len(docs))
-            tf = self._all_tfs[lo:hi].astype(np.float32) / 10
+            tf = (self._all_tfs[lo:hi] & _TF).astype(np.float32) / 10
             terms = np.searchsorted(self._offsets, np.arange(lo, hi), side="right") - 1
             idf = self._idf[terms]
             self._all_weights[lo:hi] = idf * tf * (c.k1 + 1) / (tf + norm[self._all_docs[lo:hi]])
@@ -558,15 +567,15 @@ class Matcher:
                     lo, hi = self._offsets[qt.term_id], self._offsets[qt.term_id + 1]
                     scores[self._all_docs[lo:hi]] += qt.weight * self._all_weights[lo:hi]
                 continue
+            # best + share × (sum − best) = share × sum + (1 − share) × best
             best = np.zeros(self._n, dtype=np.float32)
-            total = np.zeros(self._n, dtype=np.float32)
-            for qt in group:  # a term's postings name each entry once
+            for i, qt in enumerate(group):  # a term's postings name each entry once
                 lo, hi = self._offsets[qt.term_id], self._offsets[qt.term_id + 1]
                 docs = self._all_docs[lo:hi]
-                weights = qt.weight * self._all_weights[lo:hi]
-                best[docs] = np.maximum(best[docs], weights)
-                total[docs] += weights
-            scores += best + share * (total - best)
+                weights = qt.weight * self._all_weights[lo:hi].astype(np.float32)
+                best[docs] = weights if i == 0 else np.maximum(best[docs], weights)
+                scores[docs] += share * weights
+            scores += (1 - share) * best
         return scores
 
     def _corrections(self, normalized: str, tokens: list[str]) -> list[tuple[str, str]]:
@@ -705,7 +714,7 @@ class Matcher:
         compact = normalized.replace(" ", "")
         unmatched = sum(u.weight for u in units if not u.term_ids)
         share = unmatched / (sum(u.weight for u in units) or 1.0)
-        concept_docs = self._concept_docs(units, normalized)
+        concept_docs = self._concept_docs(cand, normalized)
         return [
             Features(
                 coverage=coverage[pos],
@@ -738,30 +747,40 @@ class Matcher:
         b = self.config.scope
         return _sigmoid(b[0] + float(np.dot(b[1:], f.scope_vector())))
 
-    def _concept_docs(self, units: list[_Unit], normalized: str) -> set[int]:
-        """Entries that contain a term of a concept the question names."""
-        docs: set[int] = set()
+    def _concept_docs(self, cand: np.ndarray, normalized: str) -> set[int]:
+        """The candidates that contain a term of a concept the question names (looked up
+        per candidate: a common term's postings name most of a large index)."""
+        found = np.zeros(len(cand), dtype=bool)
         for concept, _ in self.segmenter.lexicon.concepts_in(normalized.replace(" ", "")):
             for tid in self._concept_terms(concept):
-                docs.update(self._postings(tid).tolist())
-        return docs
+                docs = self._postings(tid)
+                where = np.searchsorted(docs, cand)
+                where[where >= len(docs)] = len(docs) - 1
+                found |= docs[where] == cand
+        return set(cand[found].tolist())
 
     def _coverage(self, units: list[_Unit], cand: np.ndarray) -> tuple[list[float], list[bool]]:
-        """Per candidate: the idf-weighted share of the question's units it contains, and
+        """Per candidate: the idf-weighted share of the question's units it contains (a
+        unit only in its keywords or alternative questions counts ``hand_coverage``), and
         whether it contains a content unit (a word of two or more characters that is not
         an intent word such as 申请、办理)."""
         total = sum(u.weight for u in units) or 1.0
         intents = self.segmenter.lexicon.intents
         hits = np.zeros(len(cand), dtype=np.float64)
         content = np.zeros(len(cand), dtype=bool)
+        hand = self.config.hand_coverage
         for unit in units:
             present = np.zeros(len(cand), dtype=bool)
+            own = np.zeros(len(cand), dtype=bool)
             for tid in unit.term_ids:
-                docs = self._postings(tid)
+                lo, hi = self._offsets[tid], self._offsets[tid + 1]
+                docs = self._all_docs[lo:hi]
                 where = np.searchsorted(docs, cand)
                 where[where >= len(docs)] = len(docs) - 1
-                present |= docs[where] == cand
-            hits += unit.weight * present
+                found = docs[where] == cand
+                present |= found
+                own |= found & ((self._all_tfs[lo:hi][where] & _OWN) > 0)
+            hits += unit.weight * np.where(own, 1.0, hand * present)
             if len(unit.text) >= 2 and unit.text not in intents:
                 content |= present
         return (hits / total).tolist(), content.tolist()
@@ -918,23 +937,28 @@ class _Collector:
             parts: list[np.ndarray] = []
             part_docs: list[int] = []
             part_weights: list[int] = []
+            part_own: list[bool] = []
             for doc, entry in enumerate(entries[start : start + self.BATCH], start):
-                for text, weight, pinyin in self._matcher._entry_fields(entry):
+                for text, weight, pinyin, own in self._matcher._entry_fields(entry):
                     ids, grams = self._field(text, pinyin)
                     parts.append(ids)
                     part_docs.append(doc)
                     part_weights.append(round(weight * 10))
+                    part_own.append(own)
                     if grams is not None:
                         parts.append(grams)
                         part_docs.append(doc)
                         part_weights.append(pinyin_weight)
+                        part_own.append(own)
             lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
             ids = np.concatenate(parts)
             docs = np.repeat(np.asarray(part_docs, dtype=np.int64), lengths)
             weights = np.repeat(np.asarray(part_weights, dtype=np.float64), lengths)
+            owned = np.repeat(np.asarray(part_own, dtype=np.float64), lengths)
             keys, inverse = np.unique(ids * stride + docs, return_inverse=True)
-            tfs = np.minimum(np.bincount(inverse, weights=weights), 65535).astype(np.uint16)
-            del ids, docs, weights, inverse
+            tfs = np.minimum(np.bincount(inverse, weights=weights), _TF).astype(np.uint16)
+            tfs[np.bincount(inverse, weights=owned) > 0] |= _OWN
+            del ids, docs, weights, owned, inverse
             batches.append(
                 ((keys // stride).astype(np.int32), (keys % stride).astype(np.int32), tfs)
             )
@@ -978,7 +1002,7 @@ def _add_homophone(by_pinyin: dict[str, list[int]], word: str, tid: int) -> None
 
 def _lengths(docs: np.ndarray, tfs: np.ndarray, n: int) -> np.ndarray:
     """Entry lengths in tenths (integers: the sum does not depend on the order)."""
-    return np.bincount(docs, weights=tfs, minlength=n).astype(np.int64)
+    return np.bincount(docs, weights=tfs & _TF, minlength=n).astype(np.int64)
 
 
 def _sigmoid(x: float) -> float:

@@ -146,3 +146,22 @@ def test_an_unknown_word_and_its_part_are_one_word_of_the_question(matcher: Matc
     units, _ = matcher._query(normalize("摊位费能少交点吗"))
     texts = [u.text for u in units]
     assert ("摊位" in texts) != ("摊位费" in texts)
+
+
+def test_a_word_only_in_hand_keywords_covers_less_than_one_in_the_text(
+    segmenter: Segmenter,
+) -> None:
+    # the same entry text, once with the question's words only among its keywords and
+    # once saying them: the text is stronger evidence than what was added by hand
+    said = _entry("test-c:1", "境外展会补助", "对企业参加境外展会发生的展位费给予补助。")
+    tagged = _entry("test-d:1", "企业培训", "组织企业参加培训。", ("境外展会", "展位费"))
+    question = "境外展会展位费有补助吗"
+    by_id = {
+        entry_id: f.coverage
+        for entry_id, f, _ in Matcher([said, tagged], segmenter=segmenter).explain(question)
+    }
+    assert by_id["test-c:1"] > by_id["test-d:1"] > 0
+    flat = Matcher(
+        [said, tagged], segmenter=segmenter, config=MatcherConfig(hand_coverage=1.0)
+    ).explain(question)
+    assert {entry_id: f.coverage for entry_id, f, _ in flat}["test-d:1"] > by_id["test-d:1"]
