@@ -590,8 +590,10 @@ class Matcher:
                     span = run[start : start + size]
                     if span in self._vocab:
                         continue
-                    if any(span in w and span != w for w in words):
-                        continue  # part of a real word the user typed (公积金 ⊅ 基金)
+                    if any(span in w for w in words):
+                        # a real word the user typed, or part of one (公积金 ⊅ 基金;
+                        # 手里 is not a typo of 受理)
+                        continue
                     key = "".join(syllables[start : start + size])
                     for tid in self._by_pinyin.get(key, ()):
                         word = self._words[tid]

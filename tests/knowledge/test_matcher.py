@@ -165,3 +165,12 @@ def test_a_word_only_in_hand_keywords_covers_less_than_one_in_the_text(
         [said, tagged], segmenter=segmenter, config=MatcherConfig(hand_coverage=1.0)
     ).explain(question)
     assert {entry_id: f.coverage for entry_id, f, _ in flat}["test-d:1"] > by_id["test-d:1"]
+
+
+def test_a_real_word_is_not_corrected_to_a_homophone(matcher: Matcher) -> None:
+    # 手里 (shouli) is what the person meant, not a typo of the policy word 受理
+    question = normalize("手里有几项发明专利")
+    tokens = matcher.segmenter.tokens(question)
+    assert "受理" not in [word for word, _ in matcher._corrections(question, tokens)]
+    fee = normalize("融资担保肥率")  # a typo that is no word is still corrected
+    assert "费率" in [w for w, _ in matcher._corrections(fee, matcher.segmenter.tokens(fee))]
