@@ -7,8 +7,11 @@
 Accuracy: per question set (plain dev, held-out, paraphrases, questions about our own
 test notices; the last two also on documents imported without any enrichment: the test
 notices and the bundled document with its keywords and alternative questions switched
-off), policybot's matcher and plain jieba + BM25 (rank_bm25 over jieba tokens of each
-entry's text) on the same questions; then a reliability table of the answers' scores.
+off; and the test library tests/fixtures/library, imported into SQLite alone and beside
+the bundled document and searched as users are answered), policybot's matcher and
+plain jieba + BM25 (rank_bm25 over jieba tokens of each entry's text) on the same
+questions; then a reliability table of the answers' scores. Figures before and after
+the latest search changes: benchmarks/search-results.md.
 
 Latency and memory: for each size the matcher is built in a fresh subprocess pinned
 to one core over synthetic entries derived from the real ones (sentences recombined,
