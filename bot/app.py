@@ -142,7 +142,7 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         # retries after a 429 (flood limits), a 5xx or a timeout (bot/retry.py)
-        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .rate_limiter(RetryingRateLimiter(max_retries=3, base_delay=settings.api_retry_delay))
     )
     if transport is not None:
         builder = builder.request(transport()).get_updates_request(transport())

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     flood_burst: int = Field(default=20, ge=1)
     flood_window: float = Field(default=10.0, gt=0)
 
+    # A Bot API call that failed transiently (5xx, timeout, lost connection) is retried
+    # after this many seconds, then twice as long each time (bot/retry.py)
+    api_retry_delay: float = Field(default=0.5, ge=0, le=4)
+
     # Policy push: reminders N days before a 申报期限; delivery lease and pace
     deadline_remind_days: int = Field(default=3, ge=0, le=90)
     push_lease_seconds: float = Field(default=60.0, gt=0)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
+from scheduler import push_deliver
 from services import push_subs
+from services.push_delivery import ChatSpacing
 from storage import push, push_admin
 from storage.db import session_scope
 from storage.push_delivery import claim_due
@@ -71,7 +73,13 @@ async def test_429_is_retried_by_the_rate_limiter(
 
 async def test_other_errors_back_off_then_fail_with_the_reason(harness: Bot) -> None:
     clock = Clock(at(10))
-    async with harness.run(build(harness, clock)) as app:
+    # each delivery's sendMessage is first retried 3 times by the rate limiter (bot/retry.py);
+    # 10 ms instead of 0.5 s before the first retry: the same calls without 3.5 s of waiting
+    async with harness.run(build(harness, clock, api_retry_delay=0.01)) as app:
+        # the ≥ 1 s between two messages to one chat is counted on the test's clock, which
+        # moves 30 s and more between the attempts (not 1 s of real waiting per attempt)
+        spacing = ChatSpacing(clock=lambda: clock().timestamp())
+        push_deliver.state_for(app, harness.settings).spacing = spacing
         user, other = await harness.user(), await harness.user()
         queue(harness, [user.id, other.id], clock)
         harness.api.faults.add(method="sendMessage", status=500, count=None, chat_id=user.id)
@@ -86,6 +94,8 @@ async def test_other_errors_back_off_then_fail_with_the_reason(harness: Bot) -> 
                 clock.set(row.due_at)
         assert waits == [30, 60, 120, 240]
         assert row.state == "failed"
+        # 5 deliveries, each the call and its 3 retries
+        assert harness.client.stats()["errors"].get("sendMessage:500") == 5 * 4
         with Session(harness.engine) as session:
             report = push_admin.status(session, now=clock())
         assert report.by_state["failed"] == 1 and report.by_state["sent"] == 1
