@@ -7,7 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
+from knowledge.lexicon import Segmenter, default_lexicon
+from services.knowledge import KnowledgeBase
 from storage.db import make_engine, upgrade
 
 PG_URL = os.environ.get(
@@ -103,33 +105,57 @@ class MigratedTemplate:
     def postgres(self, engine: Engine) -> None:
         if self.postgres_statements is None:
             self.postgres_statements = _recorded_migration()
-        with engine.begin() as conn:
-            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            for statement, parameters, many in self.postgres_statements:
-                if many:
-                    cursor.executemany(statement, parameters)
-                else:
-                    cursor.execute(statement, parameters)
+        replay(engine, self.postgres_statements)
 
 
-def _recorded_migration() -> list[tuple[str, Any, bool]]:
-    """Migrate a scratch schema and keep every statement that changes it."""
-    recorded: list[tuple[str, Any, bool]] = []
+Statements = list[tuple[str, Any, bool]]
+
+
+@contextmanager
+def recorded(engine: Engine) -> Iterator[Statements]:
+    """The statements ``engine`` executes meanwhile that change something (reads left out)."""
+    statements: Statements = []
 
     def record(
         conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
     ) -> None:
         if not statement.lstrip().upper().startswith(("SELECT", "SHOW")):
-            recorded.append((statement, parameters, many))
+            # an "insertmanyvalues" batch is reported with many=True and one row of values
+            rows = many and isinstance(parameters, (list, tuple))
+            rows = rows and bool(parameters) and isinstance(parameters[0], (list, tuple, dict))
+            statements.append((statement, parameters, rows))
 
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def replay(engine: Engine, statements: Statements) -> None:
+    """Execute recorded statements again, in one transaction."""
+    with engine.begin() as conn:
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        for statement, parameters, many in statements:
+            if many:
+                cursor.executemany(statement, parameters)
+            else:
+                cursor.execute(statement, parameters)
+            if cursor.description is not None:  # INSERT … RETURNING: read to the end
+                cursor.fetchall()
+        cursor.close()
+
+
+def _recorded_migration() -> Statements:
+    """Migrate a scratch schema and keep every statement that changes it."""
     with private_schema("tpl") as url:
         scratch = make_engine(url)
-        event.listen(scratch, "before_cursor_execute", record)
         try:
-            upgrade(scratch)
+            with recorded(scratch) as statements:
+                upgrade(scratch)
         finally:
             scratch.dispose()
-    return recorded
+    return statements
 
 
 @pytest.fixture(scope="session")
@@ -153,3 +179,66 @@ def engine(db_url: str, migrated_template: MigratedTemplate) -> Iterator[Engine]
         migrated_template.postgres(eng)
     yield eng
     eng.dispose()
+
+
+class BundledTemplate:
+    """The bundled documents as ``KnowledgeBase.ensure_bundled()`` writes them into a
+    migrated database (its statements, recorded once per dialect and session) and the
+    search index built for them (stored as a bot stores it).
+
+    Importing and indexing the bundled documents costs ~0.7 s per test; replaying the
+    statements and loading the stored index, as a restarted bot does, a few tens of ms."""
+
+    def __init__(self, directory: Path, migrated: MigratedTemplate) -> None:
+        self.directory = directory
+        self.migrated = migrated
+        self._made: dict[str, tuple[Statements, Path]] = {}
+        self._segmenter: Segmenter | None = None
+
+    @property
+    def segmenter(self) -> Segmenter:
+        """Its own segmenter: the index is the same whatever the tests' shared one learnt."""
+        if self._segmenter is None:
+            self._segmenter = Segmenter(default_lexicon())
+        return self._segmenter
+
+    def _make(self, dialect: str) -> tuple[Statements, Path]:
+        index_dir = self.directory / dialect
+        index_dir.mkdir()
+        with ExitStack() as stack:
+            if dialect == "sqlite":
+                url = f"sqlite:///{index_dir / 'bundled.db'}"
+                self.migrated.sqlite(url)
+            else:
+                url = stack.enter_context(private_schema("kbtpl"))
+            scratch = make_engine(url)
+            stack.callback(scratch.dispose)
+            if dialect == "postgresql":
+                self.migrated.postgres(scratch)
+            service = KnowledgeBase(scratch, segmenter=self.segmenter, index_dir=index_dir)
+            with recorded(scratch) as statements:
+                assert service.ensure_bundled() is not None
+            service.refresh()  # builds the index and stores it
+        assert service.index_path is not None and service.index_path.exists()
+        return statements, service.index_path
+
+    def knowledge(self, engine: Engine, *, segmenter: Segmenter, index_dir: Path) -> KnowledgeBase:
+        """The knowledge base on ``engine`` (migrated, empty) with the bundled documents."""
+        dialect = engine.dialect.name
+        if dialect not in self._made:
+            self._made[dialect] = self._make(dialect)
+        statements, index_file = self._made[dialect]
+        replay(engine, statements)
+        service = KnowledgeBase(engine, segmenter=segmenter, index_dir=index_dir)
+        assert service.index_path is not None
+        shutil.copyfile(index_file, service.index_path)
+        assert service.ensure_bundled() is None  # the documents are there
+        service.refresh()  # loads the stored index (same revision)
+        return service
+
+
+@pytest.fixture(scope="session")
+def bundled_template(
+    tmp_path_factory: pytest.TempPathFactory, migrated_template: MigratedTemplate
+) -> BundledTemplate:
+    return BundledTemplate(tmp_path_factory.mktemp("bundled"), migrated_template)
