@@ -1,28 +1,18 @@
-"""The CLI contract (``policybot ask|kb|eval|db``), run as a real subprocess."""
+"""The CLI contract (``policybot ask|kb|eval|db``): in-process (tests/cli_support.py), and
+as the installed entry point in a real subprocess where that is the subject (stdin, exit
+codes and stderr, a narrow terminal)."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.cli_support import installed, run, run_installed
 from tests.fixtures.formats.documents import JIUYE, KEJI
-
-EXE = shutil.which("policybot")
-pytestmark = pytest.mark.skipif(EXE is None, reason="policybot is not installed")
-
-
-def run(
-    args: list[str], env: dict[str, str], stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    assert EXE is not None
-    return subprocess.run(
-        [EXE, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False
-    )
 
 
 @pytest.fixture
@@ -31,9 +21,10 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {**clean, "POLICYBOT_DATA_DIR": str(tmp_path / "data")}
 
 
+@installed
 def test_ask_json_stdin_writes_one_object_per_line(env: dict[str, str]) -> None:
     questions = "个体户转成公司有奖励吗\n\n今天天气怎么样\n融资担保肥率\n专精特新怎么申报\n"
-    proc = run(["ask", "--json", "--top", "2", "-"], env, stdin=questions)
+    proc = run_installed(["ask", "--json", "--top", "2", "-"], env, stdin=questions)
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [line["question"] for line in lines] == [
@@ -69,12 +60,13 @@ def test_kb_show_list_and_unanswered(env: dict[str, str]) -> None:
     assert "附近哪家火锅好吃" in unanswered.stdout
 
 
+@installed
 def test_errors_go_to_stderr_with_nonzero_exit(env: dict[str, str], tmp_path: Path) -> None:
-    missing = run(["kb", "show", "no-such:1"], env)
+    missing = run_installed(["kb", "show", "no-such:1"], env)
     assert missing.returncode != 0 and "没有编号" in missing.stderr
     binary = tmp_path / "x.txt"
     binary.write_bytes(b"\x00\x01\x02")
-    imported = run(["kb", "import", str(binary)], env)
+    imported = run_installed(["kb", "import", str(binary)], env)
     assert imported.returncode != 0 and "二进制" in imported.stderr
     assert "Traceback" not in imported.stderr
 
@@ -225,17 +217,18 @@ def test_kb_show_json_carries_the_document_metadata_and_status(
     }
 
 
+@installed
 def test_narrow_output_keeps_whole_ids_and_chinese_labels(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     narrow = {**env, "COLUMNS": "60"}
-    listed = run(["kb", "list"], narrow)
+    listed = run_installed(["kb", "list"], narrow)
     assert listed.returncode == 0, listed.stderr
     assert "wh-sme-2023:2.5.20" in listed.stdout
-    shown = run(["kb", "show", "wh-sme-2023:2.5.20"], narrow)
+    shown = run_installed(["kb", "show", "wh-sme-2023:2.5.20"], narrow)
     assert "· 支持对象:" in shown.stdout and "support_target" not in shown.stdout
     chart = tmp_path / "no-such-folder" / "chart.png"
-    failed = run(["stats", "--chart", str(chart)], narrow)
+    failed = run_installed(["stats", "--chart", str(chart)], narrow)
     assert failed.returncode == 1 and "Traceback" not in failed.stderr
     [line] = [x for x in failed.stderr.splitlines() if "错误" in x]
     assert line == f"错误:无法写入 {chart}:No such file or directory"

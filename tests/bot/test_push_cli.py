@@ -1,24 +1,13 @@
-"""``policybot push test USER`` and ``policybot push status``, as a real subprocess."""
+"""``policybot push test USER`` and ``policybot push status`` (in-process,
+tests/cli_support.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-
-EXE = shutil.which("policybot")
-pytestmark = pytest.mark.skipif(EXE is None, reason="policybot is not installed")
-
-
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    assert EXE is not None
-    return subprocess.run(
-        [EXE, *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
+from tests.cli_support import run
 
 
 def test_push_test_and_status(tmp_path: Path) -> None:

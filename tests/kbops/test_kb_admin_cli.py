@@ -1,11 +1,9 @@
-"""``policybot kb history|rollback|export|unanswered`` and ``policybot stats`` as real
-subprocesses, on a SQLite database that a bot publish wrote to."""
+"""``policybot kb history|rollback|export|unanswered`` and ``policybot stats`` (in-process,
+tests/cli_support.py), on a SQLite database that a bot publish wrote to."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,17 +12,8 @@ from knowledge.lexicon import Segmenter
 from services import kbops, kbpublish
 from services.knowledge import KnowledgeBase
 from storage.db import make_engine
+from tests.cli_support import run
 from tests.kbops.samples import DISTRICT_DOC
-
-EXE = shutil.which("policybot")
-pytestmark = pytest.mark.skipif(EXE is None, reason="policybot is not installed")
-
-
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    assert EXE is not None
-    return subprocess.run(
-        [EXE, *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """``policybot kb import`` prints its import id, ``kb rollback`` undoes it, ``kb remove``
-withdraws a document and ``kb rollback`` brings it back — as real subprocesses on one
-SQLite database (an admin's terminal session)."""
+withdraws a document and ``kb rollback`` brings it back — in-process (tests/cli_support.py)
+on one SQLite database (an admin's terminal session)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import os
 import re
 from pathlib import Path
 
+from tests.cli_support import run
 from tests.kbops.samples import DISTRICT_DOC
-from tests.kbops.test_kb_admin_cli import pytestmark, run
-
-__all__ = ["pytestmark"]  # skipped where policybot is not installed, as that module
 
 
 def ok(args: list[str], env: dict[str, str]) -> str:
