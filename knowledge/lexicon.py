@@ -45,6 +45,8 @@ class Lexicon:
     groups: list[tuple[str, ...]] = field(default_factory=list)
     stopwords: frozenset[str] = frozenset()
     intents: frozenset[str] = frozenset()
+    # acknowledgements (收到, 好的, OK): a message of only these and stopwords is chatter
+    pleasantries: frozenset[str] = frozenset()
     concepts: tuple[Concept, ...] = ()
     use_cilin: bool = True
     _synonyms: dict[str, set[str]] = field(default_factory=dict)
@@ -105,6 +107,7 @@ class Lexicon:
         stopwords: Path | None = None,
         intents: Path | None = None,
         concepts: Path | None = None,
+        pleasantries: Path | None = None,
         use_cilin: bool = True,
     ) -> Lexicon:
         def read(path: Path | None, name: str) -> str:
@@ -137,6 +140,7 @@ class Lexicon:
             groups=[g for g in groups if len(g) > 1],
             stopwords=word_list(read(stopwords, "stopwords.txt")),
             intents=word_list(read(intents, "intents.txt")),
+            pleasantries=word_list(read(pleasantries, "pleasantries.txt")),
             concepts=parse_concepts(_load_yaml(read(concepts, "concepts.yaml")) or {}),
             use_cilin=use_cilin,
         )

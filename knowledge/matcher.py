@@ -689,7 +689,11 @@ class Matcher:
         if not normalized or self._n == 0:
             return []
         units, qterms = self._query(normalized)
-        if not qterms:
+        chatter = self.segmenter.lexicon.pleasantries
+        if not qterms or all(u.text in chatter for u in units):
+            # no word of the question is more than a function word or a pleasantry
+            # (收到,谢谢 / 好的 / 知道了): chatter, not a question about anything; the
+            # typo and pinyin channels alone would find homophones (知道 → 指导)
             return []
         scores = self._bm25(qterms)
         k = min(limit, self._n)

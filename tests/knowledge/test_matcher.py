@@ -43,6 +43,23 @@ def test_off_topic_questions_are_not_answered(matcher: Matcher, question: str) -
     assert not matcher.search(question).answered
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["收到,谢谢", "好的收到谢谢", "好的", "知道了", "明白了,辛苦了", "OK 谢谢老师", "嗯嗯好的"],
+)
+def test_acknowledgements_are_declined_like_thanks(matcher: Matcher, question: str) -> None:
+    """Chatter gets what "谢谢" gets: no card, no asking back, no suggestions."""
+    assert matcher.search("谢谢").matches == ()
+    result = matcher.search(question)
+    assert not result.answered and not result.clarify and result.matches == ()
+
+
+def test_a_pleasantry_inside_a_question_is_an_ordinary_word(matcher: Matcher) -> None:
+    """收到 is chatter alone, a word of the question in 定期收到政策信息."""
+    result = matcher.search("好的,我们想定期收到适合本公司的新政策信息")
+    assert result.matches and (result.answered or result.clarify)
+
+
 @pytest.mark.parametrize("question", ["", "   ", "😀😀😀", "???!!!", "\x00\x01"])
 def test_empty_or_symbol_only_input(matcher: Matcher, question: str) -> None:
     result = matcher.search(question)
