@@ -84,10 +84,10 @@ class MatcherConfig:
     scope_threshold: float = 0.8
     tie_margin: float = 0.3  # two candidates this close in confidence (in logits): ask
     exact_alt: float = 0.95  # an alternative question this close to the question settles it
-    # a candidate well ahead of the others is worth offering even when the scope model
-    # is unsure: at least lead_floor, and lead_ratio times the second's confidence
-    lead_floor: float = 0.3
-    lead_ratio: float = 3.0
+    # the candidates are worth offering even when the scope model is unsure if their
+    # confidences add up to offer_floor: the entries a question may be about are nearly
+    # exclusive, so the sum estimates the chance that one of the options is right
+    offer_floor: float = 0.3
     # share of the question's words an entry must cover to be answered or offered: one
     # shared word ("申请", "办公室") does not make a question about the entry
     min_coverage: float = 0.0
@@ -644,11 +644,11 @@ class Matcher:
         )
         confident = covered and best >= c.threshold
         answered = confident and not tie and not asking
-        leads = best >= c.lead_floor and (len(raw) < 2 or best >= c.lead_ratio * raw[1])
+        likely = sum(raw) >= c.offer_floor
         plausible = (
             covered
             and len(matches) > 1
-            and (leads or self._scope(ranked[0][1]) >= c.scope_threshold)
+            and (likely or self._scope(ranked[0][1]) >= c.scope_threshold)
         )
         clarify = not answered and (asking or (confident and tie) or plausible)
         checks = tuple(dict.fromkeys(k.self_check for k, _ in hits if k.self_check))

@@ -60,6 +60,25 @@ def test_a_pleasantry_inside_a_question_is_an_ordinary_word(matcher: Matcher) ->
     assert result.matches and (result.answered or result.clarify)
 
 
+def test_options_likely_together_are_offered_when_none_leads(
+    matcher: Matcher, seed_views: list[EntryView], segmenter: Segmenter
+) -> None:
+    """Two loan entries, neither confident nor far ahead: together they are likely
+    enough to ask which one was meant, where a shrug would hide the right one."""
+    question = "没房子抵押,小公司还能从银行贷到款吗"
+    result = matcher.search(question)
+    assert not result.answered and result.clarify
+    assert "wh-sme-2023:2.2.6" in [m.entry_id for m in result.matches]
+    strict = dataclasses.replace(MatcherConfig(), offer_floor=2.0)
+    without = Matcher(seed_views, segmenter=segmenter, config=strict).search(question)
+    assert not without.clarify  # the sum of the options' confidences is what asks
+
+
+def test_one_shared_word_is_not_worth_asking_about(matcher: Matcher) -> None:
+    result = matcher.search("明天武汉会下雨吗")
+    assert result.matches and not result.answered and not result.clarify
+
+
 @pytest.mark.parametrize("question", ["", "   ", "😀😀😀", "???!!!", "\x00\x01"])
 def test_empty_or_symbol_only_input(matcher: Matcher, question: str) -> None:
     result = matcher.search(question)
