@@ -2,6 +2,11 @@
 API, fed one update at a time through ``Application.process_update`` (no polling, no
 mocks), with users in every role, a group, a channel and a ticket to forge buttons for.
 
+The bot calls the local Bot API in-process (``policybot_localapi.inprocess``: the same
+server code, parameters encoded as PTB encodes them for HTTP, no sockets); what is fuzzed
+is the updates and the handlers. ``over_http=True`` puts loopback HTTP (HTTPX to aiohttp)
+in between, for the one fuzz test of that transport.
+
 Runs on its own event loop so that Hypothesis' synchronous ``@given`` tests can drive it.
 """
 
@@ -10,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +32,7 @@ from bot.app import PolicyApp, build_application, post_init
 from bot.context import PolicyContext
 from knowledge.lexicon import Segmenter, default_lexicon
 from policybot_localapi.api import BotClient, Chat, Injected, Limits, LocalBotAPI, User
+from policybot_localapi.inprocess import InProcessRequest
 from services import roles as role_service
 from services.knowledge import KnowledgeBase
 from services.sla import SlaPolicy
@@ -170,7 +177,7 @@ def consistency_problems(engine: Engine) -> list[str]:
 
 
 async def _start(
-    loop: asyncio.AbstractEventLoop, engine: Engine, knowledge: KnowledgeBase
+    loop: asyncio.AbstractEventLoop, engine: Engine, knowledge: KnowledgeBase, *, over_http: bool
 ) -> FuzzWorld:
     api = LocalBotAPI(limits=Limits.relaxed())
     await api.start()
@@ -256,6 +263,7 @@ async def _start(
         base_url=api.bot_api_url,
         base_file_url=api.file_url,
         persistence_interval=3600,
+        transport=None if over_http else functools.partial(InProcessRequest, api),
     )
     # relaxed limits: PTB's AIORateLimiter would pace the replies to Telegram's 30 msg/s
     # overall and 20 msg/min per group, i.e. mostly wait; the limiter itself stays in place
@@ -295,14 +303,16 @@ async def _stop(world: FuzzWorld) -> None:
 
 
 @contextlib.contextmanager
-def session_on(db: str, directory: Path, schema: str) -> Iterator[FuzzSession]:
+def session_on(
+    db: str, directory: Path, schema: str, *, over_http: bool = False
+) -> Iterator[FuzzSession]:
     """A world on SQLite or (``db == "postgresql"``) a private PostgreSQL schema."""
     with contextlib.ExitStack() as stack:
         url = None
         if db == "postgresql":
             postgres_or_skip()
             url = stack.enter_context(private_schema(schema))
-        session = FuzzSession(directory, url)
+        session = FuzzSession(directory, url, over_http=over_http)
         try:
             yield session
         finally:
@@ -312,14 +322,16 @@ def session_on(db: str, directory: Path, schema: str) -> Iterator[FuzzSession]:
 class FuzzSession:
     """Owns the loop, the database and the world for one test module."""
 
-    def __init__(self, directory: Path, url: str | None = None) -> None:
+    def __init__(self, directory: Path, url: str | None = None, *, over_http: bool = False) -> None:
         self.loop = asyncio.new_event_loop()
         self.engine = make_engine(url or f"sqlite:///{directory / 'fuzz.db'}")
         upgrade(self.engine)
         knowledge = KnowledgeBase(self.engine, segmenter=Segmenter(default_lexicon()))
         knowledge.ensure_bundled()
         knowledge.refresh()
-        self.world = self.loop.run_until_complete(_start(self.loop, self.engine, knowledge))
+        self.world = self.loop.run_until_complete(
+            _start(self.loop, self.engine, knowledge, over_http=over_http)
+        )
 
     def close(self) -> None:
         try:

@@ -9,6 +9,11 @@ Deliberate silences: updates outside private chats (group messages not addressed
 bot, channel posts), edited messages that are commands or carry no question, and
 ``chosen_inline_result``. Everything else in a private chat must make the bot call at least
 one method the user sees (a message, an edit, a callback answer, an inline answer).
+
+The bot calls the local Bot API in-process: what is fuzzed is the updates and the
+handlers, and the server code that checks each call is the same. One test,
+``test_fuzz_texts_over_http``, sends fuzzed texts with the bot's calls over loopback
+HTTP (HTTPX to aiohttp), so that the characters the replies quote back cross a real wire.
 """
 
 from __future__ import annotations
@@ -123,6 +128,15 @@ def world(
         )
 
 
+@pytest.fixture(scope="module")
+def http_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzWorld]:
+    """SQLite, the bot's calls over loopback HTTP."""
+    with session_on(
+        "sqlite", tmp_path_factory.mktemp("fuzz-http"), "fuzzhttp", over_http=True
+    ) as session:
+        yield session.world
+
+
 def _check(world: FuzzWorld, injected: Injected, silent_ok: bool) -> None:
     outcome = world.run(world.feed(injected))
     errors = world.unexpected_errors()
@@ -144,6 +158,19 @@ def _anchor(world: FuzzWorld, user: User) -> MessageRecord:
 def test_fuzz_private_texts(world: FuzzWorld, role: str, text: str) -> None:
     user = world.people[role]
     injected = world.run(world.client.send_message(user, text))
+    _check(world, injected, silent_ok=False)
+
+
+@settings(FUZZ, max_examples=examples(300))
+@given(role=roles, text=texts, search=st.booleans())
+def test_fuzz_texts_over_http(http_world: FuzzWorld, role: str, text: str, search: bool) -> None:
+    """Plain texts, and /search queries (whose reply quotes the query back)."""
+    world = http_world
+    user = world.people[role]
+    if search:
+        injected = world.run(world.client.send_command(user, "search", text))
+    else:
+        injected = world.run(world.client.send_message(user, text))
     _check(world, injected, silent_ok=False)
 
 
