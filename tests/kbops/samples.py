@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 
+from services.knowledge import KnowledgeBase
+
 DISTRICT_DOC = """示例区促进小微企业发展若干措施
 示例区人民政府
 2024年5月6日
@@ -14,7 +16,17 @@ DISTRICT_DOC = """示例区促进小微企业发展若干措施
 二、创新发展
 1.研发奖励。对加大研发投入的小微企业给予奖励。
 """
-QUESTION = "流动资金贷款贴息怎么申请"  # answered only once DISTRICT_DOC is published
+QUESTION = "流动资金贷款贴息怎么申请"  # answered from DISTRICT_DOC once it is published
+SAMPLE_TITLES = ("贷款贴息", "担保补助", "研发奖励")  # DISTRICT_DOC's measures
+
+
+def finds_sample(knowledge: KnowledgeBase, question: str = QUESTION) -> bool:
+    """Whether searching ``question`` offers any of DISTRICT_DOC's measures. The bundled
+    document may answer the question too (its 2.2.6 is about small-firm loans), so "not
+    answered" would test the bundled document rather than the index."""
+    result = knowledge.search(question)
+    found = (knowledge.entry(m.entry_id) for m in result.matches)
+    return any(e is not None and e.title in SAMPLE_TITLES for e in found)
 
 
 def docx_bytes(*, numbered: bool = True) -> bytes:
