@@ -60,14 +60,16 @@ def group_questions(
         by_text.setdefault(row.normalized, []).append(row)
     texts = sorted(by_text, key=lambda t: (-len(by_text[t]), -by_text[t][-1].asked_at.timestamp()))
     leaders: list[str] = []
+    compact_leaders: list[str] = []  # kept beside leaders: rebuilding it per text was O(n²)
     clusters: dict[str, list[str]] = {}
     for text in texts:
+        compact = _compact(text)
         found = process.extractOne(
-            _compact(text), [_compact(lead) for lead in leaders], scorer=fuzz.ratio,
-            score_cutoff=similarity,
-        )  # fmt: skip
+            compact, compact_leaders, scorer=fuzz.ratio, score_cutoff=similarity
+        )
         if found is None:
             leaders.append(text)
+            compact_leaders.append(compact)
             clusters[text] = [text]
         else:
             clusters[leaders[found[2]]].append(text)
