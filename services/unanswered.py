@@ -9,6 +9,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -50,6 +51,51 @@ def _compact(text: str) -> str:
     return "".join(text.split())
 
 
+BLOCK = 256  # texts compared with all earlier leaders in one rapidfuzz call
+
+
+def _leaders(texts: Sequence[str], similarity: float) -> list[int | None]:
+    """For each text in order, the index of the earlier leader it joins (the most similar
+    one at ≥ ``similarity``, the first on ties), or None when it becomes a leader itself.
+
+    The greedy pass is inherently quadratic; a block of texts is compared with every
+    leader so far in one ``process.cdist`` call, which runs without the GIL on every core
+    (thousands of open questions took seconds of a held GIL one ``extractOne`` at a time,
+    stalling the bot), and only the leaders a block itself creates are compared one by one.
+    """
+    compact = [_compact(text) for text in texts]
+    leaders: list[str] = []  # compacted
+    joined: list[int | None] = []
+    for start in range(0, len(compact), BLOCK):
+        block = compact[start : start + BLOCK]
+        known = len(leaders)
+        scores = (
+            process.cdist(
+                block, leaders, scorer=fuzz.ratio, score_cutoff=similarity,
+                dtype=np.float32, workers=-1,
+            )
+            if known
+            else None
+        )  # fmt: skip
+        for row, text in enumerate(block):
+            best: tuple[float, int] | None = None
+            if scores is not None:
+                column = int(scores[row].argmax())  # the first of the highest
+                if scores[row, column] >= similarity:
+                    best = (float(fuzz.ratio(text, leaders[column])), column)
+            found = process.extractOne(
+                text, leaders[known:], scorer=fuzz.ratio, score_cutoff=similarity
+            )
+            if found is not None and (best is None or found[1] > best[0]):
+                best = (found[1], known + found[2])
+            if best is None:
+                leaders.append(text)
+                joined.append(None)
+            else:
+                joined.append(best[1])
+    return joined
+
+
 def group_questions(
     rows: Sequence[AskedQuestion], *, similarity: float = SIMILARITY
 ) -> list[QuestionGroup]:
@@ -60,19 +106,13 @@ def group_questions(
         by_text.setdefault(row.normalized, []).append(row)
     texts = sorted(by_text, key=lambda t: (-len(by_text[t]), -by_text[t][-1].asked_at.timestamp()))
     leaders: list[str] = []
-    compact_leaders: list[str] = []  # kept beside leaders: rebuilding it per text was O(n²)
     clusters: dict[str, list[str]] = {}
-    for text in texts:
-        compact = _compact(text)
-        found = process.extractOne(
-            compact, compact_leaders, scorer=fuzz.ratio, score_cutoff=similarity
-        )
-        if found is None:
+    for text, joins in zip(texts, _leaders(texts, similarity), strict=True):
+        if joins is None:
             leaders.append(text)
-            compact_leaders.append(compact)
             clusters[text] = [text]
         else:
-            clusters[leaders[found[2]]].append(text)
+            clusters[leaders[joins]].append(text)
     groups: list[QuestionGroup] = []
     for leader, members in clusters.items():
         asked = [row for text in members for row in by_text[text]]

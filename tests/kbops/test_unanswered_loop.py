@@ -4,7 +4,10 @@ an entry (answered afterwards) and marking one off-topic."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
+import pytest
+from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Engine
 
 from services import unanswered
@@ -42,6 +45,39 @@ def test_similar_questions_are_grouped_by_frequency() -> None:
     assert first.variants == ("个体户转公司有什么奖励吗",)
     assert first.last_asked == T0 + dt.timedelta(minutes=3)
     assert unanswered.group_questions([]) == []
+
+
+def _greedy(texts: list[str], similarity: float) -> list[int | None]:
+    """The rule, one text at a time: join the most similar earlier leader (the first on
+    ties) at >= similarity, or lead a group."""
+    leaders: list[str] = []
+    joined: list[int | None] = []
+    for text in texts:
+        found = process.extractOne(text, leaders, scorer=fuzz.ratio, score_cutoff=similarity)
+        joined.append(None if found is None else found[2])
+        if found is None:
+            leaders.append(text)
+    return joined
+
+
+@pytest.mark.parametrize("block", [1, 3, 7, 256])
+def test_blockwise_grouping_is_the_greedy_rule(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a random walk of one-character edits: most texts are close to several earlier
+    # leaders, inside their block and across blocks, so the choice among them matters
+    rng = random.Random(block)
+    alphabet = "政策补贴企业申请怎么办理流程条件"
+    texts = ["".join(rng.choices(alphabet, k=14))]
+    while len(texts) < 400:
+        chars = list(rng.choice(texts[-30:]))
+        chars[rng.randrange(len(chars))] = rng.choice(alphabet)
+        if rng.random() < 0.05:
+            chars = rng.choices(alphabet, k=rng.randint(10, 16))
+        texts = list(dict.fromkeys([*texts, "".join(chars)]))
+    monkeypatch.setattr(unanswered, "BLOCK", block)
+    for similarity in (unanswered.SIMILARITY, 60):  # 60: several leaders within reach
+        expected = _greedy(texts, similarity)
+        assert sum(j is not None for j in expected) > 10  # the sample does group
+        assert unanswered._leaders(texts, similarity) == expected
 
 
 def test_unhelpful_answers_are_listed(knowledge: KnowledgeBase) -> None:
