@@ -242,3 +242,18 @@ def bundled_template(
     tmp_path_factory: pytest.TempPathFactory, migrated_template: MigratedTemplate
 ) -> BundledTemplate:
     return BundledTemplate(tmp_path_factory.mktemp("bundled"), migrated_template)
+
+
+@pytest.fixture
+def knowledge(
+    engine: Engine,
+    segmenter: Segmenter,
+    bundled_template: BundledTemplate,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> KnowledgeBase:
+    """The bundled documents and their index, as ``ensure_bundled()`` and ``refresh()``
+    make them (``BundledTemplate``: made once, replayed). ``segmenter`` is the requesting
+    folder's own (tests/bot, tests/kbops)."""
+    return bundled_template.knowledge(
+        engine, segmenter=segmenter, index_dir=tmp_path_factory.mktemp("index")
+    )

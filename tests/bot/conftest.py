@@ -12,27 +12,12 @@ from knowledge.lexicon import Segmenter, default_lexicon
 from policybot_localapi.api import Limits, LocalBotAPI
 from services.knowledge import KnowledgeBase
 from tests.bot.e2e_support import TOKEN, USERNAME, Bot, make_settings
-from tests.conftest import BundledTemplate
 
 
 @pytest.fixture(scope="session")
 def segmenter() -> Segmenter:
     """Loading jieba takes ~1 s: share one segmenter between knowledge bases."""
     return Segmenter(default_lexicon())
-
-
-@pytest.fixture
-def knowledge(
-    engine: Engine,
-    segmenter: Segmenter,
-    bundled_template: BundledTemplate,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> KnowledgeBase:
-    """The bundled documents and their index, as ``ensure_bundled()`` and ``refresh()``
-    make them (``BundledTemplate``: made once, replayed)."""
-    return bundled_template.knowledge(
-        engine, segmenter=segmenter, index_dir=tmp_path_factory.mktemp("index")
-    )
 
 
 @pytest.fixture
