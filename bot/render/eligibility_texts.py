@@ -128,6 +128,13 @@ def prefilled(facts: Sequence[tuple[Field, FactValue]]) -> str:
     return f"📋 已根据您的企业档案填写:{shown}(可用 /profile 修改)"
 
 
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence: the parsers' hints ("请输入年数,例如 2年 或 3年半")
+    have no full stop, and the /cancel hint follows them on the same line."""
+    text = text.rstrip()
+    return text if text.endswith(("。", "!", "?", "!", "?", ".")) else f"{text}。"
+
+
 def question(
     title: str,
     field: Field,
@@ -139,7 +146,7 @@ def question(
     """One question of a check; ``error`` explains why the last answer was not accepted."""
     lines: list[str] = []
     if error:
-        lines += [f"⚠️ {esc(error)}发送 /cancel 可退出自测。", ""]
+        lines += [f"⚠️ {esc(_sentence(error))}发送 /cancel 可退出自测。", ""]
     lines.append(f"<b>资格自测 · {esc(title)}</b>(第 {number} 题)")
     if prefilled_facts:
         lines.append(prefilled(prefilled_facts))

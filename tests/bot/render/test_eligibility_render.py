@@ -182,3 +182,11 @@ def test_result_card_names_the_version_and_says_when_nothing_applies() -> None:
     [card] = tx.result(evaluate(dated, {"flag": True}, today=dt.date(2026, 1, 1)))
     assert card.startswith("❓ <b>暂无适用的条件:《以后才有的规则》</b>")
     assert "截至 2026-01-01,本项目没有收录适用的条件,无法判断。" in card
+
+
+def test_an_error_without_a_full_stop_is_a_sentence_before_the_cancel_hint() -> None:
+    rule = hostile_rule()
+    hint = tx.question(rule.title, rule.fields[0], number=1, error="请输入年数,例如 2年 或 3年半")
+    assert "⚠️ 请输入年数,例如 2年 或 3年半。发送 /cancel 可退出自测。" in hint
+    ended = tx.question(rule.title, rule.fields[0], number=1, error="请回答“是”或“否”。")
+    assert "⚠️ 请回答“是”或“否”。发送 /cancel" in ended  # no second full stop
