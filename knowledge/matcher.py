@@ -113,6 +113,8 @@ class SearchResult:
     clarify: bool = False
     # eligibility self-checks of the programmes the question names (concept map)
     self_checks: tuple[str, ...] = ()
+    # only thanks and acknowledgements (谢谢 / 收到,谢谢 / 好的): declined, not a question
+    chatter: bool = False
 
     @property
     def best(self) -> Match | None:
@@ -652,7 +654,19 @@ class Matcher:
         )
         clarify = not answered and (asking or (confident and tie) or plausible)
         checks = tuple(dict.fromkeys(k.self_check for k, _ in hits if k.self_check))
-        return SearchResult(question, normalized, answered, tuple(matches), clarify, checks)
+        chatter = not ranked and self._chatter(normalized)
+        return SearchResult(
+            question, normalized, answered, tuple(matches), clarify, checks, chatter
+        )
+
+    def _chatter(self, normalized: str) -> bool:
+        """Whether the message is only pleasantries and stopwords, with at least one
+        pleasantry (谢谢 is also a stopword, so it is looked for in the text itself)."""
+        lexicon = self.segmenter.lexicon
+        words = self.segmenter.tokens(normalized)
+        if any(word not in lexicon.pleasantries for word in words):
+            return False
+        return any(p in normalized for p in lexicon.pleasantries)
 
     def _is_about(self, doc: int, concept: Concept) -> bool:
         """Whether an entry is about a concept: one of its terms is in the entry's title,

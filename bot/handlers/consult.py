@@ -85,6 +85,9 @@ async def answer_question(
             message, services, result, question_id=answer.question_id, notes=notes, quote=group
         )
         return
+    if result.chatter:  # 谢谢 / 收到,谢谢: a courtesy, not a question nobody could answer
+        await message.reply_text("\n\n".join([*notes, texts.CHATTER]), do_quote=group)
+        return
     suggestions = catalog.suggestions(services.knowledge, [m.entry_id for m in result.matches])
     parts = [*notes, cards.no_answer_text(suggestions, today=services.today())]
     await send_messages(

@@ -37,3 +37,13 @@ def test_dates_and_deadlines() -> None:
     assert dates.deadline(midnight, TZ) == "12月7日(周一)下班前"
     afternoon = dt.datetime(2026, 12, 8, 15, 30, tzinfo=TZ)
     assert dates.deadline(afternoon, TZ) == "12月8日(周二)15:30"
+
+
+async def test_thanks_get_a_courtesy_not_a_search_failure(bot: Bot) -> None:
+    user = await bot.user()
+    for text in ("谢谢", "好的收到,谢谢"):
+        [reply] = await bot.say(user, text)
+        assert (reply.text or "").startswith("不客气。"), text
+        assert "没有找到" not in (reply.text or "")
+    [card] = await bot.say(user, "谢谢,个体户转成公司有奖励吗")  # thanks inside a question
+    assert "不客气" not in (card.text or "") and "个转企" in (card.text or "")

@@ -52,12 +52,20 @@ def test_acknowledgements_are_declined_like_thanks(matcher: Matcher, question: s
     assert matcher.search("谢谢").matches == ()
     result = matcher.search(question)
     assert not result.answered and not result.clarify and result.matches == ()
+    assert result.chatter and matcher.search("谢谢").chatter  # the bot says 不客气
+
+
+@pytest.mark.parametrize("text", ["的", "asdf", "今天天气怎么样", "感谢您的帮助,担保费率多少"])
+def test_not_chatter(matcher: Matcher, text: str) -> None:
+    """Declined or answered, but not a courtesy: a stopword alone, an unknown word,
+    an off-topic question, thanks beside a real question."""
+    assert not matcher.search(text).chatter
 
 
 def test_a_pleasantry_inside_a_question_is_an_ordinary_word(matcher: Matcher) -> None:
     """收到 is chatter alone, a word of the question in 定期收到政策信息."""
     result = matcher.search("好的,我们想定期收到适合本公司的新政策信息")
-    assert result.matches and (result.answered or result.clarify)
+    assert result.matches and (result.answered or result.clarify) and not result.chatter
 
 
 def test_options_likely_together_are_offered_when_none_leads(
