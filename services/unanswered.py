@@ -72,7 +72,7 @@ def _leaders(texts: Sequence[str], similarity: float) -> list[int | None]:
         scores = (
             process.cdist(
                 block, leaders, scorer=fuzz.ratio, score_cutoff=similarity,
-                dtype=np.float32, workers=-1,
+                dtype=np.float64, workers=-1,
             )
             if known
             else None
@@ -82,7 +82,8 @@ def _leaders(texts: Sequence[str], similarity: float) -> list[int | None]:
             if scores is not None:
                 column = int(scores[row].argmax())  # the first of the highest
                 if scores[row, column] >= similarity:
-                    best = (float(fuzz.ratio(text, leaders[column])), column)
+                    # float64, as extractOne scores: compared below with no rounding
+                    best = (float(scores[row, column]), column)
             found = process.extractOne(
                 text, leaders[known:], scorer=fuzz.ratio, score_cutoff=similarity
             )
