@@ -27,7 +27,10 @@ def register(
         name=push_plan.JOB_NAME,
     )
     jobs.run_repeating(
-        push_deliver.job,
+        # one sender per bot: Telegram's ~30 messages/s limit is the bot's, not an
+        # instance's, and a second sender could claim half of a user's due notices, which
+        # would then arrive as two messages instead of one digest
+        leader_only(push_deliver.job),
         interval=push_deliver.INTERVAL_SECONDS,
         first=push_deliver.INTERVAL_SECONDS,
         name=push_deliver.JOB_NAME,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from telegram.ext import Application
 
 from bot.context import BotServices
@@ -15,11 +18,14 @@ from bot.flood import FloodGate
 from bot.job_messages import BotJobMessages
 from bot.settings import Settings
 from scheduler import push_deliver, push_jobs, push_plan
+from scheduler.leader import Leadership, leadership_for
 from services.knowledge import KnowledgeBase
 from services.push import EVENT_BATCH, NoProfileMatcher
 from storage import push
 from storage.db import session_scope
 from storage.models import KBImport, PolicyEvent
+from storage.models_push import NoticeKind, PushNotice, PushOutbox
+from storage.push_delivery import outbox_rows
 
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -72,3 +78,50 @@ async def test_one_delivery_run_at_a_time(engine: Engine) -> None:
         assert await asyncio.wait_for(push_deliver.run(services, None, owner), 1) is None  # type: ignore[arg-type]
     stats = await push_deliver.run(services, None, owner)  # type: ignore[arg-type]
     assert stats is not None and stats.messages == 0  # nothing due, the bot is not needed
+
+
+class SendingBot:
+    """Stands for the Bot: records the chats it was asked to send to."""
+
+    def __init__(self) -> None:
+        self.chats: list[int] = []
+
+    async def send_message(self, *, chat_id: int, **_: object) -> SimpleNamespace:
+        self.chats.append(chat_id)
+        return SimpleNamespace(message_id=len(self.chats))
+
+
+async def test_only_the_leader_sends(engine: Engine) -> None:
+    """Two instances sending at once would double the bot's rate and could split one
+    user's due notices across two messages; a follower leaves the outbox alone."""
+    app = Application.builder().token("1:x").build()
+    assert app.job_queue is not None
+    push_jobs.register(app.job_queue)
+    [deliver] = [job for job in app.job_queue.jobs() if job.name == push_deliver.JOB_NAME]
+    tick: Any = deliver.callback  # called with a stand-in context
+    services = make_services(engine)
+    with session_scope(engine) as session:
+        for n in range(2):
+            notice = PushNotice(kind=NoticeKind.NEW.value, dedupe_key=f"t:{n}", title=f"第{n}条")
+            session.add(notice)
+            session.flush()
+            assert notice.id is not None
+            session.add(PushOutbox(notice_id=notice.id, user_id=7, due_at=NOW, created_at=NOW))
+    bot = SendingBot()
+    context = SimpleNamespace(bot_data=services, bot=bot, application=Owner())
+    other = Leadership(engine)  # another instance's leadership (its own connection)
+    try:
+        if engine.dialect.name == "postgresql":
+            assert other.is_leader()
+            await tick(context)
+            assert bot.chats == []
+            with Session(engine) as session:
+                assert {row.state for row in outbox_rows(session)} == {"pending"}
+            other.release()  # the leader goes: this instance leads at its next tick
+        await tick(context)
+    finally:
+        other.release()
+        leadership_for(engine).release()
+    assert bot.chats == [7]  # both notices in one message
+    with Session(engine) as session:
+        assert {row.state for row in outbox_rows(session)} == {"sent"}
