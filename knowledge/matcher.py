@@ -654,19 +654,21 @@ class Matcher:
         )
         clarify = not answered and (asking or (confident and tie) or plausible)
         checks = tuple(dict.fromkeys(k.self_check for k, _ in hits if k.self_check))
+        # _ranked finds nothing for chatter, so the test only runs when nothing was found
         chatter = not ranked and self._chatter(normalized)
         return SearchResult(
             question, normalized, answered, tuple(matches), clarify, checks, chatter
         )
 
     def _chatter(self, normalized: str) -> bool:
-        """Whether the message is only pleasantries and stopwords, with at least one
-        pleasantry (谢谢 is also a stopword, so it is looked for in the text itself)."""
+        """Whether the message is chatter: only pleasantries and stopwords, with at least
+        one pleasantry (谢谢 is also a stopword, so it is looked for in the text itself).
+        The one rule for both skipping the search and ``SearchResult.chatter``."""
         lexicon = self.segmenter.lexicon
-        words = self.segmenter.tokens(normalized)
-        if any(word not in lexicon.pleasantries for word in words):
+        # the substring test first: most questions contain no pleasantry and are not cut
+        if not any(p in normalized for p in lexicon.pleasantries):
             return False
-        return any(p in normalized for p in lexicon.pleasantries)
+        return all(word in lexicon.pleasantries for word in self.segmenter.tokens(normalized))
 
     def _is_about(self, doc: int, concept: Concept) -> bool:
         """Whether an entry is about a concept: one of its terms is in the entry's title,
@@ -699,15 +701,14 @@ class Matcher:
         return [(self._ids[doc], f, self._confidence(f)) for doc, f in ranked]
 
     def _ranked(self, normalized: str, limit: int) -> list[tuple[int, Features]]:
-        """Up to ``limit`` BM25 candidates with their features, best first."""
-        if not normalized or self._n == 0:
+        """Up to ``limit`` BM25 candidates with their features, best first; none for
+        chatter (收到,谢谢 / 好的 / 知道了), which is not a question about anything."""
+        if not normalized or self._n == 0 or self._chatter(normalized):
             return []
         units, qterms = self._query(normalized)
-        chatter = self.segmenter.lexicon.pleasantries
-        if not qterms or all(u.text in chatter for u in units):
-            # no word of the question is more than a function word or a pleasantry
-            # (收到,谢谢 / 好的 / 知道了): chatter, not a question about anything; the
-            # typo and pinyin channels alone would find homophones (知道 → 指导)
+        if not qterms or not units:
+            # no word of the question is more than a function word (可以 / 怎么办): the
+            # typo and pinyin channels alone would find homophones
             return []
         scores = self._bm25(qterms)
         k = min(limit, self._n)

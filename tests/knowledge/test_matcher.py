@@ -144,6 +144,8 @@ def test_any_text_gives_a_well_formed_result(matcher: Matcher, text: str) -> Non
         assert result.matches[0].score >= matcher.config.threshold
     assert not (result.answered and result.clarify)
     assert not result.clarify or len(result.matches) >= 2
+    if result.chatter:  # one rule: chatter is never ranked
+        assert result.matches == () and matcher.explain(text) == []
 
 
 def _entry(entry_id: str, title: str, body: str, keywords: tuple[str, ...] = ()) -> EntryView:
