@@ -62,6 +62,18 @@ def test_not_chatter(matcher: Matcher, text: str) -> None:
     assert not matcher.search(text).chatter
 
 
+def test_every_pleasantry_alone_is_chatter(matcher: Matcher) -> None:
+    """Each word of pleasantries.txt, alone or with 了, is declined as chatter, and the
+    same rule keeps it out of the ranking (``explain`` finds nothing either)."""
+    missed: list[str] = []
+    for word in sorted(matcher.segmenter.lexicon.pleasantries):
+        for text in (word, word + "了"):
+            result = matcher.search(text)
+            if not result.chatter or result.matches or matcher.explain(text):
+                missed.append(text)
+    assert missed == []
+
+
 def test_a_pleasantry_inside_a_question_is_an_ordinary_word(matcher: Matcher) -> None:
     """收到 is chatter alone, a word of the question in 定期收到政策信息."""
     result = matcher.search("好的,我们想定期收到适合本公司的新政策信息")
