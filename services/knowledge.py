@@ -453,8 +453,12 @@ class KnowledgeBase:
     def ask(
         self, question: str, *, top: int = 3, channel: str = "cli", user_id: int | None = None
     ) -> Answer:
-        """Search and log the question (unanswered ones are listed for maintainers)."""
+        """Search and log the question (unanswered ones are listed for maintainers).
+        Chatter (谢谢 / 收到,谢谢) is not a question: it is not logged, so it never shows
+        in the unanswered list and is not counted as asked in the statistics."""
         result = self.search(question, top=top)
+        if result.chatter:
+            return Answer(result=result, question_id=None)
         best = result.best
         with session_scope(self.engine) as session:
             row = kb.log_question(

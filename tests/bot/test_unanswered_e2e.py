@@ -1,5 +1,5 @@
-"""End to end: a missed question shows up in /unanswered; the admin attaches it to the
-closest entry in one tap, and the same question is answered right away."""
+"""End to end: a missed question shows up in /unanswered (thanks do not); the admin
+attaches it to the closest entry in one tap, and the same question is answered right away."""
 
 from __future__ import annotations
 
@@ -17,11 +17,14 @@ async def test_attach_unanswered_question(harness: Bot) -> None:
         [reply] = await bot.say(user, MISSED)
         assert "没有找到与您的问题完全对应的政策" in (reply.text or "")
         await bot.say(user, "附近哪家火锅好吃")
+        [thanks] = await bot.say(user, "谢谢")  # a courtesy, not a missed question
+        assert (thanks.text or "").startswith("不客气。")
 
         admin = await bot.client.create_user("管理员", user_id=ADMIN_ID)
         [listing] = await bot.command(admin, "unanswered")
         text = listing.text or ""
         assert "未答问题" in text and f"「{MISSED}」 ×1" in text and "附近哪家火锅好吃" in text
+        assert "谢谢" not in text and not any("谢谢" in t for t in listing.button_texts)
         button = next(t for t in listing.button_texts if MISSED in t)
         await bot.press(admin, listing, text=button)
         [detail] = await bot.next(admin)

@@ -10,7 +10,7 @@ import pytest
 from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Engine
 
-from services import unanswered
+from services import stats, unanswered
 from services.knowledge import KnowledgeBase
 from storage import users
 from storage.db import session_scope
@@ -128,3 +128,16 @@ def test_off_topic_is_no_longer_listed(engine: Engine, knowledge: KnowledgeBase)
     assert [g.example for g in unanswered.list_groups(engine)] == [MISSED]
     assert unanswered.mark_off_topic(engine, hotpot.question_id, user_id=1) is None
     assert unanswered.find_group(engine, 10_000) is None
+
+
+def test_chatter_is_not_an_unanswered_question(knowledge: KnowledgeBase) -> None:
+    """谢谢 and 收到,谢谢 are no questions: not logged, so neither listed as unanswered nor
+    counted as asked; a missed question beside them still is."""
+    for text in ("谢谢", "收到,谢谢", "好的", "知道了"):
+        answer = knowledge.ask(text, user_id=7)
+        assert answer.result.chatter and answer.question_id is None, text
+    knowledge.ask(MISSED, user_id=7)
+    assert [g.example for g in unanswered.list_groups(knowledge.engine)] == [MISSED]
+    report = stats.collect(knowledge, days=2, now=dt.datetime.now(dt.UTC))
+    assert report.asked == 1 and report.answered == 0
+    assert [g.example for g in report.unanswered] == [MISSED]
