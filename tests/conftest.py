@@ -38,6 +38,27 @@ if "PYTEST_DEBUG_TEMPROOT" not in os.environ and _RAM.is_dir() and os.access(_RA
 PG_NO_WAIT = "-csynchronous_commit%3Doff"
 
 
+DATABASES = ("sqlite", "postgresql")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--dist loadgroup`` (pyproject.toml): a module's tests run on one worker, one
+    group per database when they are parametrized by it. Module-scoped worlds (the update
+    fuzz, the flow model) are then built once per database and their counts stay whole,
+    while the SQLite and PostgreSQL halves of a slow module run on different cores."""
+    if config.getoption("dist", "no") != "loadgroup":
+        return
+    for item in items:
+        group = item.nodeid.split("::", 1)[0]
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params.values() if callspec is not None else ()
+        database = next((p for p in params if isinstance(p, str) and p in DATABASES), None)
+        if database is not None:
+            group = f"{group}[{database}]"
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def _postgres_available() -> str | None:
     try:
         probe = create_engine(PG_URL, connect_args={"connect_timeout": 3})

@@ -80,7 +80,8 @@ def texts(api: LocalBotAPI, user: User, needle: str) -> list[MessageRecord]:
 
 
 async def wait_text(api: LocalBotAPI, user: User, needle: str, count: int = 1) -> MessageRecord:
-    await until(lambda: len(texts(api, user, needle)) >= count, 30, f"{needle!r} for {user.id}")
+    # generous: two instances, the Bot API and a balancer may share two busy cores
+    await until(lambda: len(texts(api, user, needle)) >= count, 60, f"{needle!r} for {user.id}")
     return texts(api, user, needle)[count - 1]
 
 
