@@ -41,22 +41,27 @@ PG_NO_WAIT = "-csynchronous_commit%3Doff"
 DATABASES = ("sqlite", "postgresql")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With ``--dist loadgroup`` (pyproject.toml): a module's tests run on one worker, one
-    group per database when they are parametrized by it. Module-scoped worlds (the update
-    fuzz, the flow model) are then built once per database and their counts stay whole,
-    while the SQLite and PostgreSQL halves of a slow module run on different cores."""
-    if config.getoption("dist", "no") != "loadgroup":
-        return
-    for item in items:
-        group = item.nodeid.split("::", 1)[0]
-        callspec = getattr(item, "callspec", None)
-        params = callspec.params.values() if callspec is not None else ()
-        database = next((p for p in params if isinstance(p, str) and p in DATABASES), None)
-        if database is not None:
-            group = f"{group}[{database}]"
-        item.add_marker(pytest.mark.xdist_group(group))
+def work_unit(nodeid: str) -> str:
+    """The unit one pytest-xdist worker runs whole: a test module, or its tests on one
+    database when they are parametrized by it. Module-scoped worlds (the update fuzz, the
+    flow model) are then built once per database and their counts stay whole, while the
+    SQLite and PostgreSQL halves of a slow module run on different cores."""
+    module, _, test = nodeid.partition("::")
+    ids = test[test.find("[") + 1 : -1].split("-") if test.endswith("]") else []
+    database = next((db for db in DATABASES if db in ids), None)
+    return f"{module}:{database}" if database else module
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``-n``: pytest-xdist's scope scheduling, with :func:`work_unit` as the scope (its
+    ``xdist_group`` marks do not reach the scheduler under pytest 9)."""
+    from xdist.scheduler import LoadScopeScheduling  # only where pytest-xdist runs
+
+    class ByModuleAndDatabase(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return ByModuleAndDatabase(config, log)
 
 
 def _postgres_available() -> str | None:

@@ -10,7 +10,8 @@ numbers and chatter, for several users. After every step:
 
 CI runs a bounded number of steps on SQLite and PostgreSQL; ``POLICYBOT_MODEL_SCALE``
 scales it (e.g. ``POLICYBOT_MODEL_SCALE=20`` for a long run). The steps run are written
-to ``test-artifacts/model-steps.txt``.
+per database to ``test-artifacts/model-steps-<database>.txt`` (the two may run in
+different test workers).
 """
 
 from __future__ import annotations
@@ -160,10 +161,8 @@ def world(
             yield request.param, session.world
     finally:
         ARTIFACTS.mkdir(exist_ok=True)
-        counts = " ".join(f"{db}={n}" for db, n in STEPS_RUN.items())
-        (ARTIFACTS / "model-steps.txt").write_text(
-            f"{sum(STEPS_RUN.values())} ({counts})\n", encoding="utf-8"
-        )
+        steps = STEPS_RUN.get(request.param, 0)
+        (ARTIFACTS / f"model-steps-{request.param}.txt").write_text(f"{steps}\n", encoding="utf-8")
 
 
 def test_flow_model(world: tuple[str, FuzzWorld]) -> None:
