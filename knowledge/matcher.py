@@ -557,27 +557,43 @@ class Matcher:
 
     def _bm25(self, qterms: list[_QueryTerm]) -> np.ndarray:
         """BM25 where each word of the question scores an entry by the best of the terms
-        that stand for it, plus ``expansion_share`` of the others (see MatcherConfig)."""
+        that stand for it, plus ``expansion_share`` of the others (see MatcherConfig).
+
+        The scores are float32 sums added term by term in query order; the additions are
+        collected and applied by one ``np.add.at`` (which adds in the order given), so the
+        per-entry sums are the same as adding each term's postings in turn. A posting's
+        contribution is looked up by its float16 bit pattern in a table per query weight
+        (see ``_weight_table``) rather than computed in float16 arithmetic, which numpy
+        does element by element and was most of the time of a question.
+        """
         share = self.config.expansion_share
         scores = np.zeros(self._n, dtype=np.float32)
         by_unit: dict[int, list[_QueryTerm]] = {}
         for qt in qterms:
             by_unit.setdefault(qt.unit, []).append(qt)
+        bits = self._all_weights.view(np.uint16)
+        docs_parts: list[np.ndarray] = []
+        value_parts: list[np.ndarray] = []
         for unit, group in by_unit.items():
             if unit < 0 or len(group) == 1:
                 for qt in group:  # the typo channel and parts of known words add up
                     lo, hi = self._offsets[qt.term_id], self._offsets[qt.term_id + 1]
-                    scores[self._all_docs[lo:hi]] += qt.weight * self._all_weights[lo:hi]
+                    docs_parts.append(self._all_docs[lo:hi])
+                    value_parts.append(_looked_up(_weight_table("half", qt.weight), bits[lo:hi]))
                 continue
             # best + share × (sum − best) = share × sum + (1 − share) × best
             best = np.zeros(self._n, dtype=np.float32)
             for i, qt in enumerate(group):  # a term's postings name each entry once
                 lo, hi = self._offsets[qt.term_id], self._offsets[qt.term_id + 1]
                 docs = self._all_docs[lo:hi]
-                weights = qt.weight * self._all_weights[lo:hi].astype(np.float32)
+                weights = _looked_up(_weight_table("single", qt.weight), bits[lo:hi])
                 best[docs] = weights if i == 0 else np.maximum(best[docs], weights)
-                scores[docs] += share * weights
+                docs_parts.append(docs)
+                shared = _weight_table("shared", qt.weight, share)
+                value_parts.append(_looked_up(shared, bits[lo:hi]))
+            _add_in_order(scores, docs_parts, value_parts)
             scores += (1 - share) * best
+        _add_in_order(scores, docs_parts, value_parts)
         return scores
 
     def _corrections(self, normalized: str, tokens: list[str]) -> list[tuple[str, str]]:
@@ -736,13 +752,15 @@ class Matcher:
         unmatched = sum(u.weight for u in units if not u.term_ids)
         share = unmatched / (sum(u.weight for u in units) or 1.0)
         concept_docs = self._concept_docs(cand, normalized)
+        ratios: dict[str, float] = {}
+        partials: dict[str, float] = {}
         return [
             Features(
                 coverage=coverage[pos],
                 bm25=float(scores[doc]) / top_bm,
                 strength=min(1.0, float(scores[doc]) / max(max_possible, 1e-6) * 2),
-                alt=self._alt_similarity(compact, doc),
-                title=self._title_similarity(compact, doc),
+                alt=self._alt_similarity(compact, doc, ratios),
+                title=self._title_similarity(compact, doc, partials),
                 unmatched=unmatched,
                 unknown_share=share,
                 concept=float(doc in concept_docs),
@@ -806,17 +824,33 @@ class Matcher:
                 content |= present
         return (hits / total).tolist(), content.tolist()
 
-    def _alt_similarity(self, compact: str, doc: int) -> float:
+    def _alt_similarity(self, compact: str, doc: int, seen: dict[str, float]) -> float:
+        """The closest alternative question; ``seen`` remembers each text's ratio for
+        this question (entries share alternative questions and keywords)."""
         best = 0.0
         for alt in self._alts[doc]:
-            best = max(best, fuzz.ratio(compact, alt))
+            score = seen.get(alt)
+            if score is None:
+                score = seen[alt] = fuzz.ratio(compact, alt)
+            best = max(best, score)
         return best / 100.0
 
-    def _title_similarity(self, compact: str, doc: int) -> float:
-        best = fuzz.partial_ratio(self._titles[doc], compact)
+    def _title_similarity(self, compact: str, doc: int, seen: dict[str, float]) -> float:
+        """The title or a keyword inside the question; ``seen`` as for _alt_similarity."""
+
+        def partial(text: str) -> float:
+            score = seen.get(text)
+            if score is None:
+                score = seen[text] = fuzz.partial_ratio(text, compact)
+            return score
+
+        best = partial(self._titles[doc])
         for kw in self._keywords[doc]:
             if len(kw) >= 2:
-                best = max(best, fuzz.partial_ratio(kw, compact) * min(1.0, len(kw) / 4))
+                factor = min(1.0, len(kw) / 4)
+                if 100 * factor <= best:
+                    continue  # a ratio is at most 100: this keyword cannot do better
+                best = max(best, partial(kw) * factor)
         return best / 100.0
 
 
@@ -1024,6 +1058,51 @@ def _add_homophone(by_pinyin: dict[str, list[int]], word: str, tid: int) -> None
 def _lengths(docs: np.ndarray, tfs: np.ndarray, n: int) -> np.ndarray:
     """Entry lengths in tenths (integers: the sum does not depend on the order)."""
     return np.bincount(docs, weights=tfs & _TF, minlength=n).astype(np.int64)
+
+
+_HALVES = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
+_TABLES: dict[tuple[str, float, float], np.ndarray] = {}
+
+
+def _weight_table(kind: str, weight: float, share: float = 1.0) -> np.ndarray:
+    """What a posting of BM25 weight ``h`` (float16) adds for a query term of ``weight``,
+    for each of the 65,536 float16 bit patterns, computed as the plain expressions are:
+    "half": ``weight * h`` in float16 arithmetic (a Python float times a float16 array
+    stays float16), widened to float32; "single": ``weight * float32(h)`` in float32;
+    "shared": ``share`` times that, in float32. A float16 product is the float32 product
+    (exact: 11 × 11 significant bits) rounded to float16, which the table does once per
+    bit pattern instead of once per posting. The few query weights there are (products
+    of the configuration's weights) make few tables; the cache is emptied if it grows."""
+    key = (kind, weight, share)
+    table = _TABLES.get(key)
+    if table is None:
+        # the patterns no posting has (infinities, NaN, the largest) may overflow: no matter
+        with np.errstate(over="ignore", invalid="ignore"):
+            if kind == "half":
+                table = (np.float16(weight).astype(np.float32) * _HALVES).astype(np.float16)
+                table = table.astype(np.float32)
+            else:
+                table = np.float32(weight) * _HALVES
+                if kind == "shared":
+                    table = np.float32(share) * table
+        if len(_TABLES) >= 64:
+            _TABLES.clear()
+        _TABLES[key] = table
+    return table
+
+
+def _looked_up(table: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    # every uint16 is a valid position: "clip" skips the bounds checks and is faster
+    return np.take(table, bits, mode="clip")
+
+
+def _add_in_order(scores: np.ndarray, docs: list[np.ndarray], values: list[np.ndarray]) -> None:
+    """Add ``values`` at ``docs``, part after part (``np.add.at`` adds in the order given,
+    so each score is summed in the same order as by one ``+=`` per part); empties both."""
+    if docs:
+        np.add.at(scores, np.concatenate(docs, dtype=np.intp), np.concatenate(values))
+        docs.clear()
+        values.clear()
 
 
 def _sigmoid(x: float) -> float:
