@@ -608,12 +608,14 @@ class Matcher:
                     span = run[start : start + size]
                     if span in self._vocab:
                         continue
-                    if any(span in w for w in words):
+                    # most spans sound like no word of the index: looked up before the
+                    # slower test below
+                    homophones = self._by_pinyin.get("".join(syllables[start : start + size]))
+                    if not homophones or any(span in w for w in words):
                         # a real word the user typed, or part of one (公积金 ⊅ 基金;
                         # 手里 is not a typo of 受理)
                         continue
-                    key = "".join(syllables[start : start + size])
-                    for tid in self._by_pinyin.get(key, ()):
+                    for tid in homophones:
                         word = self._words[tid]
                         if word not in normalized and all(word != w for w, _ in found):
                             found.append((word, span))
@@ -746,27 +748,30 @@ class Matcher:
         max_possible: float,
         normalized: str,
     ) -> list[Features]:
-        coverage, content = self._coverage(units, cand)
-        top_bm = float(scores[cand].max())
+        looked: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        coverage, content = self._coverage(units, cand, looked)
         compact = normalized.replace(" ", "")
         unmatched = sum(u.weight for u in units if not u.term_ids)
         share = unmatched / (sum(u.weight for u in units) or 1.0)
-        concept_docs = self._concept_docs(cand, normalized)
-        ratios: dict[str, float] = {}
-        partials: dict[str, float] = {}
+        concept_docs = self._concept_docs(cand, normalized, looked)
+        docs = cand.tolist()
+        points = scores[cand].tolist()
+        top_bm = max(points)
+        alts = self._alt_similarities(compact, docs)
+        titles = self._title_similarities(compact, docs)
         return [
             Features(
                 coverage=coverage[pos],
-                bm25=float(scores[doc]) / top_bm,
-                strength=min(1.0, float(scores[doc]) / max(max_possible, 1e-6) * 2),
-                alt=self._alt_similarity(compact, doc, ratios),
-                title=self._title_similarity(compact, doc, partials),
+                bm25=points[pos] / top_bm,
+                strength=min(1.0, points[pos] / max(max_possible, 1e-6) * 2),
+                alt=alts[pos],
+                title=titles[pos],
                 unmatched=unmatched,
                 unknown_share=share,
                 concept=float(doc in concept_docs),
                 content=content[pos],
             )
-            for pos, doc in enumerate(cand.tolist())
+            for pos, doc in enumerate(docs)
         ]
 
     def _rank(self, f: Features) -> float:
@@ -786,19 +791,40 @@ class Matcher:
         b = self.config.scope
         return _sigmoid(b[0] + float(np.dot(b[1:], f.scope_vector())))
 
-    def _concept_docs(self, cand: np.ndarray, normalized: str) -> set[int]:
+    def _concept_docs(
+        self, cand: np.ndarray, normalized: str, looked: dict[int, tuple[np.ndarray, np.ndarray]]
+    ) -> set[int]:
         """The candidates that contain a term of a concept the question names (looked up
         per candidate: a common term's postings name most of a large index)."""
         found = np.zeros(len(cand), dtype=bool)
         for concept, _ in self.segmenter.lexicon.concepts_in(normalized.replace(" ", "")):
             for tid in self._concept_terms(concept):
-                docs = self._postings(tid)
-                where = np.searchsorted(docs, cand)
-                where[where >= len(docs)] = len(docs) - 1
-                found |= docs[where] == cand
+                found |= self._in_postings(tid, cand, looked)[0]
         return set(cand[found].tolist())
 
-    def _coverage(self, units: list[_Unit], cand: np.ndarray) -> tuple[list[float], list[bool]]:
+    def _in_postings(
+        self, tid: int, cand: np.ndarray, looked: dict[int, tuple[np.ndarray, np.ndarray]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per candidate (ascending entry positions): whether term ``tid`` is in it, and
+        whether in its own text; ``looked`` keeps the answers for this question (the
+        words of a question and its concepts share terms)."""
+        known = looked.get(tid)
+        if known is None:
+            lo, hi = self._offsets[tid], self._offsets[tid + 1]
+            docs = self._all_docs[lo:hi]
+            # past the end: "clip" compares with the last posting, which is not the entry
+            where = docs.searchsorted(cand)
+            found = docs.take(where, mode="clip") == cand
+            own = found & (self._all_tfs[lo:hi].take(where, mode="clip") >= _OWN)
+            known = looked[tid] = (found, own)
+        return known
+
+    def _coverage(
+        self,
+        units: list[_Unit],
+        cand: np.ndarray,
+        looked: dict[int, tuple[np.ndarray, np.ndarray]],
+    ) -> tuple[list[float], list[bool]]:
         """Per candidate: the idf-weighted share of the question's units it contains (a
         unit only in its keywords or alternative questions counts ``hand_coverage``), and
         whether it contains a content unit (a word of two or more characters that is not
@@ -812,46 +838,50 @@ class Matcher:
             present = np.zeros(len(cand), dtype=bool)
             own = np.zeros(len(cand), dtype=bool)
             for tid in unit.term_ids:
-                lo, hi = self._offsets[tid], self._offsets[tid + 1]
-                docs = self._all_docs[lo:hi]
-                where = np.searchsorted(docs, cand)
-                where[where >= len(docs)] = len(docs) - 1
-                found = docs[where] == cand
+                found, found_own = self._in_postings(tid, cand, looked)
                 present |= found
-                own |= found & ((self._all_tfs[lo:hi][where] & _OWN) > 0)
+                own |= found_own
             hits += unit.weight * np.where(own, 1.0, hand * present)
             if len(unit.text) >= 2 and unit.text not in intents:
                 content |= present
         return (hits / total).tolist(), content.tolist()
 
-    def _alt_similarity(self, compact: str, doc: int, seen: dict[str, float]) -> float:
-        """The closest alternative question; ``seen`` remembers each text's ratio for
-        this question (entries share alternative questions and keywords)."""
-        best = 0.0
-        for alt in self._alts[doc]:
-            score = seen.get(alt)
-            if score is None:
-                score = seen[alt] = fuzz.ratio(compact, alt)
-            best = max(best, score)
-        return best / 100.0
+    def _alt_similarities(self, compact: str, docs: list[int]) -> list[float]:
+        """Per entry, its closest alternative question (rapidfuzz ratio); the entries
+        share alternative questions, and each is compared with the question once."""
+        seen: dict[str, float] = {}
+        out: list[float] = []
+        for doc in docs:
+            best = 0.0
+            for alt in self._alts[doc]:
+                score = seen.get(alt)
+                if score is None:
+                    score = seen[alt] = fuzz.ratio(compact, alt)
+                best = max(best, score)
+            out.append(best / 100.0)
+        return out
 
-    def _title_similarity(self, compact: str, doc: int, seen: dict[str, float]) -> float:
-        """The title or a keyword inside the question; ``seen`` as for _alt_similarity."""
-
-        def partial(text: str) -> float:
-            score = seen.get(text)
-            if score is None:
-                score = seen[text] = fuzz.partial_ratio(text, compact)
-            return score
-
-        best = partial(self._titles[doc])
-        for kw in self._keywords[doc]:
-            if len(kw) >= 2:
-                factor = min(1.0, len(kw) / 4)
-                if 100 * factor <= best:
-                    continue  # a ratio is at most 100: this keyword cannot do better
-                best = max(best, partial(kw) * factor)
-        return best / 100.0
+    def _title_similarities(self, compact: str, docs: list[int]) -> list[float]:
+        """Per entry, its title or a keyword inside the question (rapidfuzz partial
+        ratio, a short keyword counting less); each text is compared once."""
+        seen: dict[str, float] = {}
+        out: list[float] = []
+        for doc in docs:
+            title = self._titles[doc]
+            best = seen.get(title)
+            if best is None:
+                best = seen[title] = fuzz.partial_ratio(title, compact)
+            for kw in self._keywords[doc]:
+                if len(kw) >= 2:
+                    factor = min(1.0, len(kw) / 4)
+                    if 100 * factor <= best:
+                        continue  # a ratio is at most 100: this keyword cannot do better
+                    score = seen.get(kw)
+                    if score is None:
+                        score = seen[kw] = fuzz.partial_ratio(kw, compact)
+                    best = max(best, score * factor)
+            out.append(best / 100.0)
+        return out
 
 
 def index_compat(config: MatcherConfig, lexicon: Lexicon) -> dict[str, object]:
