@@ -560,11 +560,11 @@ class Matcher:
         that stand for it, plus ``expansion_share`` of the others (see MatcherConfig).
 
         The scores are float32 sums added term by term in query order; the additions are
-        collected and applied by one ``np.add.at`` (which adds in the order given), so the
-        per-entry sums are the same as adding each term's postings in turn. A posting's
-        contribution is looked up by its float16 bit pattern in a table per query weight
-        (see ``_weight_table``) rather than computed in float16 arithmetic, which numpy
-        does element by element and was most of the time of a question.
+        collected and applied by ``np.add.at`` (which adds in the order given), so each
+        entry's sum is the same as from one ``+=`` per term. A posting's contribution is
+        looked up by its float16 bit pattern in a table per query weight (see
+        ``_weight_table``) rather than computed in float16 arithmetic, which numpy does
+        element by element and was most of the time of a question.
         """
         share = self.config.expansion_share
         scores = np.zeros(self._n, dtype=np.float32)
@@ -579,18 +579,22 @@ class Matcher:
                 for qt in group:  # the typo channel and parts of known words add up
                     lo, hi = self._offsets[qt.term_id], self._offsets[qt.term_id + 1]
                     docs_parts.append(self._all_docs[lo:hi])
-                    value_parts.append(_looked_up(_weight_table("half", qt.weight), bits[lo:hi]))
+                    table = _weight_table(qt.weight, half=True)
+                    value_parts.append(table.take(bits[lo:hi], mode="clip"))
                 continue
             # best + share × (sum − best) = share × sum + (1 − share) × best
+            spans = [(self._offsets[qt.term_id], self._offsets[qt.term_id + 1]) for qt in group]
+            docs = np.concatenate([self._all_docs[lo:hi] for lo, hi in spans], dtype=np.intp)
+            weights = np.concatenate(
+                [
+                    _weight_table(qt.weight, half=False).take(bits[lo:hi], mode="clip")
+                    for qt, (lo, hi) in zip(group, spans, strict=True)
+                ]
+            )
             best = np.zeros(self._n, dtype=np.float32)
-            for i, qt in enumerate(group):  # a term's postings name each entry once
-                lo, hi = self._offsets[qt.term_id], self._offsets[qt.term_id + 1]
-                docs = self._all_docs[lo:hi]
-                weights = _looked_up(_weight_table("single", qt.weight), bits[lo:hi])
-                best[docs] = weights if i == 0 else np.maximum(best[docs], weights)
-                docs_parts.append(docs)
-                shared = _weight_table("shared", qt.weight, share)
-                value_parts.append(_looked_up(shared, bits[lo:hi]))
+            np.maximum.at(best, docs, weights)  # weights are ≥ 0: the first one is kept
+            docs_parts.append(docs)
+            value_parts.append(share * weights)
             _add_in_order(scores, docs_parts, value_parts)
             scores += (1 - share) * best
         _add_in_order(scores, docs_parts, value_parts)
@@ -1091,39 +1095,33 @@ def _lengths(docs: np.ndarray, tfs: np.ndarray, n: int) -> np.ndarray:
 
 
 _HALVES = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
-_TABLES: dict[tuple[str, float, float], np.ndarray] = {}
+_TABLES: dict[tuple[float, bool], np.ndarray] = {}
 
 
-def _weight_table(kind: str, weight: float, share: float = 1.0) -> np.ndarray:
+def _weight_table(weight: float, *, half: bool) -> np.ndarray:
     """What a posting of BM25 weight ``h`` (float16) adds for a query term of ``weight``,
     for each of the 65,536 float16 bit patterns, computed as the plain expressions are:
-    "half": ``weight * h`` in float16 arithmetic (a Python float times a float16 array
-    stays float16), widened to float32; "single": ``weight * float32(h)`` in float32;
-    "shared": ``share`` times that, in float32. A float16 product is the float32 product
-    (exact: 11 × 11 significant bits) rounded to float16, which the table does once per
-    bit pattern instead of once per posting. The few query weights there are (products
-    of the configuration's weights) make few tables; the cache is emptied if it grows."""
-    key = (kind, weight, share)
+    ``half``: ``weight * h`` in float16 arithmetic (a Python float times a float16 array
+    stays float16), widened to float32; else ``weight * float32(h)`` in float32. A
+    float16 product is the float32 product (exact: 11 × 11 significant bits) rounded to
+    float16, which the table does once per bit pattern instead of once per posting. The
+    few query weights there are (products of the configuration's weights) make few
+    tables; the cache is emptied if it grows. Read with ``take(bits, mode="clip")``:
+    every uint16 is a valid position, and "clip" skips the bounds checks."""
+    key = (weight, half)
     table = _TABLES.get(key)
     if table is None:
         # the patterns no posting has (infinities, NaN, the largest) may overflow: no matter
         with np.errstate(over="ignore", invalid="ignore"):
-            if kind == "half":
+            if half:
                 table = (np.float16(weight).astype(np.float32) * _HALVES).astype(np.float16)
                 table = table.astype(np.float32)
             else:
                 table = np.float32(weight) * _HALVES
-                if kind == "shared":
-                    table = np.float32(share) * table
         if len(_TABLES) >= 64:
             _TABLES.clear()
         _TABLES[key] = table
     return table
-
-
-def _looked_up(table: np.ndarray, bits: np.ndarray) -> np.ndarray:
-    # every uint16 is a valid position: "clip" skips the bounds checks and is faster
-    return np.take(table, bits, mode="clip")
 
 
 def _add_in_order(scores: np.ndarray, docs: list[np.ndarray], values: list[np.ndarray]) -> None:
