@@ -1118,7 +1118,7 @@ def _weight_table(weight: float, *, half: bool) -> np.ndarray:
                 table = table.astype(np.float32)
             else:
                 table = np.float32(weight) * _HALVES
-        if len(_TABLES) >= 64:
+        if len(_TABLES) >= 32:
             _TABLES.clear()
         _TABLES[key] = table
     return table
