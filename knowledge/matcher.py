@@ -763,11 +763,12 @@ class Matcher:
         top_bm = max(points)
         alts = self._alt_similarities(compact, docs)
         titles = self._title_similarities(compact, docs)
+        perfect = max(max_possible, 1e-6)
         return [
             Features(
                 coverage=coverage[pos],
                 bm25=points[pos] / top_bm,
-                strength=min(1.0, points[pos] / max(max_possible, 1e-6) * 2),
+                strength=min(1.0, points[pos] / perfect * 2),
                 alt=alts[pos],
                 title=titles[pos],
                 unmatched=unmatched,
@@ -861,29 +862,35 @@ class Matcher:
                 score = seen.get(alt)
                 if score is None:
                     score = seen[alt] = fuzz.ratio(compact, alt)
-                best = max(best, score)
+                if score > best:
+                    best = score
             out.append(best / 100.0)
         return out
 
     def _title_similarities(self, compact: str, docs: list[int]) -> list[float]:
         """Per entry, its title or a keyword inside the question (rapidfuzz partial
-        ratio, a short keyword counting less); each text is compared once."""
-        seen: dict[str, float] = {}
+        ratio, a keyword of under four characters counting less); the entries share
+        titles and keywords, and each is compared with the question once."""
+        titles: dict[str, float] = {}
+        keywords: dict[str, float] = {}  # partial ratio × the keyword's factor
         out: list[float] = []
         for doc in docs:
             title = self._titles[doc]
-            best = seen.get(title)
+            best = titles.get(title)
             if best is None:
-                best = seen[title] = fuzz.partial_ratio(title, compact)
+                best = titles[title] = fuzz.partial_ratio(title, compact)
             for kw in self._keywords[doc]:
-                if len(kw) >= 2:
-                    factor = min(1.0, len(kw) / 4)
-                    if 100 * factor <= best:
-                        continue  # a ratio is at most 100: this keyword cannot do better
-                    score = seen.get(kw)
-                    if score is None:
-                        score = seen[kw] = fuzz.partial_ratio(kw, compact)
-                    best = max(best, score * factor)
+                value = keywords.get(kw)
+                if value is None:
+                    if len(kw) < 2:
+                        value = keywords[kw] = -1.0  # one character says nothing
+                    else:
+                        factor = min(1.0, len(kw) / 4)
+                        if 100 * factor <= best:
+                            continue  # a ratio is at most 100: it cannot do better here
+                        value = keywords[kw] = fuzz.partial_ratio(kw, compact) * factor
+                if value > best:
+                    best = value
             out.append(best / 100.0)
         return out
 
