@@ -27,6 +27,7 @@ from knowledge.text import DEFAULT_MAX_CHARS, normalize
 
 _PY = "\x01"  # prefix of pinyin-bigram terms (typo channel)
 _CHUNK = 1 << 21  # postings per slice when computing BM25 weights
+_PENDING = 1 << 18  # postings gathered before they are added to a question's scores
 # the version of what the index holds and how it is computed: a stored index of another
 # version is rebuilt (bump it with any change to the build or to ``to_arrays``)
 INDEX_FORMAT = 3  # 3: postings flag the terms of the entry's own text (_OWN)
@@ -574,6 +575,7 @@ class Matcher:
         bits = self._all_weights.view(np.uint16)
         docs_parts: list[np.ndarray] = []
         value_parts: list[np.ndarray] = []
+        pending = 0  # postings gathered and not yet added
         for unit, group in by_unit.items():
             if unit < 0 or len(group) == 1:
                 for qt in group:  # the typo channel and parts of known words add up
@@ -581,6 +583,10 @@ class Matcher:
                     docs_parts.append(self._all_docs[lo:hi])
                     table = _weight_table(qt.weight, half=True)
                     value_parts.append(table.take(bits[lo:hi], mode="clip"))
+                    pending += int(hi - lo)
+                    if pending >= _PENDING:  # bounds the memory of the gathered arrays
+                        _add_in_order(scores, docs_parts, value_parts)
+                        pending = 0
                 continue
             # best + share × (sum − best) = share × sum + (1 − share) × best
             spans = [(self._offsets[qt.term_id], self._offsets[qt.term_id + 1]) for qt in group]
@@ -596,6 +602,7 @@ class Matcher:
             docs_parts.append(docs)
             value_parts.append(share * weights)
             _add_in_order(scores, docs_parts, value_parts)
+            pending = 0
             scores += (1 - share) * best
         _add_in_order(scores, docs_parts, value_parts)
         return scores

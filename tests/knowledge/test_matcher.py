@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from knowledge import matcher as matcher_module
 from knowledge.evaluation import load_questions
 from knowledge.lexicon import Segmenter
 from knowledge.matcher import Matcher, MatcherConfig, _QueryTerm, _weight_table
@@ -264,9 +265,15 @@ def _bm25_term_by_term(matcher: Matcher, qterms: list[_QueryTerm]) -> np.ndarray
     return scores
 
 
-def test_bm25_scores_are_the_term_by_term_sums_to_the_bit(matcher: Matcher) -> None:
-    """The vectorised BM25 (table look-ups, one ordered np.add.at) adds the same float32
-    numbers in the same order as the plain formula: not one score differs in any bit."""
+@pytest.mark.parametrize("pending", [None, 7])
+def test_bm25_scores_are_the_term_by_term_sums_to_the_bit(
+    matcher: Matcher, pending: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vectorised BM25 (table look-ups, ordered np.add.at) adds the same float32
+    numbers in the same order as the plain formula: not one score differs in any bit,
+    also when the gathered postings are added in many small batches (large indexes)."""
+    if pending is not None:
+        monkeypatch.setattr(matcher_module, "_PENDING", pending)
     asked = 0
     for labelled in load_questions(DEV)[:120]:
         _, qterms = matcher._query(normalize(labelled.question))
