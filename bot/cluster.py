@@ -13,6 +13,13 @@ is stored. Here such tasks start only once the state is in the database, and the
 counts as handled (the webhook answers 200) only when they are done: an instance that
 dies before that leaves the update unacknowledged, and Telegram delivers it again.
 
+An instance can also die after the new state is stored and before those prompts went
+out. The update is delivered again, but applying it a second time would take it for the
+answer to the next step (a company name given where an area is asked). So an update that
+leaves prompts to send first marks the person's ``user_data`` with its id
+(:data:`APPLIED_KEY`), stored with the state; the flows (``bot/handlers/flows.py``) answer
+an update that comes back with that mark by showing the open step again.
+
 Within one instance a person's updates are handled one after another
 (:mod:`bot.update_order`). Two updates of one user handled at the same moment by two
 instances are not serialised: the second conversation write loses (compare-and-set in
@@ -40,6 +47,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 AnyConversation = ConversationHandler[Any]
+
+# user_data key: the id of this person's last update whose new state was stored before its
+# prompts were sent (see the module docstring)
+APPLIED_KEY = "applied_update"
 
 
 def conversation_key(handler: AnyConversation, update: Update) -> ConversationKey | None:
@@ -145,6 +156,9 @@ class SharedStateApplication(
             except SQLAlchemyError as exc:  # the handlers will meet the outage and apologise
                 log.warning("conversation states not loaded: %s", type(exc).__name__)
             await super().process_update(update)
+            user = update.effective_user
+            if gate.tasks and user is not None and user.id in self.user_data:
+                self.user_data[user.id][APPLIED_KEY] = update.update_id
             if self.persistence is not None:
                 await self.update_persistence()  # write through: the next instance sees it
         finally:

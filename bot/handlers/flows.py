@@ -1,19 +1,23 @@
-"""The flow rules for every feature (see :mod:`bot.flows`): expiry before anything else,
-/cancel and /resume before the features, and after them the bookkeeping that keeps one
-flow open per person (suspending the older one with a one-line notice)."""
+"""The flow rules for every feature (see :mod:`bot.flows`): a redelivered update and
+expiry before anything else, /cancel and /resume before the features, and after them the
+bookkeeping that keeps one flow open per person (suspending the older one with a one-line
+notice)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
     TypeHandler,
 )
 
+from bot.cluster import APPLIED_KEY
 from bot.context import PolicyContext
 from bot.features import Button, Command, Feature
 from bot.flows import PAUSED_KEY, Closing, Flow, FlowRegistry
@@ -48,6 +52,13 @@ def _person(update: Update) -> tuple[int, int] | None:
 
 async def _say(context: PolicyContext, chat_id: int, text: str) -> None:
     await context.bot.send_message(chat_id, text)
+
+
+async def _answer_quietly(update: Update) -> None:
+    """Answer a button press; one delivered again may be too old to answer."""
+    assert update.callback_query is not None
+    with contextlib.suppress(TelegramError):
+        await update.callback_query.answer()
 
 
 def _expired(flow: Flow, *, paused: bool) -> str:
@@ -183,11 +194,22 @@ def build_handlers(
     async def expire(update: Update, context: PolicyContext) -> None:
         """An abandoned flow ends before this update is handled, so the update is handled
         as if nothing were open (a text typed days later is a question again). The notice
-        goes to the flow's own chat (a private one, not a group the person writes in)."""
+        goes to the flow's own chat (a private one, not a group the person writes in).
+
+        Before that: an update delivered again after its new state was stored (the
+        instance died before sending the next step's prompt, bot/cluster.py) is not
+        applied twice; the open step is shown again."""
         person = _person(update)
         if person is None or context.user_data is None:
             return
         user_id, chat_id = person
+        if context.user_data.get(APPLIED_KEY) == update.update_id:
+            found = registry.current(context, user_id)
+            if found is not None and found.flow.on_resume is not None:
+                if update.callback_query is not None:
+                    await _answer_quietly(update)
+                await found.flow.on_resume(update, context)
+                raise ApplicationHandlerStop
         now = context.services.now()
         record = registry.recorded(context)
         if record is not None and registry.expired(record, now):

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy.engine import Engine
+from telegram import Update
 
 from bot.settings import Settings
 from policybot_localapi.api import LocalBotAPI, MessageRecord, User
@@ -313,6 +314,30 @@ async def test_a_brisk_request_form_is_submitted(bot: Bot) -> None:
     answer = await bot.press(user, confirm, text="✅ 提交")
     assert answer.text != FLOOD
     assert "QY-" in texts_of(await replies(bot, user))  # the ticket's number
+
+
+async def test_a_step_delivered_again_is_not_applied_twice(bot: Bot) -> None:
+    """An instance may die after storing a step's answer and before sending the next
+    step's prompt; Telegram then delivers the update again. It is not taken for the answer
+    to the next step (a company name given where an area is asked): that step is shown."""
+    user = await bot.user()
+    load_demo_roles(bot.engine, 8_200_001, 8_200_002, department_chat=None)
+    await bot.client.send_command(user, "request")
+    [categories] = await replies(bot, user)
+    await bot.press(user, categories, text=categories.button_texts[0])
+    await replies(bot, user)
+    await bot.client.send_message(user, "想了解融资担保怎么办理(测试)")
+    await replies(bot, user)
+    name = await bot.client.send_message(user, "武汉示例科技有限公司(测试)")
+    [area] = await replies(bot, user)
+    assert "所在的区" in (area.text or "")
+    assert bot.app is not None
+    raw = {"update_id": name.update_id, name.kind: name.payload}
+    await bot.app.process_update(Update.de_json(raw, bot.app.bot))  # delivered again
+    [shown] = await replies(bot, user)
+    assert "所在的区" in (shown.text or "") and "没有找到" not in (shown.text or "")
+    await bot.press(user, shown, text=next(t for t in shown.button_texts if "示例" in t))
+    assert "联系电话" in texts_of(await replies(bot, user))
 
 
 async def test_a_question_typed_mid_flow_is_answered_and_the_flow_waits(bot: Bot) -> None:
