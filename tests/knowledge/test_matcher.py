@@ -49,7 +49,18 @@ def test_off_topic_questions_are_not_answered(matcher: Matcher, question: str) -
 
 @pytest.mark.parametrize(
     "question",
-    ["收到,谢谢", "好的收到谢谢", "好的", "知道了", "明白了,辛苦了", "OK 谢谢老师", "嗯嗯好的"],
+    [
+        *(
+            "收到,谢谢",
+            "好的收到谢谢",
+            "好的",
+            "知道了",
+            "明白了,辛苦了",
+            "OK 谢谢老师",
+            "嗯嗯好的",
+        ),
+        *("谢谢您", "非常感谢!", "thank you", "好呀", "好哈", "懂哈", "行哈,多谢"),
+    ],
 )
 def test_acknowledgements_are_declined_like_thanks(matcher: Matcher, question: str) -> None:
     """Chatter gets what "谢谢" gets: no card, no asking back, no suggestions."""
