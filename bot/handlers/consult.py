@@ -63,7 +63,10 @@ async def answer_question(
     if len(text) > limit:
         notes.append(esc(texts.truncated(limit)))
         text = text[:limit]
-    if offer_ticket and user_id and await ticket_route.offer(message, context, text, user_id):
+    route = ticket_route.Route.NONE
+    if offer_ticket and user_id:
+        route = await ticket_route.offer(message, context, text, user_id)
+    if route is ticket_route.Route.ASKED:
         return  # not logged as a question unless the enterprise says it is one
     answer = await asyncio.to_thread(
         services.knowledge.ask,
@@ -79,6 +82,8 @@ async def answer_question(
         await send_card(
             message, services, entry, question_id=answer.question_id, notes=notes, quote=group
         )
+        if route is ticket_route.Route.ANSWER_THEN_OFFER:
+            await ticket_route.offer_forward(message, context)
         return
     if result.clarify:
         await clarify.ask_back(

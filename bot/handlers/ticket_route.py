@@ -6,12 +6,15 @@ because the enterprise did not press 💬 or reply to the message.
 The matcher's confidence estimates whether its best entry answers a *question*; a
 statement meant for the commissioner ("纳税证明明天上午送到园区服务站") can share enough
 words with an entry to score high. So while a ticket waits, only a text phrased as a
-question is answered without asking; a bare subject ("高企认定条件") costs one tap."""
+question is answered without asking; a bare subject ("高企认定条件") costs one tap. A
+question can still be meant for the commissioner ("证明送到园区服务站可以吗"): under its
+card, one button forwards it."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -27,35 +30,62 @@ from knowledge.text import asks
 from services.ticket_access import Action
 from services.tickets import awaiting_enterprise
 
-KEY = "tk_route"  # {"ticket", "text", "msg"}: the text waiting for the enterprise's choice
+# {"ticket", "text", "msg", "number", "prompt"}: the text waiting for the enterprise's
+# choice; only the buttons of the latest prompt ("prompt", its message id) act on it, so an
+# older prompt's button never sends a later text
+KEY = "tk_route"
 
 
-async def offer(message: Message, context: PolicyContext, text: str, user_id: int) -> bool:
-    """Ask where ``text`` goes, if a ticket waits for this enterprise's answer and the
-    text is not a question the matcher answers confidently. True when asked."""
+class Route(enum.Enum):
+    NONE = "none"  # no ticket waits: an ordinary question
+    ASKED = "asked"  # asked where the text goes
+    ANSWER_THEN_OFFER = "answer"  # a question: answer it, then offer to forward it
+
+
+async def offer(message: Message, context: PolicyContext, text: str, user_id: int) -> Route:
+    """Where ``text`` goes, if a ticket waits for this enterprise's answer: asked at once,
+    unless it is a question the matcher answers confidently (then :func:`offer_forward`
+    follows its card)."""
     services = context.services
     if context.user_data is None:
-        return False
+        return Route.NONE
     ticket = await services.db(lambda s: awaiting_enterprise(s, enterprise_id=user_id))
     if ticket is None or ticket.id is None:
-        return False
+        return Route.NONE
+    context.user_data[KEY] = {"ticket": ticket.id, "text": text, "msg": message.message_id}
     if asks(text):
         result = await asyncio.to_thread(services.knowledge.search, text, today=services.today())
         if result.answered:
-            return False
-    context.user_data[KEY] = {"ticket": ticket.id, "text": text, "msg": message.message_id}
-    await message.reply_text(tx.route_question(ticket), reply_markup=kb.route_keyboard())
-    return True
+            context.user_data[KEY]["number"] = ticket.number
+            return Route.ANSWER_THEN_OFFER
+    sent = await message.reply_text(tx.route_question(ticket), reply_markup=kb.route_keyboard())
+    context.user_data[KEY]["prompt"] = sent.message_id
+    return Route.ASKED
+
+
+async def offer_forward(message: Message, context: PolicyContext) -> None:
+    """Under the card of a question typed while a ticket waits: one tap forwards it."""
+    pending = (context.user_data or {}).get(KEY)
+    if isinstance(pending, dict) and pending.get("number"):
+        text = tx.route_after_answer(str(pending["number"]))
+        sent = await message.reply_text(text, reply_markup=kb.forward_keyboard())
+        pending["prompt"] = sent.message_id
 
 
 async def on_choice(update: Update, context: PolicyContext) -> None:
     query = update.callback_query
     assert query is not None
-    pending = (context.user_data or {}).pop(KEY, None)
+    pending = (context.user_data or {}).get(KEY)
     message = callback_message(query)
-    if not isinstance(pending, dict) or message is None:
+    if (
+        not isinstance(pending, dict)
+        or message is None
+        or pending.get("prompt") != message.message_id
+        or context.user_data is None
+    ):
         await answer_stale(query)
         return
+    context.user_data.pop(KEY, None)
     await query.answer()
     with contextlib.suppress(BadRequest):
         await message.edit_reply_markup(reply_markup=None)

@@ -278,3 +278,8 @@ def route_keyboard() -> InlineKeyboardMarkup:
             [Button("🔍 作为问题提问", callback_data=ROUTE_ASK)],
         ]
     )
+
+
+def forward_keyboard() -> InlineKeyboardMarkup:
+    """Under the card answering a question typed while a ticket waits."""
+    return InlineKeyboardMarkup([[Button("📨 发给专员", callback_data=ROUTE_SEND)]])

@@ -266,6 +266,13 @@ def escalation(
     )
 
 
+def route_after_answer(number: str) -> str:
+    return (
+        f"您的诉求【{esc(number)}】正在等待您的回复。"
+        "如果上面这个问题是要问专员的,请点「发给专员」。"
+    )
+
+
 def route_question(ticket: Ticket) -> str:
     return (
         f"您的诉求【{esc(ticket.number)}】正在等待您的回复。"

@@ -430,6 +430,7 @@ async def test_a_statement_sharing_policy_words_is_not_taken_for_a_question(
         await harness.client.send_message(ent, "融资担保费率现在是多少?")
         answered = await watch.wait(ent, "融资担保")
         assert "📜 原文" in answered.button_texts
+        await watch.wait(ent, "要问专员的")  # one tap would still send it to the commissioner
         before = watch.seen[ent.id]
         await harness.client.send_message(ent, "纳税证明明天上午送到园区服务站")
         choice = await watch.wait(ent, "正在等待您的回复")
@@ -441,6 +442,33 @@ async def test_a_statement_sharing_policy_words_is_not_taken_for_a_question(
         await watch.wait(ent, "已转达")
         relayed = await watch.wait(com, "纳税证明明天上午送到园区服务站")
         assert number in (relayed.text or "")
+
+
+async def test_a_question_for_the_commissioner_is_forwarded_from_under_its_card(
+    harness: Bot,
+) -> None:
+    """A question the matcher answers may still be meant for the commissioner: its card
+    comes with one button that forwards it; an older such button never sends a later text."""
+    parties = await make_parties(harness)
+    ent, com = parties.enterprise, parties.commissioner
+    async with harness.run():
+        watch, number = await commissioner_asks_for_a_certificate(harness, parties)
+        await harness.client.send_message(ent, "融资担保费率现在是多少?")
+        await watch.wait(ent, "融资担保")
+        first = await watch.wait(ent, "要问专员的")
+        assert number in (first.text or "") and first.button_texts == ["📨 发给专员"]
+        await harness.client.send_message(ent, "证明送到园区服务站可以吗?")
+        card = await watch.wait(ent, "")  # the next message: its card
+        assert "📜 原文" in card.button_texts
+        offer = await watch.wait(ent, "要问专员的")
+        stale = await harness.press(ent, first, text="📨 发给专员")
+        assert stale.text and "已过期" in stale.text
+        await harness.press(ent, offer, text="📨 发给专员")
+        await watch.wait(ent, "已转达")
+        relayed = await watch.wait(com, "证明送到园区服务站可以吗")
+        assert number in (relayed.text or "")
+        sent = [m.text or "" for m in harness.client.messages(com.id)]
+        assert not [t for t in sent if "融资担保费率现在是多少" in t]  # the stale tap sent nothing
 
 
 async def test_cancel_ends_the_admin_grant_wizard(harness: Bot) -> None:
