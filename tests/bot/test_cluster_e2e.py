@@ -4,11 +4,12 @@ a round-robin load balancer, with updates delivered by webhook from the local Bo
 What it checks:
 * a service-request form (a persistent ConversationHandler) goes on whichever instance
   gets the next step — consecutive updates alternate between the two;
-* every SLA reminder and every policy push is sent exactly once (one planner: the
-  advisory-lock leader; delivery from both instances through SKIP LOCKED);
+* every SLA reminder and every policy push is sent exactly once, a user's due notices in
+  one message (planning and sending on the advisory-lock leader);
 * ``kill -9`` of the instance holding an update in progress loses nothing: the update is
-  delivered again to the survivor, the half-filled form goes on there, and the survivor
-  takes over the scheduled scans.
+  delivered again to the survivor, the half-filled form goes on there (at the step the
+  update led to, if the victim had stored it), and the survivor takes over the scheduled
+  scans.
 """
 
 from __future__ import annotations

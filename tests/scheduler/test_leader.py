@@ -3,21 +3,31 @@ lock), failover when the leader's connection dies; SQLite always leads."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from scheduler.leader import Leadership, leader_only, leadership_for
 from storage.db import make_engine
-from tests.conftest import PG_URL, postgres_or_skip
+from tests.conftest import postgres_or_skip, private_schema
 from tests.waiting import eventually
 
 KEY = 0x74657301  # a test-only key: never the production one
 
 
-def test_one_leader_and_failover_on_postgresql() -> None:
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A schema of its own: the lock is keyed by the schema, so another copy of the suite
+    on the same database never holds it."""
     postgres_or_skip()
-    first_engine, second_engine = make_engine(PG_URL), make_engine(PG_URL)
+    with private_schema("leader") as url:
+        yield url
+
+
+def test_one_leader_and_failover_on_postgresql(pg_url: str) -> None:
+    first_engine, second_engine = make_engine(pg_url), make_engine(pg_url)
     first, second = Leadership(first_engine, key=KEY), Leadership(second_engine, key=KEY)
     try:
         assert first.is_leader()
@@ -36,9 +46,8 @@ def test_one_leader_and_failover_on_postgresql() -> None:
         second_engine.dispose()
 
 
-def test_leader_whose_backend_is_terminated_is_replaced() -> None:
-    postgres_or_skip()
-    a_engine, b_engine, admin = make_engine(PG_URL), make_engine(PG_URL), make_engine(PG_URL)
+def test_leader_whose_backend_is_terminated_is_replaced(pg_url: str) -> None:
+    a_engine, b_engine, admin = make_engine(pg_url), make_engine(pg_url), make_engine(pg_url)
     a, b = Leadership(a_engine, key=KEY + 1), Leadership(b_engine, key=KEY + 1)
     try:
         assert a.is_leader() and not b.is_leader()
