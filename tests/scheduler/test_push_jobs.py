@@ -26,6 +26,7 @@ from storage.db import session_scope
 from storage.models import KBImport, PolicyEvent
 from storage.models_push import NoticeKind, PushNotice, PushOutbox
 from storage.push_delivery import outbox_rows
+from tests.waiting import eventually
 
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -118,6 +119,8 @@ async def test_only_the_leader_sends(engine: Engine) -> None:
             with Session(engine) as session:
                 assert {row.state for row in outbox_rows(session)} == {"pending"}
             other.release()  # the leader goes: this instance leads at its next tick
+            # (PostgreSQL frees the lock once the old backend has exited, asynchronously)
+            assert await asyncio.to_thread(eventually, leadership_for(engine).is_leader)
         await tick(context)
     finally:
         other.release()
