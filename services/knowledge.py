@@ -453,10 +453,15 @@ class KnowledgeBase:
     def ask(
         self, question: str, *, top: int = 3, channel: str = "cli", user_id: int | None = None
     ) -> Answer:
-        """Search and log the question (unanswered ones are listed for maintainers).
-        Chatter (谢谢 / 收到,谢谢) is not a question: it is not logged, so it never shows
-        in the unanswered list and is not counted as asked in the statistics."""
-        result = self.search(question, top=top)
+        """Search and log the question (unanswered ones are listed for maintainers)."""
+        return self.log(question, self.search(question, top=top), channel=channel, user_id=user_id)
+
+    def log(
+        self, question: str, result: SearchResult, *, channel: str, user_id: int | None
+    ) -> Answer:
+        """Log a question with what :meth:`search` found for it. Chatter (谢谢 / 收到,谢谢)
+        is not a question: it is not logged, so it never shows in the unanswered list and
+        is not counted as asked in the statistics."""
         if result.chatter:
             return Answer(result=result, question_id=None)
         best = result.best

@@ -63,19 +63,15 @@ async def answer_question(
     if len(text) > limit:
         notes.append(esc(texts.truncated(limit)))
         text = text[:limit]
+    result = await asyncio.to_thread(services.knowledge.search, text, top=TOP)
     route = ticket_route.Route.NONE
     if offer_ticket and user_id:
-        route = await ticket_route.offer(message, context, text, user_id)
+        route = await ticket_route.offer(message, context, text, user_id, answered=result.answered)
     if route is ticket_route.Route.ASKED:
         return  # not logged as a question unless the enterprise says it is one
     answer = await asyncio.to_thread(
-        services.knowledge.ask,
-        text,
-        top=TOP,
-        channel=services.channel,
-        user_id=user_id,
+        services.knowledge.log, text, result, channel=services.channel, user_id=user_id
     )
-    result = answer.result
     best = result.best
     entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
     if entry is not None:

@@ -12,7 +12,6 @@ card, one button forwards it."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import enum
 
@@ -42,10 +41,12 @@ class Route(enum.Enum):
     ANSWER_THEN_OFFER = "answer"  # a question: answer it, then offer to forward it
 
 
-async def offer(message: Message, context: PolicyContext, text: str, user_id: int) -> Route:
+async def offer(
+    message: Message, context: PolicyContext, text: str, user_id: int, *, answered: bool
+) -> Route:
     """Where ``text`` goes, if a ticket waits for this enterprise's answer: asked at once,
-    unless it is a question the matcher answers confidently (then :func:`offer_forward`
-    follows its card)."""
+    unless it is a question the matcher answers confidently (``answered``: the caller's
+    search; then :func:`offer_forward` follows its card)."""
     services = context.services
     if context.user_data is None:
         return Route.NONE
@@ -53,11 +54,9 @@ async def offer(message: Message, context: PolicyContext, text: str, user_id: in
     if ticket is None or ticket.id is None:
         return Route.NONE
     context.user_data[KEY] = {"ticket": ticket.id, "text": text, "msg": message.message_id}
-    if asks(text):
-        result = await asyncio.to_thread(services.knowledge.search, text, today=services.today())
-        if result.answered:
-            context.user_data[KEY]["number"] = ticket.number
-            return Route.ANSWER_THEN_OFFER
+    if answered and asks(text):
+        context.user_data[KEY]["number"] = ticket.number
+        return Route.ANSWER_THEN_OFFER
     sent = await message.reply_text(tx.route_question(ticket), reply_markup=kb.route_keyboard())
     context.user_data[KEY]["prompt"] = sent.message_id
     return Route.ASKED
