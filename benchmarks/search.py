@@ -51,6 +51,7 @@ DEV = ROOT / "tests" / "knowledge" / "dev_questions.yaml"
 HOLDOUT = ROOT / "tests" / "knowledge" / "holdout_questions.yaml"
 PARAPHRASE = ROOT / "tests" / "knowledge" / "paraphrase_questions.yaml"
 NOTICE_QUESTIONS = ROOT / "tests" / "knowledge" / "notice_questions.yaml"
+OFF_TOPIC = ROOT / "tests" / "knowledge" / "offtopic_questions.yaml"
 NOTICES = ROOT / "tests" / "knowledge" / "notices"
 LIBRARY = ROOT / "tests" / "fixtures" / "library"
 EMPTY_CONCEPTS = ROOT / "benchmarks" / "no_concepts.yaml"
@@ -435,6 +436,7 @@ def question_sets() -> list[tuple[str, list[EntryView], Path | tuple[Path, ...]]
         ("dev (plain)", seed, DEV),
         ("held-out", seed, HOLDOUT),
         ("paraphrase", seed, PARAPHRASE),
+        ("off-topic", seed + notices, OFF_TOPIC),
         ("notices+seed", seed + notices, NOTICE_QUESTIONS),
         ("bare: paraphrase", bare(seed), PARAPHRASE),
         ("bare: notices", bare(seed) + notices, NOTICE_QUESTIONS),
@@ -471,10 +473,13 @@ def outcome_table(
     r = evaluate(questions, search)
     wrong = sum(1 for _, right in r.answers if not right)
     declined = f"{r.declined_rate:9.1%}" if r.off_topic else f"{'-':>9}"
-    row = (
-        f"{name:18} {r.in_scope:4d} {r.top1_rate:7.1%} {r.top3_rate:7.1%}"
-        f" {r.answered_rate:9.1%} {r.offered_rate:12.1%} {declined} {wrong:6d}"
-    )
+    if r.in_scope:
+        rates = (
+            f"{r.top1_rate:7.1%} {r.top3_rate:7.1%} {r.answered_rate:9.1%} {r.offered_rate:12.1%}"
+        )
+    else:  # off-topic questions only
+        rates = f"{'-':>7} {'-':>7} {'-':>9} {'-':>12}"
+    row = f"{name:18} {r.in_scope or r.off_topic:4d} {rates} {declined} {wrong:6d}"
     return row, r.answers
 
 

@@ -35,6 +35,9 @@ class Concept:
     terms: tuple[str, ...]
     key: bool = False  # a named programme or status (专精特新, 高企 …)
     self_check: str | None = None  # the eligibility rule a question about it is offered
+    # what the person wants of a policy (money paid: 报销, 给不给钱), not which policy: its
+    # words weigh as intent words, and naming it does not make a question in scope
+    intent: bool = False
 
 
 @dataclass(slots=True)
@@ -163,7 +166,16 @@ def parse_concepts(raw: dict[str, object]) -> tuple[Concept, ...]:
             raise ValueError(f"concepts.yaml: {cid} is duplicated or has an empty word/term")
         seen.add(cid)
         check = item.get("self_check")
-        out.append(Concept(cid, words, terms, bool(item.get("key")), str(check) if check else None))
+        out.append(
+            Concept(
+                cid,
+                words,
+                terms,
+                bool(item.get("key")),
+                str(check) if check else None,
+                bool(item.get("intent")),
+            )
+        )
     return tuple(out)
 
 

@@ -810,6 +810,8 @@ class Matcher:
         per candidate: a common term's postings name most of a large index)."""
         found = np.zeros(len(cand), dtype=bool)
         for concept, _ in self.segmenter.lexicon.concepts_in(normalized.replace(" ", "")):
+            if concept.intent:
+                continue  # asking for money does not say what the question is about
             for tid in self._concept_terms(concept):
                 found |= self._in_postings(tid, cand, looked)[0]
         return set(cand[found].tolist())

@@ -136,3 +136,27 @@ def test_every_word_of_a_concept_in_the_question_stands_for_it(
     assert {("trade-fair", "参展"), ("trade-fair", "摊位")} <= named
     units, _ = fixtures_matcher._query("想去参展 摊位费贵")
     assert all(u.term_ids for u in units if u.text == "摊位")
+
+
+# test fixtures (not real policies): the same topic as a planned activity and as a paid measure
+TRADE_FAIR_ACTIVITY = _entry("9", "组织企业赴境外参展", "全年组织企业参加国际性专业展会100场。")
+TRADE_FAIR_SUBSIDY = _entry(
+    "10", "支持企业参加境外展会", "对企业参加境外展会发生的展位费给予补助。"
+)
+
+
+def test_asking_for_money_prefers_the_measure_that_pays(segmenter: Segmenter) -> None:
+    assert any(c.intent for c in CONCEPTS)
+    matcher = Matcher([TRADE_FAIR_ACTIVITY, TRADE_FAIR_SUBSIDY], segmenter=segmenter)
+    for question in ("我们去国外参展,摊位费能报销吗", "出国参加博览会政府给不给钱"):
+        best = matcher.search(question).best
+        assert best is not None and best.entry_id == "test:10", question
+
+
+def test_asking_for_money_alone_does_not_make_a_question_in_scope(
+    fixtures_matcher: Matcher,
+) -> None:
+    # 报销 is a word of the cash-support concept, and several fixtures pay 补贴
+    for question in ("医保报销比例是多少", "出差的车票怎么报销"):
+        result = fixtures_matcher.search(question)
+        assert not result.answered and not result.clarify, question

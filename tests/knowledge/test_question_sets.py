@@ -19,6 +19,7 @@ DEV = HERE / "dev_questions.yaml"
 HOLDOUT = HERE / "holdout_questions.yaml"
 PARAPHRASE = HERE / "paraphrase_questions.yaml"
 NOTICE_QUESTIONS = HERE / "notice_questions.yaml"
+OFF_TOPIC = HERE / "offtopic_questions.yaml"
 NOTICES = HERE / "notices"
 
 
@@ -103,6 +104,23 @@ def test_documents_without_enrichment(seed_views: list[EntryView]) -> None:
     assert on_notices.top3_rate >= 0.9, on_notices.as_dict()
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS])
+def test_off_topic_set(seed_views: list[EntryView]) -> None:
+    """Questions no document of the library answers, many sharing words with policy
+    topics (银行, 招聘, 上市, 补贴 …): declined means neither answered nor asked back."""
+    questions = load_questions(OFF_TOPIC)
+    assert len(questions) >= 60 and not any(q.in_scope for q in questions)
+    others = {
+        q.question
+        for path in (DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS)
+        for q in load_questions(path)
+    }
+    assert not others & {q.question for q in questions}
+    notices = [v for p in sorted(NOTICES.glob("*.yaml")) for v in read_manifest_views(p)]
+    matcher = Matcher(seed_views + notices, segmenter=Segmenter(default_lexicon()))
+    report = evaluate(questions, matcher.search)
+    assert report.declined_rate >= 0.75, report.as_dict()
+
+
+@pytest.mark.parametrize("path", [DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS, OFF_TOPIC])
 def test_question_files_load(path: Path) -> None:
     assert load_questions(path)
