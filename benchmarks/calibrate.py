@@ -10,6 +10,14 @@ on the bundled document as shipped, and on documents imported without enrichment
 the score means the same on an enriched and on a bare document. It prints the values to
 paste into ``MatcherConfig`` and the rates on the held-out set, which is never used for
 fitting.
+
+    python benchmarks/calibrate.py --bare-only
+
+refits only the terms for entries imported without keywords or alternative questions
+(``Features.bare``), keeping the ranking and every other coefficient: what the shipped
+``MatcherConfig.confidence`` was made with. The test library (tests/fixtures/library) is
+not among the training sets, so its rows in benchmarks/search.py show how that
+generalises to documents the fit has not seen.
 """
 
 from __future__ import annotations
@@ -33,6 +41,10 @@ from knowledge.matcher import Features, Matcher  # noqa: E402
 
 SEED = ROOT / "knowledge" / "data" / "seeds" / "wuhan-2023-sme-work-plan.yaml"
 Row = tuple[LabelledQuestion, list[tuple[str, Features]]]
+BARE_TERMS = 3  # the last inputs of Features.vector: bare, bare*coverage, bare*bm25*strength
+# an answer to an off-topic question costs this many right answers: a confident wrong
+# card is worse than asking back
+OFF_TOPIC_WEIGHT = 16.0
 
 
 def collect(matcher: Matcher, questions: list[LabelledQuestion]) -> list[Row]:
@@ -58,7 +70,7 @@ def best_of(rows: list[Row], weights: np.ndarray) -> list[Picked]:
     out: list[Picked] = []
     for q, cands in rows:
         if not cands:
-            out.append((q, None, np.zeros(6)))
+            out.append((q, None, np.zeros(len(Features(0, 0, 0, 0, 0, 0).vector()))))
             continue
         eid, f = max(cands, key=lambda c: float(weights @ _rank_vector(c[1])))
         out.append((q, eid, f.vector()))
@@ -82,6 +94,24 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 20_000) -> np.ndarra
         p = 1 / (1 + np.exp(-xb @ theta))
         theta -= xb.T @ (p - y) / len(y) + ridge * theta
     return theta
+
+
+def fit_bare_terms(
+    x: np.ndarray, y: np.ndarray, off_topic: np.ndarray, theta: np.ndarray, steps: int = 20_000
+) -> np.ndarray:
+    """The confidence model's terms for entries without enrichment, the others kept:
+    for an entry with keywords and alternative questions nothing changes, and one
+    imported as-is is not judged by the alt and title features it cannot have.
+    Off-topic questions weigh ``OFF_TOPIC_WEIGHT``."""
+    n = x.shape[1] - BARE_TERMS
+    offset = theta[0] + x[:, :n] @ theta[1 : n + 1]
+    z = x[:, n:]
+    weights = 1.0 + (OFF_TOPIC_WEIGHT - 1.0) * off_topic
+    bare = np.zeros(BARE_TERMS)
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(offset + z @ bare)))
+        bare -= z.T @ ((p - y) * weights) / weights.sum() * 5 + 1e-3 * bare
+    return np.r_[theta[: n + 1], bare]
 
 
 def rates(
@@ -109,6 +139,11 @@ def main() -> None:
         action="store_true",
         help="fit the confidence and scope models on the current ranking weights",
     )
+    parser.add_argument(
+        "--bare-only",
+        action="store_true",
+        help="refit only the confidence terms of entries without enrichment (the rest kept)",
+    )
     args = parser.parse_args()
     segmenter = Segmenter(default_lexicon())
     matcher = Matcher(read_manifest_views(SEED), segmenter=segmenter)
@@ -131,12 +166,16 @@ def main() -> None:
             best_acc, best_w = acc, weights
     config = matcher.config
     current_w = np.array([config.w_coverage, config.w_bm25, config.w_alt, config.w_title])
-    if args.keep_ranking:
+    if args.keep_ranking or args.bare_only:
         best_w = current_w
     picked = best_of(dev, best_w)
     x = np.array([v for _, _, v in picked])
     y = np.array([1.0 if q.expect and e in q.expect else 0.0 for q, e, _ in picked])
-    theta = fit_logistic(x, y)
+    if args.bare_only:
+        off_topic = np.array([0.0 if q.expect else 1.0 for q, _, _ in picked])
+        theta = fit_bare_terms(x, y, off_topic, np.array(matcher.config.confidence))
+    else:
+        theta = fit_logistic(x, y)
     # scope: "the question is about something the knowledge base covers", whichever entry;
     # below it a question is declined, above it (and not answered) the bot asks back
     in_scope = np.array([1.0 if q.expect else 0.0 for q, _, _ in picked])

@@ -73,8 +73,13 @@ class MatcherConfig:
     w_title: float = 0.05
     # confidence: logistic regression on the best candidate's features, fitted by
     # benchmarks/calibrate.py so that the score estimates P(top-1 answer is right)
-    # order: bias, coverage, bm25*strength, alt, title, strength, unmatched/15
-    confidence: tuple[float, ...] = (-7.649, 3.353, 2.454, 3.555, 2.914, 2.542, 1.886)
+    # order: bias, coverage, bm25*strength, alt, title, strength, unmatched/15, then for an
+    # entry without keywords or alternative questions: bare, bare*coverage,
+    # bare*bm25*strength (refitted alone by `calibrate.py --bare-only`)
+    confidence: tuple[float, ...] = (
+        *(-7.649, 3.353, 2.454, 3.555, 2.914, 2.542, 1.886),
+        *(0.233, 3.623, 1.214),
+    )
     threshold: float = 0.5
     # asking back ("您是想了解以下哪项?") instead of a guess or a shrug: a second logistic
     # model on the same features estimates P(the question is about something the knowledge
@@ -156,6 +161,9 @@ class Features:
     unknown_share: float = 0.0  # the same as a share of the question's idf mass
     concept: float = 0.0  # 1 when a concept of the question reaches the entry's terms
     content: bool = True  # the entry has one of the question's content words (not 申请 …)
+    # 1 for an entry without keywords or alternative questions (imported as-is): its alt
+    # and title features cannot be high, and the confidence model reads the rest for it
+    bare: float = 0.0
 
     def vector(self) -> np.ndarray:
         """The inputs of the confidence model, in the order of MatcherConfig.confidence."""
@@ -167,6 +175,9 @@ class Features:
                 self.title,
                 self.strength,
                 min(self.unmatched, 15.0) / 15.0,
+                self.bare,
+                self.bare * self.coverage,
+                self.bare * self.bm25 * self.strength,
             ]
         )
 
@@ -782,6 +793,7 @@ class Matcher:
                 unknown_share=share,
                 concept=float(doc in concept_docs),
                 content=content[pos],
+                bare=float(not self._alts[doc] and not self._keywords[doc]),
             )
             for pos, doc in enumerate(docs)
         ]

@@ -160,3 +160,19 @@ def test_asking_for_money_alone_does_not_make_a_question_in_scope(
     for question in ("医保报销比例是多少", "出差的车票怎么报销"):
         result = fixtures_matcher.search(question)
         assert not result.answered and not result.clarify, question
+
+
+def test_an_entry_imported_as_is_is_answered_when_its_text_says_it(
+    fixtures_matcher: Matcher,
+) -> None:
+    # without keywords or alternative questions an entry cannot score on those features:
+    # the confidence model reads its text's coverage instead of asking back every time
+    for question, expected in (
+        ("公司想招几个应届生", "test:3"),
+        ("我们的房租能减一点吗", "test:7"),
+    ):
+        (_, features, _), *_ = fixtures_matcher.explain(question)
+        assert features.bare == 1.0
+        result = fixtures_matcher.search(question)
+        assert result.answered, question
+        assert result.best is not None and result.best.entry_id == expected
