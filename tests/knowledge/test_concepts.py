@@ -176,3 +176,9 @@ def test_an_entry_imported_as_is_is_answered_when_its_text_says_it(
         result = fixtures_matcher.search(question)
         assert result.answered, question
         assert result.best is not None and result.best.entry_id == expected
+
+
+def test_a_probation_period_is_not_a_government_trial() -> None:
+    lexicon = default_lexicon()
+    assert "government-trial" not in {c.id for c, _ in lexicon.concepts_in("试用期员工的社保")}
+    assert "government-trial" in {c.id for c, _ in lexicon.concepts_in("新产品想让政府先试用")}
