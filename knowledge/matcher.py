@@ -94,6 +94,9 @@ class MatcherConfig:
     # confidences add up to offer_floor: the entries a question may be about are nearly
     # exclusive, so the sum estimates the chance that one of the options is right
     offer_floor: float = 0.3
+    # a question declined (neither answered nor asked back) lists the entries scoring at
+    # least this as possibly related; below it none (the weather gets no policy list)
+    suggest_floor: float = 0.05
     # share of the question's words an entry must cover to be answered or offered: one
     # shared word ("申请", "办公室") does not make a question about the entry
     min_coverage: float = 0.0

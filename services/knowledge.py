@@ -426,6 +426,14 @@ class KnowledgeBase:
                 return dataclasses.replace(result, answered=False)
         return result
 
+    def suggested(self, result: SearchResult) -> tuple[Match, ...]:
+        """The matches worth listing under a declined question as possibly related: none
+        when it was answered or asked back (those show their own), and only those scoring
+        ``suggest_floor`` or more (an off-topic question gets no list of random items)."""
+        if result.answered or result.clarify:
+            return ()
+        return tuple(m for m in result.matches if m.score >= self.config.suggest_floor)
+
     def replacement(self, entry: EntryView) -> EntryView | None:
         """The entry of the repealing document closest to a repealed entry (by title)."""
         if entry.replaced_by is None:

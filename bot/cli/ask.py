@@ -60,7 +60,8 @@ def _match_json(result: SearchResult) -> dict[str, object]:
 def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
     """The answer as the bot gives it: the card's status note (a past year's plan, expired,
     repealed) and the list marks (〔已失效〕) come from the same texts as the bot's."""
-    if not result.matches:
+    shown = result.matches if result.answered or result.clarify else service.suggested(result)
+    if not shown:
         out.print("没有找到相关政策。可以换个说法,或咨询企业服务专员。")
         return
     today = service.today()
@@ -77,7 +78,7 @@ def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
             out.print("[yellow]您是想了解以下哪项?[/yellow]")
         else:
             out.print("[yellow]没有找到确切答案[/yellow],以下条目可能相关:")
-        for n, m in enumerate(result.matches, start=1):
+        for n, m in enumerate(shown, start=1):
             bullet = f"{n}." if result.clarify else "·"
             out.print(f"  {bullet} {line(m)}")
         for mark, text in ((EXPIRED_MARK, EXPIRED_NOTE), (REPEALED_MARK, REPEALED_NOTE)):

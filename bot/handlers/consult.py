@@ -89,7 +89,8 @@ async def answer_question(
     if result.chatter:  # 谢谢 / 收到,谢谢: a courtesy, not a question nobody could answer
         await message.reply_text("\n\n".join([*notes, texts.CHATTER]), do_quote=group)
         return
-    suggestions = catalog.suggestions(services.knowledge, [m.entry_id for m in result.matches])
+    suggested = services.knowledge.suggested(result)
+    suggestions = catalog.suggestions(services.knowledge, [m.entry_id for m in suggested])
     parts = [*notes, cards.no_answer_text(suggestions, today=services.today())]
     await send_messages(
         message,

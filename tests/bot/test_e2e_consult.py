@@ -79,17 +79,25 @@ async def test_card_buttons(bot: Bot) -> None:
 
 async def test_low_confidence_offers_suggestions_and_browse(bot: Bot) -> None:
     user = await bot.user()
-    [reply] = await bot.say(user, "今天天气怎么样")
+    # a question about the policies that none answers for sure: what came closest
+    [reply] = await bot.say(user, "各种政策服务资源能不能整合到一起,别让我们到处跑")
     assert "没有找到与您的问题完全对应的政策" in (reply.text or "")
-    assert len(reply.buttons) == 4
-    assert all(b["callback_data"].startswith("card:show:") for b in reply.buttons[:3])
-    assert reply.buttons[3] == {"text": "📂 分类浏览", "callback_data": "brw:root"}
-    await bot.press(user, reply, data=reply.buttons[0]["callback_data"])
+    assert reply.buttons[-1] == {"text": "📂 分类浏览", "callback_data": "brw:root"}
+    suggested = reply.buttons[:-1]
+    assert suggested and all(b["callback_data"].startswith("card:show:") for b in suggested)
+    await bot.press(user, reply, data=suggested[0]["callback_data"])
     [card] = await bot.next(user)
     assert "📜 原文" in card.button_texts
     await bot.press(user, reply, text="📂 分类浏览")
     edited = await bot.client.wait_for_edit(user, reply.message_id)
     assert "请选择政策分类" in (edited.text or "")
+
+
+async def test_an_off_topic_question_gets_no_list_of_random_policies(bot: Bot) -> None:
+    user = await bot.user()
+    [reply] = await bot.say(user, "今天天气怎么样")
+    assert "没有找到相关政策" in (reply.text or "")
+    assert reply.buttons == [{"text": "📂 分类浏览", "callback_data": "brw:root"}]
 
 
 async def test_noise_edits_and_huge_text(bot: Bot) -> None:

@@ -15,7 +15,7 @@ async def test_attach_unanswered_question(harness: Bot) -> None:
         bot = harness
         user = await bot.user()
         [reply] = await bot.say(user, MISSED)
-        assert "没有找到与您的问题完全对应的政策" in (reply.text or "")
+        assert (reply.text or "").startswith("没有找到")
         await bot.say(user, "附近哪家火锅好吃")
         [thanks] = await bot.say(user, "谢谢")  # a courtesy, not a missed question
         assert (thanks.text or "").startswith("不客气。")
