@@ -517,12 +517,14 @@ class Matcher:
                 put(tid, weight, index)
                 unit.term_ids.add(tid)
                 unit.idf = float(self._idf[tid])
-            for syn in seg.lexicon.synonyms(token):
+            # sorted: the order terms are added in decides float sums (and the hash of a
+            # string, hence a set's order, changes from one process to the next)
+            for syn in sorted(seg.lexicon.synonyms(token)):
                 sid = self._vocab.get(syn)
                 if sid is not None:
                     put(sid, weight * c.synonym_weight, index)
                     unit.term_ids.add(sid)
-            for syn in seg.lexicon.related(token):
+            for syn in sorted(seg.lexicon.related(token)):
                 sid = self._vocab.get(syn)
                 if sid is not None:
                     put(sid, weight * c.cilin_weight, index)

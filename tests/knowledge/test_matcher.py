@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,7 @@ from knowledge.lexicon import Segmenter
 from knowledge.matcher import Matcher, MatcherConfig, _QueryTerm, _weight_table
 from knowledge.model import EntryView
 from knowledge.text import normalize
+from tests.knowledge.conftest import SEED
 
 CASES = [
     (
@@ -305,3 +309,33 @@ def test_weight_tables_are_the_float16_and_float32_products(weight: float) -> No
     in_single = weight * halves.astype(np.float32)
     assert np.array_equal(_weight_table(weight, half=True)[bits], in_half)
     assert np.array_equal(_weight_table(weight, half=False)[bits], in_single)
+
+
+_EXPLAIN = """
+import sys
+from knowledge.importing.views import read_manifest_views
+from knowledge.lexicon import Segmenter, default_lexicon
+from knowledge.matcher import Matcher
+views = read_manifest_views(__import__("pathlib").Path(sys.argv[1]))
+matcher = Matcher(views, segmenter=Segmenter(default_lexicon()))
+for question in sys.argv[2:]:
+    print([(entry_id, repr(features)) for entry_id, features, _ in matcher.explain(question)])
+"""
+
+
+def test_scores_do_not_depend_on_the_string_hash() -> None:
+    # a word's synonyms come from a set of strings, whose order changes with the hash
+    # seed of the process; the order BM25 terms are added in changes float sums
+    questions = ["国企拖着账款不付,我们小公司能找谁", "小公司请不起律师,有免费的法律咨询吗"]
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", _EXPLAIN, str(SEED), *questions],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=SEED.parents[3],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in (1, 2)
+    }
+    assert len(outputs) == 1
