@@ -38,6 +38,9 @@ class Concept:
     # what the person wants of a policy (money paid: 报销, 给不给钱), not which policy: its
     # words weigh as intent words, and naming it does not make a question in scope
     intent: bool = False
+    # two words that name the concept together wherever each stands (专利 … 贷款:
+    # "专利能拿去银行换贷款吗"), where neither does alone
+    pairs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -63,6 +66,14 @@ class Lexicon:
             for word in concept.words:
                 self._concept_words.setdefault(word[0], []).append((word, index))
 
+    def _pairs_in(self, compact: str) -> list[tuple[int, tuple[str, str]]]:
+        return [
+            (index, pair)
+            for index, concept in enumerate(self.concepts)
+            for pair in concept.pairs
+            if pair[0] in compact and pair[1] in compact
+        ]
+
     def concepts_in(self, compact: str) -> list[tuple[Concept, str]]:
         """The concepts whose words occur in ``compact`` (a normalised question without
         spaces), each with its longest word found; substring search, so the question's
@@ -72,6 +83,8 @@ class Lexicon:
             for word, index in self._concept_words.get(char, ()):
                 if compact.startswith(word, pos) and len(word) > len(found.get(index, "")):
                     found[index] = word
+        for index, pair in self._pairs_in(compact):
+            found.setdefault(index, max(pair, key=len))
         return [(self.concepts[i], w) for i, w in sorted(found.items())]
 
     def concept_words_in(self, compact: str) -> list[tuple[Concept, str]]:
@@ -82,6 +95,9 @@ class Lexicon:
             for word, index in self._concept_words.get(char, ()):
                 if compact.startswith(word, pos):
                     found[(index, word)] = None
+        for index, pair in self._pairs_in(compact):
+            for word in pair:
+                found[(index, word)] = None
         return [(self.concepts[i], w) for i, w in sorted(found)]
 
     def related(self, term: str) -> frozenset[str]:
@@ -100,6 +116,8 @@ class Lexicon:
         for concept in self.concepts:
             yield from concept.words
             yield from concept.terms
+            for pair in concept.pairs:
+                yield from pair
 
     @classmethod
     def from_files(
@@ -174,9 +192,22 @@ def parse_concepts(raw: dict[str, object]) -> tuple[Concept, ...]:
                 bool(item.get("key")),
                 str(check) if check else None,
                 bool(item.get("intent")),
+                _pairs(cid, item.get("pairs")),
             )
         )
     return tuple(out)
+
+
+def _pairs(cid: str, raw: object) -> tuple[tuple[str, str], ...]:
+    if raw is None:
+        return ()
+    pairs = []
+    for pair in raw if isinstance(raw, list) else [raw]:
+        words = [normalize(str(w)).replace(" ", "") for w in pair] if isinstance(pair, list) else []
+        if len(words) != 2 or not all(words):
+            raise ValueError(f"concepts.yaml: {cid}: a pair is two words, not {pair!r}")
+        pairs.append((words[0], words[1]))
+    return tuple(pairs)
 
 
 CILIN_MAX_GROUP = 12  # larger 词林 groups are loose (whole topics), not synonyms

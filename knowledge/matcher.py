@@ -932,7 +932,7 @@ def index_compat(config: MatcherConfig, lexicon: Lexicon) -> dict[str, object]:
             sorted(lexicon.stopwords),
             sorted(lexicon.intents),
             # concept words and terms are dictionary words: they change how texts are cut
-            [(c.words, c.terms) for c in lexicon.concepts],
+            [(c.words, c.terms, c.pairs) for c in lexicon.concepts],
         ],
         ensure_ascii=False,
     )

@@ -182,3 +182,23 @@ def test_a_probation_period_is_not_a_government_trial() -> None:
     lexicon = default_lexicon()
     assert "government-trial" not in {c.id for c, _ in lexicon.concepts_in("试用期员工的社保")}
     assert "government-trial" in {c.id for c, _ in lexicon.concepts_in("新产品想让政府先试用")}
+
+
+def test_two_words_of_a_pair_name_the_concept_wherever_they_stand() -> None:
+    lexicon = default_lexicon()
+    found = dict(lexicon.concepts_in("手里有几项专利,能拿去银行换贷款吗"))
+    assert any(c.id == "ip-pledge" for c in found)
+    named = {(c.id, w) for c, w in lexicon.concept_words_in("专利能拿去银行换贷款吗")}
+    assert {("ip-pledge", "专利"), ("ip-pledge", "贷款")} <= named
+    # one word of the pair is not the concept
+    assert "ip-pledge" not in {c.id for c, _ in lexicon.concepts_in("专利怎么申请")}
+    assert "ip-pledge" not in {c.id for c, _ in lexicon.concepts_in("小微企业贷款有什么支持")}
+
+
+def test_a_pair_is_two_words() -> None:
+    from knowledge.lexicon import parse_concepts
+
+    good = {"id": "x", "words": ["甲"], "terms": ["乙"], "pairs": [["丙", "丁"]]}
+    assert parse_concepts({"concepts": [good]})[0].pairs == (("丙", "丁"),)
+    with pytest.raises(ValueError, match="a pair is two words"):
+        parse_concepts({"concepts": [{**good, "pairs": [["丙"]]}]})
