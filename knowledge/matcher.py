@@ -78,7 +78,7 @@ class MatcherConfig:
     # bare*bm25*strength (refitted alone by `calibrate.py --bare-only`)
     confidence: tuple[float, ...] = (
         *(-7.649, 3.353, 2.454, 3.555, 2.914, 2.542, 1.886),
-        *(0.233, 3.623, 1.214),
+        *(0.174, 3.673, 1.303),
     )
     threshold: float = 0.5
     # asking back ("您是想了解以下哪项?") instead of a guess or a shrug: a second logistic
