@@ -97,6 +97,10 @@ class MatcherConfig:
     # a question declined (neither answered nor asked back) lists the entries scoring at
     # least this as possibly related; below it none (the weather gets no policy list)
     suggest_floor: float = 0.05
+    # an answer needs the best entry to cover this share of the question (idf-weighted):
+    # a close alternative question or keyword on one word of it (办公室 … 空调坏了找谁修)
+    # makes a confident score, not an answer; below it the bot asks back or declines
+    answer_coverage: float = 0.2
     # share of the question's words an entry must cover to be answered or offered: one
     # shared word ("申请", "办公室") does not make a question about the entry
     min_coverage: float = 0.0
@@ -689,7 +693,7 @@ class Matcher:
             and ranked[0][1].coverage >= c.min_coverage
             and ranked[0][1].unknown_share <= c.max_unknown
         )
-        confident = covered and best >= c.threshold
+        confident = covered and best >= c.threshold and ranked[0][1].coverage >= c.answer_coverage
         answered = confident and not tie and not asking
         likely = sum(raw) >= c.offer_floor
         plausible = (

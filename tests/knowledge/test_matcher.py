@@ -339,3 +339,12 @@ def test_scores_do_not_depend_on_the_string_hash() -> None:
         for seed in (1, 2)
     }
     assert len(outputs) == 1
+
+
+def test_a_question_mostly_about_something_else_is_not_answered(matcher: Matcher) -> None:
+    # 招人 is the one thing the work plan knows of it, and its keyword makes the score high
+    question = "小米武汉总部最近招不招人"
+    (_, features, confidence), *_ = matcher.explain(question)
+    assert confidence >= matcher.config.threshold
+    assert features.coverage < matcher.config.answer_coverage
+    assert not matcher.search(question).answered
