@@ -348,3 +348,11 @@ def test_a_question_mostly_about_something_else_is_not_answered(matcher: Matcher
     assert confidence >= matcher.config.threshold
     assert features.coverage < matcher.config.answer_coverage
     assert not matcher.search(question).answered
+
+
+def test_two_close_candidates_are_asked_back(matcher: Matcher) -> None:
+    # 精上市 (listing rewards) covers 小公司, 申请 and 补贴, 百场万企 covers 软件: neither
+    # answers what a small software firm can apply for, and they score 0.90 and 0.84
+    result = matcher.search("我们是做软件的小公司,能申请什么补贴")
+    assert not result.answered and result.clarify
+    assert {m.entry_id for m in result.matches[:2]} == {"wh-sme-2023:2.5.23", "wh-sme-2023:2.4.14"}
