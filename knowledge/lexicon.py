@@ -35,8 +35,8 @@ class Concept:
     terms: tuple[str, ...]
     key: bool = False  # a named programme or status (专精特新, 高企 …)
     self_check: str | None = None  # the eligibility rule a question about it is offered
-    # what the person wants of a policy (money paid: 报销, 给不给钱), not which policy: its
-    # words weigh as intent words, and naming it does not make a question in scope
+    # what the person wants of a policy (money paid: 报销, 给不给钱), not which policy: it
+    # reaches the measures that pay, but naming it does not make a question in scope
     intent: bool = False
     # two words that name the concept together wherever each stands (专利 … 贷款:
     # "专利能拿去银行换贷款吗"), where neither does alone
@@ -55,8 +55,14 @@ class Lexicon:
     pleasantries: frozenset[str] = frozenset()
     concepts: tuple[Concept, ...] = ()
     use_cilin: bool = True
-    _synonyms: dict[str, set[str]] = field(default_factory=dict)
-    _concept_words: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # derived in __post_init__, never passed in
+    _synonyms: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)
+    _concept_words: dict[str, list[tuple[str, int]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _concept_pairs: list[tuple[int, tuple[str, str]]] = field(
+        default_factory=list, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for group in self.groups:
@@ -65,12 +71,12 @@ class Lexicon:
         for index, concept in enumerate(self.concepts):
             for word in concept.words:
                 self._concept_words.setdefault(word[0], []).append((word, index))
+            self._concept_pairs += [(index, pair) for pair in concept.pairs]
 
     def _pairs_in(self, compact: str) -> list[tuple[int, tuple[str, str]]]:
         return [
-            (index, pair)
-            for index, concept in enumerate(self.concepts)
-            for pair in concept.pairs
+            (i, pair)
+            for i, pair in self._concept_pairs
             if pair[0] in compact and pair[1] in compact
         ]
 

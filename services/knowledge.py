@@ -427,11 +427,9 @@ class KnowledgeBase:
         return result
 
     def suggested(self, result: SearchResult) -> tuple[Match, ...]:
-        """The matches worth listing under a declined question as possibly related: none
-        when it was answered or asked back (those show their own), and only those scoring
-        ``suggest_floor`` or more (an off-topic question gets no list of random items)."""
-        if result.answered or result.clarify:
-            return ()
+        """The matches worth listing under a declined question (neither answered nor asked
+        back) as possibly related: those scoring ``suggest_floor`` or more, so an
+        off-topic question gets no list of random items."""
         return tuple(m for m in result.matches if m.score >= self.config.suggest_floor)
 
     def replacement(self, entry: EntryView) -> EntryView | None:
