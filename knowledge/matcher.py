@@ -103,11 +103,6 @@ class MatcherConfig:
     # a close alternative question or keyword on one word of it (办公室 … 空调坏了找谁修)
     # makes a confident score, not an answer; below it the bot asks back or declines
     answer_coverage: float = 0.2
-    # share of the question's words an entry must cover to be answered or offered: one
-    # shared word ("申请", "办公室") does not make a question about the entry
-    min_coverage: float = 0.0
-    # a question mostly made of words the knowledge base never uses is about something else
-    max_unknown: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,13 +479,19 @@ class Matcher:
             cached = self._concept_cache[concept.id] = tuple(ids)
         return cached
 
-    def _query(self, normalized: str) -> tuple[list[_Unit], list[_QueryTerm]]:
+    def _query(
+        self, normalized: str, hits: list[tuple[Concept, str]] | None = None
+    ) -> tuple[list[_Unit], list[_QueryTerm]]:
+        """The question's units and index terms; ``hits`` are its concepts when the
+        caller has already found them."""
         c = self.config
         seg = self.segmenter
         units: list[_Unit] = []
         terms: dict[int, _QueryTerm] = {}
-        hits = seg.lexicon.concepts_in(normalized.replace(" ", ""))
-        named = seg.lexicon.concept_words_in(normalized.replace(" ", ""))
+        compact = normalized.replace(" ", "")
+        if hits is None:
+            hits = seg.lexicon.concepts_in(compact)
+        named = seg.lexicon.concept_words_in(compact)
 
         def put(tid: int, weight: float, unit: int) -> None:
             if tid not in terms or terms[tid].weight < weight:
@@ -664,8 +665,8 @@ class Matcher:
         """
         c = self.config
         normalized = normalize(question, max_chars=self.max_chars)
-        ranked = self._ranked(normalized, c.candidates)
         hits = self.segmenter.lexicon.concepts_in(normalized.replace(" ", ""))
+        ranked = self._ranked(normalized, c.candidates, hits)
         keys = [concept for concept, _ in hits if concept.key]
         raw = [self._confidence(f) for _, f in ranked[:3]]
         # a known wording of the best entry (e.g. one learned from use) is not ambiguous
@@ -689,12 +690,9 @@ class Matcher:
             matches.append(Match(self._ids[doc], title, path, round(ceiling, 4)))
         best = raw[0] if raw else 0.0
         tie = not settled and len(raw) > 1 and _logit(best) - _logit(raw[1]) < c.tie_margin
-        covered = (
-            bool(ranked)
-            and ranked[0][1].content
-            and ranked[0][1].coverage >= c.min_coverage
-            and ranked[0][1].unknown_share <= c.max_unknown
-        )
+        # one shared intent word (申请、条件) or character does not make a question about
+        # the entry
+        covered = bool(ranked) and ranked[0][1].content
         confident = covered and best >= c.threshold and ranked[0][1].coverage >= c.answer_coverage
         answered = confident and not tie and not asking
         likely = sum(raw) >= c.offer_floor
@@ -748,15 +746,18 @@ class Matcher:
     def explain(self, question: str, *, top: int = 3) -> list[tuple[str, Features, float]]:
         """The features behind the ranking (for calibration and debugging)."""
         normalized = normalize(question, max_chars=self.max_chars)
-        ranked = self._ranked(normalized, self._n)[:top]
+        hits = self.segmenter.lexicon.concepts_in(normalized.replace(" ", ""))
+        ranked = self._ranked(normalized, self._n, hits)[:top]
         return [(self._ids[doc], f, self._confidence(f)) for doc, f in ranked]
 
-    def _ranked(self, normalized: str, limit: int) -> list[tuple[int, Features]]:
+    def _ranked(
+        self, normalized: str, limit: int, hits: list[tuple[Concept, str]]
+    ) -> list[tuple[int, Features]]:
         """Up to ``limit`` BM25 candidates with their features, best first; none for
         chatter (收到,谢谢 / 好的 / 知道了), which is not a question about anything."""
         if not normalized or self._n == 0 or self._chatter(normalized):
             return []
-        units, qterms = self._query(normalized)
+        units, qterms = self._query(normalized, hits)
         if not qterms or not units:
             # no word of the question is more than a function word (可以 / 怎么办): the
             # typo and pinyin channels alone would find homophones
@@ -768,7 +769,7 @@ class Matcher:
         if len(cand) == 0:
             return []
         max_possible = sum(u.weight for u in units) * (self.config.k1 + 1)
-        features = self._features(units, cand, scores, max_possible, normalized)
+        features = self._features(units, cand, scores, max_possible, normalized, hits)
         pairs = list(zip(cand.tolist(), features, strict=True))
         pairs.sort(key=lambda pair: (-self._rank(pair[1]), pair[0]))
         return pairs
@@ -780,13 +781,14 @@ class Matcher:
         scores: np.ndarray,
         max_possible: float,
         normalized: str,
+        hits: list[tuple[Concept, str]],
     ) -> list[Features]:
         looked: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         coverage, content = self._coverage(units, cand, looked)
         compact = normalized.replace(" ", "")
         unmatched = sum(u.weight for u in units if not u.term_ids)
         share = unmatched / (sum(u.weight for u in units) or 1.0)
-        concept_docs = self._concept_docs(cand, normalized, looked)
+        concept_docs = self._concept_docs(cand, hits, looked)
         docs = cand.tolist()
         points = scores[cand].tolist()
         top_bm = max(points)
@@ -827,12 +829,15 @@ class Matcher:
         return _sigmoid(b[0] + float(np.dot(b[1:], f.scope_vector())))
 
     def _concept_docs(
-        self, cand: np.ndarray, normalized: str, looked: dict[int, tuple[np.ndarray, np.ndarray]]
+        self,
+        cand: np.ndarray,
+        hits: list[tuple[Concept, str]],
+        looked: dict[int, tuple[np.ndarray, np.ndarray]],
     ) -> set[int]:
         """The candidates that contain a term of a concept the question names (looked up
         per candidate: a common term's postings name most of a large index)."""
         found = np.zeros(len(cand), dtype=bool)
-        for concept, _ in self.segmenter.lexicon.concepts_in(normalized.replace(" ", "")):
+        for concept, _ in hits:
             if concept.intent:
                 continue  # asking for money does not say what the question is about
             for tid in self._concept_terms(concept):
