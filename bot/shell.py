@@ -25,6 +25,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.runner import running
 from bot.settings import Settings
+from knowledge.importing.formats import SUFFIX_KINDS
 from policybot_localapi.api import BotClient, Injected, Limits, LocalBotAPI, MessageRecord, User
 from services.knowledge import KnowledgeBase
 
@@ -37,12 +38,12 @@ REPLY_TIMEOUT = 15.0
 QUIET_SECONDS = 0.3
 QUIT = {"/quit", "/exit", ":q"}
 
-HELP = """输入问题或命令(/start /help /browse /search 关键词)与机器人对话。
+HELP = f"""输入问题或命令(/start /help /browse /search 关键词)与机器人对话。
   数字 N        按下最近消息的第 N 个按钮
   !inline 词    模拟内联查询 @机器人 词
   !edit 文本    把您上一条消息改成新文本
   !sticker !photo !voice !file   发送贴纸/图片/语音/文件
-  !upload 路径  上传政策文件(管理员:.txt/.md/.docx/.yaml,先预览后发布)
+  !upload 路径  上传政策文件(管理员:{" ".join(s for s in SUFFIX_KINDS if s)},先预览后发布)
   !as 用户ID    切换为另一个模拟用户(企业/专员/部门/管理员,首次使用时创建)
   /quit 或 Ctrl-D 退出"""
 
