@@ -22,10 +22,15 @@ from services.eligibility import bundled_rules, rule_ref
 from storage.models_learning import EvidenceKind
 
 
-def _self_checks(rule_ids: Sequence[str]) -> list[tuple[str, str]]:
+def named_self_checks(result: SearchResult, *, card: str | None = None) -> list[tuple[str, str]]:
+    """Rule ref and title of the self-checks of the programmes the question names; none
+    when they are exactly those of the entry whose ``card`` answers (its 资格自测 button
+    leads there already)."""
     rules = bundled_rules()
-    found = [rules.rule(rule_id) for rule_id in rule_ids]
-    return [(rule_ref(r.id), r.title) for r in found if r is not None]
+    found = [r for rule_id in result.self_checks if (r := rules.rule(rule_id)) is not None]
+    if card is not None and {r.id for r in found} == {r.id for r in rules.for_entry(card)}:
+        return []
+    return [(rule_ref(r.id), r.title) for r in found]
 
 
 async def ask_back(
@@ -39,7 +44,7 @@ async def ask_back(
 ) -> None:
     """Reply to a question the matcher flagged ``clarify``."""
     entries = [e for m in result.matches[:3] if (e := services.knowledge.entry(m.entry_id))]
-    checks = _self_checks(result.self_checks)
+    checks = named_self_checks(result)
     text = tx.question_text(notes, self_checks=[title for _, title in checks])
     markup = tx.question_keyboard(entries, question_id=question_id, self_checks=checks)
     await send_messages(message, [text], reply_markup=markup, quote=quote)

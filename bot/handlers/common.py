@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import filters
 
 from bot.context import BotServices
-from bot.render import cards, keyboards, texts
+from bot.render import cards, clarify, keyboards, texts
 from knowledge.model import EntryView
 
 _WORD = re.compile(r"[^\W_]")
@@ -85,13 +85,18 @@ async def send_card(
     question_id: int | None,
     notes: Sequence[str] = (),
     quote: bool = False,
+    self_checks: Sequence[tuple[str, str]] = (),
 ) -> Message:
-    parts = cards.card_messages(entry, today=services.today(), notes=notes)
+    """A policy card; ``self_checks`` (rule ref and title) are the self-checks of the
+    programmes the question named, offered under it."""
+    footer = [clarify.self_check_note([title for _, title in self_checks])] if self_checks else []
+    parts = cards.card_messages(entry, today=services.today(), notes=notes, footer=footer)
     markup = keyboards.card_keyboard(
         entry.entry_id,
         question_id=question_id,
         eligibility=services.knowledge.has_eligibility_rules(entry.entry_id),
         replacement=services.knowledge.replacement(entry),
+        self_checks=self_checks,
     )
     return await send_messages(message, parts, reply_markup=markup, quote=quote)
 

@@ -75,8 +75,16 @@ async def answer_question(
     best = result.best
     entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
     if entry is not None:
+        # a question naming a programme (高新技术企业认定条件) is offered its self-check
+        # whichever entry answers it
         await send_card(
-            message, services, entry, question_id=answer.question_id, notes=notes, quote=group
+            message,
+            services,
+            entry,
+            question_id=answer.question_id,
+            notes=notes,
+            quote=group,
+            self_checks=clarify.named_self_checks(result, card=entry.entry_id),
         )
         if route is ticket_route.Route.ANSWER_THEN_OFFER:
             await ticket_route.offer_forward(message, context)

@@ -112,15 +112,17 @@ def card_messages(
     *,
     today: dt.date | None = None,
     notes: Sequence[str] = (),
+    footer: Sequence[str] = (),
     limit: int = MESSAGE_LIMIT,
 ) -> list[str]:
     """The policy card: title, source and section, content with key figures, guide.
 
-    ``notes`` (already HTML, short) go first, e.g. "your message was cut"."""
+    ``notes`` (already HTML, short) go first, e.g. "your message was cut"; ``footer``
+    (HTML, short) goes last, above the buttons it may refer to."""
     blocks = [*notes, _header(entry, today=today)]
     blocks += render_long(entry.body, highlight_figures, min(_BLOCK_LIMIT, limit))
     blocks += guide_blocks(entry, limit=min(_BLOCK_LIMIT, limit))
-    return pack_blocks(blocks, limit)
+    return pack_blocks([*blocks, *footer], limit)
 
 
 def full_text_messages(entry: EntryView) -> list[str]:

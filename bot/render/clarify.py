@@ -41,9 +41,26 @@ def question_text(notes: Sequence[str] = (), *, self_checks: Sequence[str] = ())
     names that have an eligibility self-check (offered as buttons below)."""
     parts = [*notes, f"<b>{QUESTION}</b>"]
     if self_checks:
-        names = "、".join(f"「{esc(t)}」" for t in self_checks)
-        parts.append(f"{names}可以做资格自测,看看贵企业是否符合条件。")
+        parts.append(self_check_note(self_checks))
     return "\n\n".join(parts)
+
+
+def self_check_note(titles: Sequence[str]) -> str:
+    """The programmes a question names that have an eligibility self-check (HTML)."""
+    names = "、".join(f"「{esc(t)}」" for t in titles)
+    return f"{names}可以做资格自测,看看贵企业是否符合条件。"
+
+
+def self_check_rows(self_checks: Sequence[tuple[str, str]]) -> list[list[InlineKeyboardButton]]:
+    """A button per named programme's self-check (``self_checks``: rule ref and title)."""
+    return [
+        [
+            InlineKeyboardButton(
+                f"✅ 自测:{shorten(title, _TITLE_CHARS - 4)}", callback_data=start_data(ref)
+            )
+        ]
+        for ref, title in self_checks
+    ]
 
 
 def question_keyboard(
@@ -64,9 +81,7 @@ def question_keyboard(
         for n, e in enumerate(entries[:3], start=1)
     ]
     rows.append([InlineKeyboardButton(NONE_LABEL, callback_data=none_data(question_id))])
-    for ref, title in self_checks:
-        label = f"✅ 自测:{shorten(title, _TITLE_CHARS - 4)}"
-        rows.append([InlineKeyboardButton(label, callback_data=start_data(ref))])
+    rows += self_check_rows(self_checks)
     return InlineKeyboardMarkup(rows)
 
 

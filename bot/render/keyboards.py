@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from knowledge.model import EntryView
 
 from . import callbacks as cb
+from . import clarify
 from .markup import shorten
 from .texts import ROLE_CHOICES
 
@@ -30,13 +31,14 @@ def card_keyboard(
     eligibility: bool = False,
     feedback: bool = True,
     replacement: EntryView | None = None,
+    self_checks: Sequence[tuple[str, str]] = (),
 ) -> InlineKeyboardMarkup:
     """Buttons under a policy card.
 
-    The row layout is the extension point for later issues:
-      * 资格自测 appears only when the knowledge base has eligibility rules for the entry;
-      * 订阅此类政策 (``cb.CardAction.SUBSCRIBE``) lands with the push issue;
-      * 人工咨询 (``cb.CardAction.HUMAN``) lands with the request issue.
+    * 资格自测 appears only when the knowledge base has eligibility rules for the entry;
+      when the question named programmes with a self-check (``self_checks``: rule ref
+      and title), their self-checks are offered directly instead;
+    * 订阅此类政策 and 人工咨询, then the feedback buttons.
     """
     rows: list[list[InlineKeyboardButton]] = [
         [
@@ -49,7 +51,9 @@ def card_keyboard(
         rows.insert(
             0, [Button(label, callback_data=cb.card(cb.CardAction.SHOW, replacement.entry_id))]
         )
-    if eligibility:
+    if self_checks:
+        rows += clarify.self_check_rows(self_checks)
+    elif eligibility:
         rows.append([Button("✅ 资格自测", callback_data=cb.card(cb.CardAction.CHECK, entry_id))])
     service_row = [Button("🙋 人工咨询", callback_data=cb.card(cb.CardAction.HUMAN, entry_id))]
     subscribe = cb.card(cb.CardAction.SUBSCRIBE, entry_id)

@@ -1,5 +1,5 @@
-"""The clarifying question in Telegram: options, 都不是, self-check offer, stale buttons,
-and off-topic questions that are still declined (not clarified)."""
+"""The clarifying question in Telegram: options, 都不是, self-check offer (also under an
+answer), stale buttons, and off-topic questions that are still declined (not clarified)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,25 @@ async def test_an_ambiguous_question_is_asked_back(bot: Bot) -> None:
     for data in ("clar:1:2:nope", "clar:x", f"clar:{logged.id}:9:wh-sme-2023:1.2"):
         answer = await bot.press(user, asked, data=data)
         assert answer.text == "按钮已过期,请重新提问或使用 /browse"
+
+
+async def test_an_answer_offers_the_self_check_of_the_programme_named(bot: Bot) -> None:
+    # answered with the 13000-firm target, whose 资格自测 would first ask which of its two
+    # programmes: the one the question names is offered directly, under the card
+    user = await bot.user()
+    [card] = await bot.say(user, "高新技术企业认定条件")
+    assert "高新技术企业突破13000家" in (card.text or "")
+    assert "「高新技术企业认定」可以做资格自测" in (card.text or "")
+    assert "✅ 资格自测" not in card.button_texts
+    await bot.press(user, card, text="✅ 自测:高新技术企业认定")
+    [first] = await bot.next(user)
+    assert "高新技术企业认定" in (first.text or "") and "第 1 题" in (first.text or "")
+    assert "注册成立多久" in (first.text or "")
+
+    # a card whose own self-check is the one named keeps its 资格自测 button
+    [card] = await bot.say(user, "个体户转成公司有奖励吗")  # typed mid-check: a question
+    assert "✅ 资格自测" in card.button_texts
+    assert "可以做资格自测" not in (card.text or "")
 
 
 async def test_none_of_these_gives_the_rephrase_tip_and_human_help(bot: Bot) -> None:
