@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from knowledge.deadlines import parse_deadline
 from knowledge.model import EntryView
-from services.push_dates import parse_deadline
 from services.push_schedule import next_digest
 from storage import push_events, push_outbox, push_withdraw
 from storage.models_push import Cadence, NoticeKind, PushNotice

@@ -6,6 +6,7 @@ import datetime as dt
 import html
 from collections.abc import Sequence
 
+from knowledge.deadlines import parse_deadline
 from knowledge.model import GUIDE_FIELDS, DocStatus, EntryView
 from services.ebook_book import past_year_note
 
@@ -86,8 +87,23 @@ def status_mark(entry: EntryView, today: dt.date) -> str:
     return ""
 
 
-def guide_blocks(entry: EntryView, *, limit: int = _BLOCK_LIMIT) -> list[str]:
-    """The known 一策一表 fields (label: value, 来源) and the note on the unknown ones.
+def deadline_note(entry: EntryView, today: dt.date) -> str | None:
+    """A warning when the 申报期限 the source gives (one clear date) has passed."""
+    fact = entry.guide.get("deadline")
+    deadline = parse_deadline(fact.value) if fact else None
+    if deadline is None or deadline >= today:
+        return None
+    return (
+        f"⚠️ 原文的申报期限 {dates.day(deadline)}已过(今天是 {dates.day(today)}),"
+        "请向受理部门确认是否仍可申报。"
+    )
+
+
+def guide_blocks(
+    entry: EntryView, *, today: dt.date | None = None, limit: int = _BLOCK_LIMIT
+) -> list[str]:
+    """The known 一策一表 fields (label: value, 来源) and the note on the unknown ones;
+    with ``today``, a 申报期限 that has passed is said to have passed.
 
     Only fields the source states are shown; nothing is invented."""
     blocks: list[str] = []
@@ -101,6 +117,9 @@ def guide_blocks(entry: EntryView, *, limit: int = _BLOCK_LIMIT) -> list[str]:
         value = render_long(fact.value, highlight_figures, room)
         value[0] = prefix + value[0]
         value[-1] = value[-1] + suffix
+        passed = deadline_note(entry, today) if name == "deadline" and today else None
+        if passed:
+            value[-1] += f"\n<b>{esc(passed)}</b>"
         blocks.extend(value)
     if missing:
         blocks.append(f"ℹ️ {UNKNOWN_FIELDS_NOTE}\n<i>(未载明:{esc('、'.join(missing))})</i>")
@@ -121,7 +140,7 @@ def card_messages(
     (HTML, short) goes last, above the buttons it may refer to."""
     blocks = [*notes, _header(entry, today=today)]
     blocks += render_long(entry.body, highlight_figures, min(_BLOCK_LIMIT, limit))
-    blocks += guide_blocks(entry, limit=min(_BLOCK_LIMIT, limit))
+    blocks += guide_blocks(entry, today=today, limit=min(_BLOCK_LIMIT, limit))
     return pack_blocks([*blocks, *footer], limit)
 
 

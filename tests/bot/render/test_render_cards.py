@@ -64,6 +64,22 @@ def test_all_fields_known_means_no_note() -> None:
     assert UNKNOWN_FIELDS_NOTE not in html
 
 
+def test_a_passed_application_deadline_is_said_to_have_passed() -> None:
+    guide = {"deadline": Sourced("2026年10月31日前", "《通知》四、(二)")}
+    [html] = card_messages(entry(guide=guide), today=dt.date(2026, 12, 6))
+    assert "<b>申报期限</b>:2026年10月31日前" in html
+    assert "申报期限 2026年10月31日已过(今天是 2026年12月6日)" in html
+    assert "请向受理部门确认是否仍可申报" in html
+    for today in (dt.date(2026, 10, 31), dt.date(2026, 1, 1)):  # the last day still counts
+        [html] = card_messages(entry(guide=guide), today=today)
+        assert "已过" not in html
+    # a recurring or open deadline is not a date: nothing is claimed about it
+    for text in ("每年6月30日前", "以当年申报通知为准", "2026年9月1日、10月8日两批"):
+        guide = {"deadline": Sourced(text, "《通知》")}
+        [html] = card_messages(entry(guide=guide), today=dt.date(2030, 1, 1))
+        assert "已过" not in html
+
+
 def test_hostile_data_is_escaped_everywhere() -> None:
     hostile = entry(
         title=HOSTILE,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from services.push_dates import parse_deadline
+from knowledge.deadlines import parse_deadline
 
 
 @pytest.mark.parametrize(
