@@ -689,7 +689,8 @@ class Matcher:
             title, path = self._display_titles[doc], self._paths[doc]
             matches.append(Match(self._ids[doc], title, path, round(ceiling, 4)))
         best = raw[0] if raw else 0.0
-        tie = not settled and len(raw) > 1 and _logit(best) - _logit(raw[1]) < c.tie_margin
+        # the closest rival among the shown candidates, whichever rank the blend gave it
+        tie = not settled and len(raw) > 1 and _logit(best) - _logit(max(raw[1:])) < c.tie_margin
         # one shared intent word (申请、条件) or character does not make a question about
         # the entry
         covered = bool(ranked) and ranked[0][1].content
