@@ -15,14 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.context import err, fail, out, state
-from bot.render.cards import (
-    EXPIRED_MARK,
-    EXPIRED_NOTE,
-    REPEALED_MARK,
-    REPEALED_NOTE,
-    status_mark,
-    status_note,
-)
+from bot.render.cards import MARK_NOTES, deadline_note, status_mark, status_note
 from knowledge.evaluation import evaluate, load_questions
 from knowledge.importing import ImportFailed
 from knowledge.matcher import Match, SearchResult
@@ -81,7 +74,7 @@ def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
         for n, m in enumerate(shown, start=1):
             bullet = f"{n}." if result.clarify else "·"
             out.print(f"  {bullet} {line(m)}")
-        for mark, text in ((EXPIRED_MARK, EXPIRED_NOTE), (REPEALED_MARK, REPEALED_NOTE)):
+        for mark, text in MARK_NOTES.items():
             if mark in marks:
                 out.print(f"[dim]{text}[/dim]")
         return
@@ -95,6 +88,9 @@ def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
     if note:
         out.print(f"[yellow]⚠️ {escape(note)}[/yellow]")
     out.print(entry.body, markup=False)
+    closed = deadline_note(entry, today)
+    if closed:
+        out.print(f"[yellow]{escape(closed)}[/yellow]")
     others = [m for m in result.matches[1:]]
     if others:
         out.print("[dim]相关:" + ";".join(m.title for m in others) + "[/dim]")

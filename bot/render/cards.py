@@ -26,6 +26,8 @@ EXPIRED_MARK = "〔已失效〕"
 EXPIRED_NOTE = f"标注{EXPIRED_MARK}的政策已过有效期,仅供参考。"
 REPEALED_MARK = "〔已废止〕"
 REPEALED_NOTE = f"标注{REPEALED_MARK}的政策已被新文件替代,仅供参考。"
+CLOSED_MARK = "〔已截止〕"
+CLOSED_NOTE = f"标注{CLOSED_MARK}的政策,原文给出的申报期限已过。"
 # a body or guide value longer than this is split into several blocks
 _BLOCK_LIMIT = MESSAGE_LIMIT - 200
 
@@ -76,7 +78,8 @@ def status_note(entry: EntryView, today: dt.date) -> str | None:
 
 
 def status_mark(entry: EntryView, today: dt.date) -> str:
-    """The short mark of a list line: 〔已失效〕, 〔已废止〕, 〔2023年度〕 or ""."""
+    """The short mark of a list line: 〔已失效〕, 〔已废止〕, 〔2023年度〕, 〔已截止〕 (the
+    application deadline its source gives has passed) or ""."""
     status = entry.status_on(today)
     if status is DocStatus.EXPIRED:
         return EXPIRED_MARK
@@ -84,6 +87,8 @@ def status_mark(entry: EntryView, today: dt.date) -> str:
         return REPEALED_MARK
     if status is DocStatus.PAST_YEAR:
         return f"〔{entry.plan_year}年度〕"
+    if deadline_note(entry, today):
+        return CLOSED_MARK
     return ""
 
 
@@ -183,13 +188,13 @@ def entry_list_text(
         mark = status_mark(entry, today) if today is not None else ""
         marks.add(mark)
         lines.append(f"{first + offset}. {esc(entry.title)}{mark}")
-    notes = [note for mark, note in _MARK_NOTES.items() if mark in marks]
+    notes = [note for mark, note in MARK_NOTES.items() if mark in marks]
     if notes:
         lines += ["", *(f"<i>{note}</i>" for note in notes)]
     return "\n".join(lines)
 
 
-_MARK_NOTES = {EXPIRED_MARK: EXPIRED_NOTE, REPEALED_MARK: REPEALED_NOTE}
+MARK_NOTES = {EXPIRED_MARK: EXPIRED_NOTE, REPEALED_MARK: REPEALED_NOTE, CLOSED_MARK: CLOSED_NOTE}
 
 
 def related_text(entry: EntryView, related: Sequence[EntryView]) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.render.cards import card_messages, entry_list_text, full_text_messages
 from bot.render.keyboards import card_keyboard
-from knowledge.model import EntryView
+from knowledge.model import EntryView, Sourced
 
 TODAY = dt.date(2026, 12, 6)
 
@@ -58,3 +58,18 @@ def test_the_full_text_shows_only_the_dates_a_source_gives() -> None:
     assert "生效日期:2021年6月1日" in dated and "失效日期:2024年6月1日" in dated
     [expired] = card_messages(view(expiry_date=dt.date(2024, 6, 1)), today=TODAY)
     assert "已失效:本政策已于 2024年6月1日失效" in expired
+
+
+def test_a_list_marks_entries_whose_application_deadline_has_passed() -> None:
+    closed = view(guide={"deadline": Sourced("2026年10月31日", "《办法》四")})
+    still_open = view(
+        entry_id="doc-a:1.2", guide={"deadline": Sourced("2026年12月31日前", "《办法》四")}
+    )
+    listing = entry_list_text("<b>列表</b>", [closed, still_open], first=1, today=TODAY)
+    assert "1. 市级专精特新企业奖励〔已截止〕" in listing
+    assert "2. 市级专精特新企业奖励\n" in listing + "\n"
+    assert "原文给出的申报期限已过" in listing
+    # an expired document says so first: one mark per line
+    expired = view(expiry_date=dt.date(2026, 1, 1), guide=closed.guide)
+    assert "〔已失效〕" in entry_list_text("x", [expired], first=1, today=TODAY)
+    assert "〔已截止〕" not in entry_list_text("x", [expired], first=1, today=TODAY)
