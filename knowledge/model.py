@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from knowledge.deadlines import parse_deadline
+
 
 class Level(StrEnum):
     """Administrative level of the issuing body (国家/省/市/区)."""
@@ -124,6 +126,16 @@ class EntryView:
 
     def is_expired(self, today: dt.date) -> bool:
         return self.expiry_date is not None and self.expiry_date < today
+
+    def deadline(self) -> dt.date | None:
+        """The 申报期限 its source gives, when that is one clear date (not 每年…)."""
+        fact = self.guide.get("deadline")
+        return parse_deadline(fact.value) if fact else None
+
+    def closed_on(self, today: dt.date) -> bool:
+        """Whether the application deadline its source gives has passed."""
+        deadline = self.deadline()
+        return deadline is not None and deadline < today
 
     def status_on(self, today: dt.date) -> DocStatus:
         """In force, expired, repealed, or a yearly plan of a past year."""

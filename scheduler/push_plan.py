@@ -33,14 +33,16 @@ async def plan_once(services: JobServices, matcher: ProfileMatcher) -> PlanRepor
         total.events += report.events
         total.notices += report.notices
         total.rows += report.rows
+        total.stale += report.stale
         if report.events < EVENT_BATCH:
             break
     if total.events:
         log.info(
-            "push plan: %d event(s) → %d notice(s), %d outbox row(s)",
+            "push plan: %d event(s) → %d notice(s), %d outbox row(s); %d no longer apply",
             total.events,
             total.notices,
             total.rows,
+            total.stale,
         )
     return total
 

@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from knowledge.deadlines import parse_deadline
-from knowledge.model import EntryView
+from knowledge.model import DocStatus, EntryView
 from services.push_schedule import next_digest
 from storage import push_events, push_outbox, push_withdraw
 from storage.models_push import Cadence, NoticeKind, PushNotice
@@ -58,6 +57,14 @@ class PlanReport:
     events: int = 0
     notices: int = 0
     rows: int = 0
+    stale: int = 0  # events of entries that no longer apply (expired, repealed, closed)
+
+
+def applies(entry: EntryView, today: dt.date) -> bool:
+    """Whether subscribers are told of the entry: not of an expired or repealed
+    document's measures, nor of one whose application deadline has passed."""
+    status = entry.status_on(today)
+    return status not in (DocStatus.EXPIRED, DocStatus.REPEALED) and not entry.closed_on(today)
 
 
 def target_of(entry: EntryView) -> MatchTarget:
@@ -152,12 +159,15 @@ def plan_events(
     added = {e.entry_id for e in events if e.kind == "added"}
     slots = digest_slots(session, now=now, tz=tz)
     profile_users = profile_subscribers(session)
+    today = now.astimezone(tz).date()
     done: set[str] = set()
     for event in events:
         report.events += 1
         entry = entries.get(event.entry_id)
         notice_id, rows = None, 0
-        if event.kind != "removed" and entry is not None and event.entry_id not in done:
+        if event.kind != "removed" and entry is not None and not applies(entry, today):
+            report.stale += 1  # imported for reference: nobody is told of it as news
+        elif event.kind != "removed" and entry is not None and event.entry_id not in done:
             done.add(event.entry_id)  # several events of one entry in a batch: one notice
             kind = NoticeKind.NEW if event.entry_id in added else NoticeKind.CHANGED
             notice_id, rows = notify_entry(
@@ -220,8 +230,8 @@ def plan_deadlines(
     profile_users: Sequence[int] | None = None
     for entry in push_events.load_entries(session).values():
         fact = entry.guide.get(DEADLINE_FIELD)
-        deadline = parse_deadline(fact.value) if fact else None
-        if fact is None or deadline is None:
+        deadline = entry.deadline()
+        if fact is None or deadline is None or not applies(entry, today):
             continue
         if not deadline - dt.timedelta(days=remind_days) <= today <= deadline:
             continue

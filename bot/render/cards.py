@@ -6,7 +6,6 @@ import datetime as dt
 import html
 from collections.abc import Sequence
 
-from knowledge.deadlines import parse_deadline
 from knowledge.model import GUIDE_FIELDS, DocStatus, EntryView
 from services.ebook_book import past_year_note
 
@@ -87,15 +86,14 @@ def status_mark(entry: EntryView, today: dt.date) -> str:
         return REPEALED_MARK
     if status is DocStatus.PAST_YEAR:
         return f"〔{entry.plan_year}年度〕"
-    if deadline_note(entry, today):
+    if entry.closed_on(today):
         return CLOSED_MARK
     return ""
 
 
 def deadline_note(entry: EntryView, today: dt.date) -> str | None:
     """A warning when the 申报期限 the source gives (one clear date) has passed."""
-    fact = entry.guide.get("deadline")
-    deadline = parse_deadline(fact.value) if fact else None
+    deadline = entry.deadline()
     if deadline is None or deadline >= today:
         return None
     return (

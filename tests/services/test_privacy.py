@@ -48,7 +48,7 @@ def _seed(engine: Engine) -> tuple[int, int]:
         users.set_role(session, user_id=USER, role=UserRole.HANDLER)
         profiles.set_name(session, user_id=USER, name="甲公司")
         profiles.update_facts(session, user_id=USER, facts={"annual_revenue": "800"})
-        profiles.update_facts(session, user_id=OTHER, facts={"annual_revenue": "999"})
+        profiles.update_facts(session, user_id=OTHER, facts={"annual_revenue": "7654321"})
         session.add(
             QuestionLog(question="贷款贴息", normalized="贷款贴息", answered=True, user_id=USER)
         )
@@ -66,7 +66,7 @@ def test_export_holds_everything_about_the_user_and_nothing_else(engine: Engine)
     assert [t["id"] for t in data["tickets"]] == [mine]
     assert data["tickets"][0]["phone"] == PHONE and data["tickets"][0]["events"]
     assert [q["question"] for q in data["questions"]] == ["贷款贴息"]
-    assert "乙公司" not in json.dumps(data, ensure_ascii=False) and "999" not in json.dumps(data)
+    assert "乙公司" not in json.dumps(data, ensure_ascii=False) and "7654321" not in json.dumps(data)
     assert theirs != mine
 
 
