@@ -98,6 +98,7 @@ def write_document(
     level: str = "区",
     region: str = "江岸",
     title: str = "某区促进中小企业发展若干措施",
+    expiry_date: str | None = None,
 ) -> Path:
     """A structured YAML document; entries need ``id`` and ``title`` at least."""
     items = [
@@ -110,7 +111,13 @@ def write_document(
         for n, entry in enumerate(entries, 1)
     ]
     manifest = {
-        "document": {"key": key, "title": title, "level": level, "region": region},
+        "document": {
+            "key": key,
+            "title": title,
+            "level": level,
+            "region": region,
+            **({"expiry_date": expiry_date} if expiry_date else {}),
+        },
         "entries": items,
     }
     path = directory / f"{key}.yaml"

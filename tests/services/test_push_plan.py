@@ -242,6 +242,28 @@ def test_deadline_reminders(engine: Engine, kb: KnowledgeBase, tmp_path: Path) -
     assert notice.deadline == dt.date(2026, 12, 5) and notice.deadline_text == "2026年12月5日前"
 
 
+def test_measures_that_no_longer_apply_are_not_news(
+    engine: Engine, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    add(engine, 1)
+    closed = {"deadline": {"value": "2026年12月1日", "source": "通知第三条"}}
+    still_open = {"deadline": {"value": "2026年12月31日前", "source": "通知第三条"}}
+    entries = [
+        {"id": "1", "title": "已截止的补贴", "guide": closed},
+        {"id": "2", "title": "仍可申报的补贴", "guide": still_open},
+    ]
+    kb.import_paths([write_document(tmp_path, "qu-open", entries)])
+    old = [{"id": "1", "title": "旧办法的奖励"}]
+    kb.import_paths([write_document(tmp_path, "qu-old", old, expiry_date="2025-12-31")])
+    report = plan(engine)
+    assert (report.events, report.notices, report.stale) == (3, 1, 2)
+    with Session(engine) as session:
+        [row] = outbox_rows(session)
+        notice = session.get(PushNotice, row.notice_id)
+    assert notice is not None and notice.title == "仍可申报的补贴"
+    assert plan(engine) == planner.PlanReport()  # the stale events are planned, not retried
+
+
 class PickOdd:
     def __init__(self) -> None:
         self.asked: list[tuple[str, list[int]]] = []
