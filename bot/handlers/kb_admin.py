@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from pathlib import PurePath
 
@@ -51,8 +52,8 @@ class _ReplyToPrompt(filters.MessageFilter):
         return replied.from_user.id == message.get_bot().id and bool(ui.prompt_field(replied.text))
 
 
-async def _show(message: Message, preview: Preview, *, edit: bool) -> None:
-    text, markup = ui.preview_text(preview), ui.preview_keyboard(preview)
+async def _show(message: Message, preview: Preview, today: dt.date, *, edit: bool) -> None:
+    text, markup = ui.preview_text(preview, today=today), ui.preview_keyboard(preview)
     if edit:
         with contextlib.suppress(BadRequest):  # "not modified"
             await message.edit_text(text, reply_markup=markup)
@@ -91,7 +92,7 @@ async def on_document(update: Update, context: PolicyContext) -> None:
     except ImportFailed as exc:
         await message.reply_text(ui.import_failed(str(exc)))
         return
-    await _show(message, preview, edit=False)
+    await _show(message, preview, context.services.today(), edit=False)
 
 
 async def on_button(update: Update, context: PolicyContext) -> None:
@@ -146,7 +147,7 @@ async def on_button(update: Update, context: PolicyContext) -> None:
         with contextlib.suppress(BadRequest):
             await message.edit_reply_markup(reply_markup=ui.level_keyboard(upload_id))
         return
-    await _show(message, preview, edit=True)
+    await _show(message, preview, context.services.today(), edit=True)
 
 
 async def _edit(engine: Engine, upload_id: int, **changes: object) -> Preview | None:
@@ -194,7 +195,7 @@ async def _typed(message: Message, context: PolicyContext, upload_id: int, code:
     if preview is None:
         await message.reply_text(ui.UPLOAD_GONE)
         return
-    await _show(message, preview, edit=False)
+    await _show(message, preview, context.services.today(), edit=False)
 
 
 def _awaiting(

@@ -79,11 +79,16 @@ def _measures(measures: Sequence[Measure]) -> list[str]:
     return lines
 
 
+EXPIRED_UPLOAD = "该文件已过失效日期:发布后仍可查到(标注已失效),但不会作为新政策推送给订阅用户。"
+
+
 def _date(value: dt.date | None) -> str:
     return value.isoformat() if value else "未设置"
 
 
-def preview_text(preview: Preview) -> str:
+def preview_text(preview: Preview, *, today: dt.date | None = None) -> str:
+    """The upload preview; with ``today``, a document already past its 失效日期 is
+    flagged (it is kept and answered as expired, but never pushed as news)."""
     lines = [f"<b>📄 上传预览 #{preview.upload_id}</b>  {esc(shorten(preview.file_name, 60))}"]
     if preview.is_document:
         lines += [
@@ -94,6 +99,11 @@ def preview_text(preview: Preview) -> str:
             f"层级:{esc(preview.level + '级') if preview.level else '未识别'}"
             f" · 地区:{esc(preview.region or '未识别')}",
             f"生效日期:{_date(preview.effective_date)} · 失效日期:{_date(preview.expiry_date)}",
+            *(
+                [f"⚠️ {EXPIRED_UPLOAD}"]
+                if today and preview.expiry_date and preview.expiry_date < today
+                else []
+            ),
             "分类:" + (esc("、".join(preview.categories)) if preview.categories else KEEP),
             f"文档编号:<code>{esc(preview.key or '')}</code>",
         ]

@@ -57,9 +57,18 @@ async def test_upload_preview_edit_publish_answer(harness: Bot) -> None:
         await bot.client.send_message(admin, "明年", reply_to=prompt)
         [refused] = await bot.next(admin)
         assert "日期格式应为 YYYY-MM-DD" in (refused.text or "")
+        await bot.client.send_message(admin, "2020-12-31", reply_to=prompt)
+        [expired] = await bot.next(admin)  # the admin is told it will not be pushed as news
+        assert "失效日期:2020-12-31" in (expired.text or "")
+        assert "⚠️ 该文件已过失效日期" in (expired.text or "") and "不会作为新政策推送" in (
+            expired.text or ""
+        )
+        await bot.press(admin, expired, text="⏳ 失效日期")
+        [prompt] = await bot.next(admin)
         await bot.client.send_message(admin, "2099-12-31", reply_to=prompt)
         [again] = await bot.next(admin)
         assert "失效日期:2099-12-31" in (again.text or "") and "层级:市级" in (again.text or "")
+        assert "已过失效日期" not in (again.text or "")
 
         answer = await bot.press(admin, again, text="✅ 确认发布")
         assert answer.text == "已发布"
