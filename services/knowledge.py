@@ -202,10 +202,14 @@ def prefer_current(
     answered = result.answered and ordered[0].score >= threshold
     clarify = result.clarify
     moved = stale(matches[0]) is not None and stale(ordered[0]) is None
-    if moved and result.clarify and not result.answered and ordered[0].score >= threshold:
+    if moved and (result.answered or result.clarify):
+        # the current match that now goes first answers only if it is confident and
+        # clear of the other current ones, as the matcher asks of any answer; else the
+        # question (answerable, as the stale match showed) is asked back
         second = current[1].score if len(current) > 1 else 0.0
-        if _logit(ordered[0].score) - _logit(second) >= tie_margin:
-            answered, clarify = True, False
+        clear = _logit(ordered[0].score) - _logit(second) >= tie_margin
+        answered = ordered[0].score >= threshold and clear
+        clarify = not answered
     return dataclasses.replace(result, matches=tuple(ordered), answered=answered, clarify=clarify)
 
 

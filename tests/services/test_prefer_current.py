@@ -73,3 +73,16 @@ def test_a_tie_with_a_stale_match_is_no_reason_to_ask_back() -> None:
     )
     found = prefer_current(asked, ENTRIES, TODAY, threshold=0.5)
     assert not found.answered and found.clarify
+
+
+def test_an_answer_moved_to_a_current_match_needs_a_clear_lead_over_the_others() -> None:
+    # the repealed measure was the confident answer; its replacement ties with another
+    # current measure: which one is meant is asked, not guessed
+    answered = result(("old:1", 0.99), ("other:1", 0.8), ("new:1", 0.79))
+    found = prefer_current(answered, ENTRIES, TODAY, threshold=0.5, tie_margin=0.8)
+    assert ids(found)[:2] == ["other:1", "new:1"]
+    assert not found.answered and found.clarify
+    # with a clear lead it answers
+    answered = result(("old:1", 0.99), ("new:1", 0.9), ("other:1", 0.2))
+    found = prefer_current(answered, ENTRIES, TODAY, threshold=0.5, tie_margin=0.8)
+    assert ids(found)[0] == "new:1" and found.answered and not found.clarify
