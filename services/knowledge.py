@@ -22,6 +22,7 @@ from knowledge.importing import ImportFailed
 from knowledge.importing.formats import document_bundle, read_file
 from knowledge.importing.metadata import guess_level, guess_region
 from knowledge.importing.yamldoc import KEY_PATTERN, ImportBundle
+from knowledge.levels import levels_named
 from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
 from knowledge.matcher import Match, Matcher, MatcherConfig, SearchResult, index_compat
 from knowledge.model import DocumentMeta, EntryView
@@ -211,6 +212,53 @@ def prefer_current(
         answered = ordered[0].score >= threshold and clear
         clarify = not answered
     return dataclasses.replace(result, matches=tuple(ordered), answered=answered, clarify=clarify)
+
+
+_LEVEL_CLOSE = 0.3  # a match of the level asked about this close to the best goes first
+
+
+def prefer_level(
+    result: SearchResult,
+    entries: Mapping[str, EntryView],
+    today: dt.date,
+    *,
+    threshold: float,
+    tie_margin: float,
+) -> SearchResult:
+    """Move the current matches of the level of government the question names (省里, 区里,
+    国家局那边) ahead of the others when they score at least ``_LEVEL_CLOSE`` of the best:
+    the person has said whose measure they mean. The first of them answers only when it
+    is confident and clear of the other matches of that level; else the question is asked
+    back (unless it was declined)."""
+    named = levels_named(result.normalized)
+    matches = list(result.matches)
+    if len(named) != 1 or not matches:
+        return result
+    [level] = named
+
+    def fits(match: Match) -> bool:
+        entry = entries.get(match.entry_id)
+        return entry is not None and entry.level == level and entry.status_on(today).current
+
+    top = matches[0].score
+    first = [m for m in matches if fits(m) and m.score >= top * _LEVEL_CLOSE]
+    if not first or not (result.answered or result.clarify):
+        return dataclasses.replace(
+            result, matches=tuple(first + [m for m in matches if m not in first])
+        )
+    if first[0] is matches[0] and result.answered:
+        return result
+    # a rival of another level is no reason to ask back: 省里有应急资金吗 is about the
+    # province's 应急转贷, however close the city's 续贷过桥资金 scores
+    ordered = first + [m for m in matches if m not in first]
+    same = [m for m in matches if fits(m)]
+    second = same[1].score if len(same) > 1 else 0.0
+    answered = ordered[0].score >= threshold and (
+        _logit(ordered[0].score) - _logit(second) >= tie_margin
+    )
+    return dataclasses.replace(
+        result, matches=tuple(ordered), answered=answered, clarify=not answered
+    )
 
 
 def _logit(p: float) -> float:
@@ -416,6 +464,13 @@ class KnowledgeBase:
         day = today or self.today()
         result = snapshot.matcher.search(question, top=top + _STATUS_EXTRA)
         result = prefer_current(
+            result,
+            snapshot.entries,
+            day,
+            threshold=self.config.threshold,
+            tie_margin=self.config.tie_margin,
+        )
+        result = prefer_level(
             result,
             snapshot.entries,
             day,
