@@ -198,8 +198,11 @@ def prefer_current(
         (waiting if rival else out).append(match)
     if not waiting:
         return result
+    # only the stale matches with a current rival move (behind everything); the others
+    # keep their place: a past year's plan that answers well is not buried under weak
+    # current matches because some other stale match further down had a rival
     current = [m for m in out if stale(m) is None]
-    ordered = current + [m for m in out if stale(m) is not None] + waiting
+    ordered = out + waiting
     answered = result.answered and ordered[0].score >= threshold
     clarify = result.clarify
     moved = stale(matches[0]) is not None and stale(ordered[0]) is None

@@ -86,3 +86,15 @@ def test_an_answer_moved_to_a_current_match_needs_a_clear_lead_over_the_others()
     answered = result(("old:1", 0.99), ("new:1", 0.9), ("other:1", 0.2))
     found = prefer_current(answered, ENTRIES, TODAY, threshold=0.5, tie_margin=0.8)
     assert ids(found)[0] == "new:1" and found.answered and not found.clarify
+
+
+def test_a_stale_match_without_a_rival_keeps_its_place() -> None:
+    # a lower stale match has a close current rival: only it moves; the strong answer from
+    # a past year's plan is not buried under the weak current matches
+    found = prefer_current(
+        result(("plan:1", 0.95), ("gone:1", 0.2), ("other:1", 0.19), ("new:1", 0.02)),
+        ENTRIES,
+        TODAY,
+        threshold=0.5,
+    )
+    assert ids(found) == ["plan:1", "other:1", "new:1", "gone:1"] and found.answered
