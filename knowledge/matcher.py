@@ -465,17 +465,23 @@ class Matcher:
     # ------------------------------------------------------------------ query
     def _concept_terms(self, concept: Concept) -> tuple[int, ...]:
         """Index terms of a concept's policy terms: the term itself when the index has it
-        as one token, else its tokens of two or more characters."""
+        as one token, else the most specific (highest idf) of its tokens of two or more
+        characters: 股权托管交易中心 stands for 托管, not for every 中心 or 交易."""
         cached = self._concept_cache.get(concept.id)
         if cached is None:
             ids: dict[int, None] = {}
             for term in concept.terms:
                 tid = self._vocab.get(term)
-                parts = [term] if tid is not None else self.segmenter.tokens(term)
-                for part in parts:
-                    pid = self._vocab.get(part)
-                    if pid is not None and (len(part) >= 2 or part == term):
-                        ids[pid] = None
+                if tid is not None:
+                    ids[tid] = None
+                    continue
+                parts = [
+                    pid
+                    for part in self.segmenter.tokens(term)
+                    if len(part) >= 2 and (pid := self._vocab.get(part)) is not None
+                ]
+                if parts:
+                    ids[max(parts, key=lambda pid: float(self._idf[pid]))] = None
             cached = self._concept_cache[concept.id] = tuple(ids)
         return cached
 
