@@ -533,7 +533,8 @@ def accuracy_table(concepts: bool = True) -> None:
         # as users are answered: its labels name the bundled items only, so a current
         # library measure on the same subject counts as wrong (these rows stay out of the
         # reliability table)
-        for name, paths in (("dev+library", DEV), ("paraphrase+library", PARAPHRASE)):
+        rows = (("dev+library", DEV), ("paraphrase+library", PARAPHRASE))
+        for name, paths in (*rows, ("off-topic+library", OFF_TOPIC)):
             row, _ = outcome_table(name, load_set(paths), service.search)
             print(row)
     print(
