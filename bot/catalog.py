@@ -5,10 +5,11 @@ No Telegram and no database here: plain functions over ``KnowledgeBase`` snapsho
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from knowledge.model import EntryView, Level
+from knowledge.model import DocStatus, EntryView, Level
 from services.knowledge import KnowledgeBase
 
 PAGE_SIZE = 8
@@ -39,6 +40,27 @@ def paginate(entries: Sequence[EntryView], page: int, size: int = PAGE_SIZE) -> 
         return None
     items = tuple(entries[page * size : (page + 1) * size])
     return Page(items=items, page=page, pages=pages, total=len(entries))
+
+
+_STATUS_RANK = {
+    DocStatus.IN_FORCE: 0,
+    DocStatus.PAST_YEAR: 2,
+    DocStatus.EXPIRED: 3,
+    DocStatus.REPEALED: 4,
+}
+
+
+def current_first(entries: Sequence[EntryView], today: dt.date) -> list[EntryView]:
+    """A browse list in the order a person wants it: measures one can still apply for,
+    then those whose 申报期限 has passed, a past year's plan, expired and repealed ones;
+    document order within each."""
+
+    def rank(entry: EntryView) -> int:
+        status = entry.status_on(today)
+        closed = status is DocStatus.IN_FORCE and entry.closed_on(today)
+        return 1 if closed else _STATUS_RANK[status]
+
+    return sorted(entries, key=rank)
 
 
 def level_of(entry: EntryView) -> str:

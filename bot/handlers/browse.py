@@ -72,16 +72,16 @@ async def browse_button(update: Update, context: PolicyContext) -> None:
     index, level = int(found.group(1)), found.group(2)
     number = int(page_match.group(3)) if page_match else 0
     category = catalog.category_at(entries, index)
+    today = context.services.today()
     listed = catalog.in_category(entries, category, level) if category else []
+    listed = catalog.current_first(listed, today)
     page = catalog.paginate(listed, number) if listed else None
     if category is None or page is None:
         await answer_stale(query)
         return
     await query.answer()
     heading = cards.browse_heading(category, level, page.total, page.page, page.pages)
-    text = cards.entry_list_text(
-        heading, page.items, first=page.first_number, today=context.services.today()
-    )
+    text = cards.entry_list_text(heading, page.items, first=page.first_number, today=today)
     markup = keyboards.browse_page_keyboard(
         page.items,
         index=index,
@@ -127,6 +127,7 @@ async def _facet(query: CallbackQuery, message: Message, data: str, context: Pol
 
     else:
         return False
+    listed = catalog.current_first(listed, services.today())
     page = catalog.paginate(listed, number) if listed else None
     if page is None:
         await answer_stale(query)

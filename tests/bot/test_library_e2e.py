@@ -97,6 +97,9 @@ async def test_browse_by_level_and_by_issuer(harness: Bot) -> None:
         assert "区级政策 共 12 条" in listed and "首次入规奖励" in listed
         assert "境外展会补贴" not in listed
         assert "请选择政策层级" in await press("« 返回")
+        listed = await press("市级")  # the 2023 plan's items after the current measures
+        assert "〔2023年度〕" not in listed.split("\n", 3)[2]
+        assert "请选择政策层级" in await press("« 返回")
         assert "请选择政策分类" in await press("« 返回分类")
 
         assert "请选择发文机关" in await press("🏢 按发文机关")
@@ -106,6 +109,9 @@ async def test_browse_by_level_and_by_issuer(harness: Bot) -> None:
         # the repealed measures are listed as such beside the current ones
         assert "市级专精特新企业奖励〔已废止〕" in listed and "已被新文件替代" in listed
         assert "企业技术中心奖励" in listed and "境外展会补贴" not in listed
+        # current measures first: the repealed ones, still listed, come after them
+        assert listed.index("企业技术中心奖励") < listed.index("〔已废止〕")
+        assert "1. 市级专精特新企业奖励\n" in listed
         page = harness.client.message(user, menu.message_id)
         await harness.press(user, page, text=page.button_texts[0])
         [card] = await harness.next(user)
