@@ -23,13 +23,17 @@ from storage.models_learning import EvidenceKind
 
 
 def named_self_checks(result: SearchResult, *, card: str | None = None) -> list[tuple[str, str]]:
-    """Rule ref and title of the self-checks of the programmes the question names; none
-    when they are exactly those of the entry whose ``card`` answers (its 资格自测 button
-    leads there already)."""
+    """Rule ref and title of the self-checks of the programmes the question names. Under
+    the ``card`` of an answer, only those the card's entry is linked to (another
+    document's measure has its own conditions: a province's 首贷贴息 is not Wuhan's 首贷户),
+    and none when they are all of its checks (its 资格自测 button leads there already)."""
     rules = bundled_rules()
     found = [r for rule_id in result.self_checks if (r := rules.rule(rule_id)) is not None]
-    if card is not None and {r.id for r in found} == {r.id for r in rules.for_entry(card)}:
-        return []
+    if card is not None:
+        own = {r.id for r in rules.for_entry(card)}
+        found = [r for r in found if r.id in own]
+        if {r.id for r in found} == own:
+            return []
     return [(rule_ref(r.id), r.title) for r in found]
 
 

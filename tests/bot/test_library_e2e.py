@@ -116,3 +116,18 @@ async def test_browse_by_level_and_by_issuer(harness: Bot) -> None:
         await harness.press(user, page, text=page.button_texts[0])
         [card] = await harness.next(user)
         assert "📄 " in (card.text or "")
+
+
+async def test_another_documents_measure_is_not_offered_a_bundled_self_check(
+    harness: Bot,
+) -> None:
+    # 首贷 names the bundled 首贷户 self-check (Wuhan's programme); the province's 首贷贴息
+    # that answers has its own conditions, so the check is not offered under its card
+    files = sorted(p for p in LIBRARY.iterdir() if p.suffix in (".txt", ".md", ".docx"))
+    harness.knowledge.import_paths(files)
+    async with harness.run():
+        user = await harness.user()
+        [card] = await harness.say(user, "首贷有贴息吗")
+        assert "📄 首贷贴息" in (card.text or "") and "样板省" in (card.text or "")
+        assert not any(t.startswith("✅") for t in card.button_texts)
+        assert "可以做资格自测" not in (card.text or "")
