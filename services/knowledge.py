@@ -462,24 +462,20 @@ class KnowledgeBase:
 
     def search(self, question: str, *, top: int = 3, today: dt.date | None = None) -> SearchResult:
         """Ranked matches; an expired entry stays findable but is never a confident answer,
-        and a current document ranks before a repealed or expired one on the same subject."""
+        a current document ranks before a repealed or expired one on the same subject, and
+        a level the question names (省里) before the others."""
         snapshot = self.snapshot
         day = today or self.today()
         result = snapshot.matcher.search(question, top=top + _STATUS_EXTRA)
-        result = prefer_current(
-            result,
-            snapshot.entries,
-            day,
-            threshold=self.config.threshold,
-            tie_margin=self.config.tie_margin,
-        )
-        result = prefer_level(
-            result,
-            snapshot.entries,
-            day,
-            threshold=self.config.threshold,
-            tie_margin=self.config.tie_margin,
-        )
+        # current documents before stale ones, then the level the question names
+        for prefer in (prefer_current, prefer_level):
+            result = prefer(
+                result,
+                snapshot.entries,
+                day,
+                threshold=self.config.threshold,
+                tie_margin=self.config.tie_margin,
+            )
         result = dataclasses.replace(result, matches=result.matches[:top])
         best = result.best
         if result.answered and best is not None:
