@@ -14,6 +14,7 @@ from knowledge.model import Level
         ("我们找第三方做检测花了不少钱,省里能报销一部分吗", {Level.PROVINCE}),
         ("公司拿到了小巨人称号,国家局那边有没有钱给", {Level.NATIONAL}),
         ("中央财政对重点小巨人还有奖金吗", {Level.NATIONAL}),
+        ("国家对小巨人有奖励吗", {Level.NATIONAL}),
         ("拿了国家级小巨人,市里还有配套奖励吗", {Level.CITY}),
         ("招了应届生,社保费区里能补一半吗", {Level.DISTRICT}),
         ("县里有没有租金补贴", {Level.DISTRICT}),
