@@ -202,3 +202,18 @@ def test_a_pair_is_two_words() -> None:
     assert parse_concepts({"concepts": [good]})[0].pairs == (("丙", "丁"),)
     with pytest.raises(ValueError, match="a pair is two words"):
         parse_concepts({"concepts": [{**good, "pairs": [["丙"]]}]})
+
+
+def test_a_multi_word_policy_term_reaches_its_specific_part_only(segmenter: Segmenter) -> None:
+    # the listing concept's 股权托管交易中心 is not one index word: it stands for its most
+    # specific part, so an entry about a 技术中心 is not "about listing"
+    entries = [
+        _entry("1", "企业技术中心奖励", "对新认定的市级企业技术中心,一次性奖励30万元。"),
+        _entry("2", "企业研发中心补助", "对新建的企业研发中心给予补助。"),
+        _entry("3", "区域股权市场挂牌", "支持企业到区域性股权市场挂牌,托管和交易给予补贴。"),
+    ]
+    matcher = Matcher(entries, segmenter=segmenter)
+    [listing] = [c for c in CONCEPTS if c.id == "listing"]
+    reached = {matcher._words[t] for t in matcher._concept_terms(listing)}
+    assert "中心" not in reached and reached & {"股权", "托管"}
+    assert matcher.search("公司想上市,有什么奖励").matches[0].entry_id == "test:3"
