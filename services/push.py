@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from knowledge.model import DocStatus, EntryView
+from knowledge.model import EntryView
 from services.push_schedule import next_digest
 from storage import push_events, push_outbox, push_withdraw
 from storage.models_push import Cadence, NoticeKind, PushNotice
@@ -62,9 +62,9 @@ class PlanReport:
 
 def applies(entry: EntryView, today: dt.date) -> bool:
     """Whether subscribers are told of the entry: not of an expired or repealed
-    document's measures, nor of one whose application deadline has passed."""
-    status = entry.status_on(today)
-    return status not in (DocStatus.EXPIRED, DocStatus.REPEALED) and not entry.closed_on(today)
+    document's measures, nor of a past year's plan (目标, not news), nor of a measure whose
+    application deadline has passed."""
+    return entry.status_on(today).current and not entry.closed_on(today)
 
 
 def target_of(entry: EntryView) -> MatchTarget:

@@ -255,8 +255,11 @@ def test_measures_that_no_longer_apply_are_not_news(
     kb.import_paths([write_document(tmp_path, "qu-open", entries)])
     old = [{"id": "1", "title": "旧办法的奖励"}]
     kb.import_paths([write_document(tmp_path, "qu-old", old, expiry_date="2025-12-31")])
+    plan_2024 = [{"id": "1", "title": "新增市场主体目标"}]
+    title = "某区2024年中小企业工作要点"  # a past year's plan: targets, not news
+    kb.import_paths([write_document(tmp_path, "qu-plan", plan_2024, title=title)])
     report = plan(engine)
-    assert (report.events, report.notices, report.stale) == (3, 1, 2)
+    assert (report.events, report.notices, report.stale) == (4, 1, 3)
     with Session(engine) as session:
         [row] = outbox_rows(session)
         notice = session.get(PushNotice, row.notice_id)
