@@ -126,8 +126,11 @@ async def start_button(update: Update, context: PolicyContext) -> State:
     assert query is not None
     match = kb.ELIG_START_RE.match(query.data or "")
     rule = bundled_rules().by_ref(match.group(1)) if match else None
-    if rule is None or is_group(update):
+    if rule is None:
         await answer_stale(query)
+        return None
+    if is_group(update):  # a self-check offered under a card or a question in a group
+        await query.answer(tx.PRIVATE_ONLY, show_alert=True)
         return None
     await query.answer()
     return await _start(update, context, rule, None)

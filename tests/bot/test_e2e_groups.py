@@ -40,3 +40,14 @@ async def test_group_behaviour(bot: Bot) -> None:
     await bot.client.send_message(alice, f"@{USERNAME}", chat=group)
     [hint] = await bot.next(group)
     assert "暂未理解您的问题" in (hint.text or "")
+
+
+async def test_a_self_check_offered_in_a_group_points_to_the_private_chat(bot: Bot) -> None:
+    alice = await bot.user("Alice")
+    group = await bot.client.create_chat("supergroup", title="企业群", members=[alice])
+    await bot.client.send_message(alice, "高新技术企业认定条件", chat=group, mention_bot=True)
+    [card] = await bot.next(group)
+    assert "✅ 自测:高新技术企业认定" in card.button_texts
+    answer = await bot.press(alice, card, text="✅ 自测:高新技术企业认定", chat=group)
+    assert answer.text is not None and "私聊" in answer.text and answer.show_alert
+    await bot.client.expect_no_messages(group, within=0.3)
