@@ -118,7 +118,7 @@ async def test_browse_by_level_and_by_issuer(harness: Bot) -> None:
         assert "📄 " in (card.text or "")
 
 
-async def test_another_documents_measure_is_not_offered_a_bundled_self_check(
+async def test_levels_and_self_checks_across_documents(
     harness: Bot,
 ) -> None:
     # 首贷 names the bundled 首贷户 self-check (Wuhan's programme); the province's 首贷贴息
@@ -131,3 +131,7 @@ async def test_another_documents_measure_is_not_offered_a_bundled_self_check(
         assert "📄 首贷贴息" in (card.text or "") and "样板省" in (card.text or "")
         assert not any(t.startswith("✅") for t in card.button_texts)
         assert "可以做资格自测" not in (card.text or "")
+        # the level the person names: the province's measure, though the city's scores
+        # as high
+        [card] = await harness.say(user, "贷款快到期了资金周转不过来,省里有应急资金帮忙吗")
+        assert "📄 应急转贷" in (card.text or "") and "适用:样板 · 省级" in (card.text or "")
