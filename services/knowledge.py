@@ -211,8 +211,7 @@ def prefer_current(
         # clear of the other current ones, as the matcher asks of any answer; else the
         # question (answerable, as the stale match showed) is asked back
         second = current[1].score if len(current) > 1 else 0.0
-        clear = _logit(ordered[0].score) - _logit(second) >= tie_margin
-        answered = ordered[0].score >= threshold and clear
+        answered = _answers(ordered[0].score, second, threshold=threshold, tie_margin=tie_margin)
         clarify = not answered
     return dataclasses.replace(result, matches=tuple(ordered), answered=answered, clarify=clarify)
 
@@ -256,12 +255,15 @@ def prefer_level(
     ordered = first + [m for m in matches if m not in first]
     same = [m for m in matches if fits(m)]
     second = same[1].score if len(same) > 1 else 0.0
-    answered = ordered[0].score >= threshold and (
-        _logit(ordered[0].score) - _logit(second) >= tie_margin
-    )
+    answered = _answers(ordered[0].score, second, threshold=threshold, tie_margin=tie_margin)
     return dataclasses.replace(
         result, matches=tuple(ordered), answered=answered, clarify=not answered
     )
+
+
+def _answers(best: float, second: float, *, threshold: float, tie_margin: float) -> bool:
+    """What the matcher asks of any answer: confident, and clear of its closest rival."""
+    return best >= threshold and _logit(best) - _logit(second) >= tie_margin
 
 
 def _logit(p: float) -> float:

@@ -76,7 +76,7 @@ async def answer_question(
     entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
     if entry is not None:
         # a question naming a programme (高新技术企业认定条件) is offered its self-check
-        # whichever entry answers it
+        # when the answering entry is linked to it
         await send_card(
             message,
             services,
