@@ -21,6 +21,7 @@ from bot.cluster import APPLIED_KEY
 from bot.context import PolicyContext
 from bot.features import Button, Command, Feature
 from bot.flows import PAUSED_KEY, Closing, Flow, FlowRegistry
+from bot.handlers.clarify import named_self_checks
 from bot.handlers.common import has_words, send_card
 from bot.render import keyboards, texts
 
@@ -87,7 +88,9 @@ async def off_script(update: Update, context: PolicyContext) -> bool:
         entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
         if entry is not None:
             registry.forgive(context)
-            await send_card(message, services, entry, question_id=None)
+            # the same card a question outside the flow gets, named self-check included
+            checks = named_self_checks(result, card=entry.entry_id)
+            await send_card(message, services, entry, question_id=None, self_checks=checks)
             markup = keyboards.flow_keyboard(title, cancel=False)
             await message.reply_text(texts.flow_still_open(title), reply_markup=markup)
             return True

@@ -357,6 +357,18 @@ async def test_a_question_typed_mid_flow_is_answered_and_the_flow_waits(bot: Bot
     assert "第 2 题" in texts_of(await replies(bot, user))
 
 
+async def test_a_question_mid_flow_naming_a_programme_gets_its_self_check(bot: Bot) -> None:
+    # the same card as outside the flow: the named programme's self-check under it
+    user = await bot.user()
+    await bot.client.send_command(user, "request")
+    await replies(bot, user)
+    await bot.client.send_message(user, "高新技术企业认定条件")
+    answered, still = await replies(bot, user)
+    assert "「高新技术企业认定」可以做资格自测" in (answered.text or "")
+    assert "✅ 自测:高新技术企业认定" in answered.button_texts
+    assert still.button_texts == ["继续「提交诉求」"]
+
+
 async def test_two_unrecognised_inputs_offer_the_way_out(bot: Bot) -> None:
     user = await bot.user()
     await bot.client.send_command(user, "request")
