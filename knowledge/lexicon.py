@@ -43,6 +43,16 @@ class Concept:
     pairs: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class OutsideTopic:
+    """A subject a library of support policies does not answer unless a document of it
+    speaks of it (报税和发票, 日常生活 …): ``outside_topics.yaml``."""
+
+    id: str
+    label: str
+    words: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class Lexicon:
     """User words, synonym groups and stopwords; all terms normalised."""
@@ -54,6 +64,7 @@ class Lexicon:
     # acknowledgements (收到, 好的, OK): a message of only these and stopwords is chatter
     pleasantries: frozenset[str] = frozenset()
     concepts: tuple[Concept, ...] = ()
+    outside: tuple[OutsideTopic, ...] = ()
     use_cilin: bool = True
     # derived in __post_init__, never passed in
     _synonyms: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)
@@ -106,6 +117,15 @@ class Lexicon:
                 found[(index, word)] = None
         return [(self.concepts[i], w) for i, w in sorted(found)]
 
+    def outside_in(self, compact: str) -> list[tuple[OutsideTopic, str]]:
+        """The outside topics whose words occur in ``compact`` (substring search, as
+        :meth:`concepts_in`), each with every word of it found, longest first."""
+        found: list[tuple[OutsideTopic, str]] = []
+        for topic in self.outside:
+            words = sorted((w for w in topic.words if w in compact), key=len, reverse=True)
+            found += [(topic, w) for w in words]
+        return found
+
     def related(self, term: str) -> frozenset[str]:
         """General-language synonyms of ``term`` from 词林 (empty when switched off)."""
         if not self.use_cilin or len(term) < 2:
@@ -135,6 +155,7 @@ class Lexicon:
         intents: Path | None = None,
         concepts: Path | None = None,
         pleasantries: Path | None = None,
+        outside: Path | None = None,
         use_cilin: bool = True,
     ) -> Lexicon:
         def read(path: Path | None, name: str) -> str:
@@ -169,6 +190,7 @@ class Lexicon:
             intents=word_list(read(intents, "intents.txt")),
             pleasantries=word_list(read(pleasantries, "pleasantries.txt")),
             concepts=parse_concepts(_load_yaml(read(concepts, "concepts.yaml")) or {}),
+            outside=parse_outside(_load_yaml(read(outside, "outside_topics.yaml")) or {}),
             use_cilin=use_cilin,
         )
 
@@ -201,6 +223,24 @@ def parse_concepts(raw: dict[str, object]) -> tuple[Concept, ...]:
                 _pairs(cid, item.get("pairs")),
             )
         )
+    return tuple(out)
+
+
+def parse_outside(raw: dict[str, object]) -> tuple[OutsideTopic, ...]:
+    """The ``topics`` list of outside_topics.yaml; a malformed topic is an error."""
+    items = raw.get("topics") or []
+    if not isinstance(items, list):
+        raise ValueError("outside_topics.yaml: topics must be a list")
+    out: list[OutsideTopic] = []
+    for item in items:
+        if not isinstance(item, dict) or not item.get("id") or not item.get("label"):
+            raise ValueError(f"outside_topics.yaml: a topic without id or label: {item!r}")
+        words = tuple(
+            dict.fromkeys(normalize(str(w)).replace(" ", "") for w in item.get("words") or [])
+        )
+        if not words or not all(words) or item["id"] in {t.id for t in out}:
+            raise ValueError(f"outside_topics.yaml: {item['id']} is duplicated or has no words")
+        out.append(OutsideTopic(str(item["id"]), str(item["label"]), words))
     return tuple(out)
 
 

@@ -125,6 +125,10 @@ class SearchResult:
     self_checks: tuple[str, ...] = ()
     # only thanks and acknowledgements (谢谢 / 收到,谢谢 / 好的): declined, not a question
     chatter: bool = False
+    # declined because the question is about a subject no entry speaks of (发票, 天气):
+    # the word found and the subject's label (outside_topics.yaml)
+    outside: str = ""
+    outside_label: str = ""
 
     @property
     def best(self) -> Match | None:
@@ -709,12 +713,74 @@ class Matcher:
             and (likely or self._scope(ranked[0][1]) >= c.scope_threshold)
         )
         clarify = not answered and (asking or (confident and tie) or plausible)
-        checks = tuple(dict.fromkeys(k.self_check for k, _ in hits if k.self_check))
         # _ranked finds nothing for chatter, so the test only runs when nothing was found
         chatter = not ranked and self._chatter(normalized)
-        return SearchResult(
-            question, normalized, answered, tuple(matches), clarify, checks, chatter
+        outside, label = (
+            ("", "")
+            if settled or chatter
+            else self._outside(
+                normalized, hits, ranked[0][0] if ranked else None, answered=answered
+            )
         )
+        if outside:
+            answered = clarify = False
+        checks = tuple(dict.fromkeys(k.self_check for k, _ in hits if k.self_check))
+        return SearchResult(
+            question, normalized, answered, tuple(matches), clarify, checks, chatter, outside, label
+        )
+
+    def _outside(
+        self,
+        normalized: str,
+        hits: list[tuple[Concept, str]],
+        best: int | None,
+        *,
+        answered: bool,
+    ) -> tuple[str, str]:
+        """A word of the question naming a subject the knowledge base has nothing on
+        (outside_topics.yaml: 发票, 天气 …), with the subject's label. Empty when every
+        such word (or a synonym of it) is in some entry; when the best entry is about a
+        concept the question names (个体户转公司要换营业执照吗 is about 个转企); and when
+        the answering entry covers at least as much of the rest of the question as the
+        word weighs (个体户注销后成立公司有奖励吗: 注销 is a step of 个转企)."""
+        lexicon = self.segmenter.lexicon
+        found = lexicon.outside_in(normalized.replace(" ", ""))
+        if not found or (
+            best is not None and any(not c.intent and self._is_about(best, c) for c, _ in hits)
+        ):
+            return "", ""
+        for topic, word in found:
+            if self._knows(word):
+                continue
+            if answered and best is not None and self._covers_rest(normalized, hits, best, word):
+                return "", ""
+            return word, topic.label
+        return "", ""
+
+    def _knows(self, word: str) -> bool:
+        """Whether some entry speaks of ``word``: the word or a synonym of it is an index
+        term, or each of the words it is made of is (失业保险: 失业 and 保险)."""
+        lexicon = self.segmenter.lexicon
+        if any(n in self._vocab for n in (word, *lexicon.synonyms(word), *lexicon.related(word))):
+            return True
+        parts = [p for p in self.segmenter.tokens(word) if p != word]
+        return len(parts) > 1 and all(len(p) >= 2 and p in self._vocab for p in parts)
+
+    def _covers_rest(
+        self, normalized: str, hits: list[tuple[Concept, str]], doc: int, word: str
+    ) -> bool:
+        """Whether entry ``doc`` covers at least as much of the question's other words
+        (idf-weighted) as the units that hold ``word`` weigh; a unit of 信用卡 is matched
+        through its part 信用, so what the entry covers of it does not count."""
+        units, _ = self._query(normalized, hits)
+        total = sum(u.weight for u in units) or 1.0
+        held = [u for u in units if len(u.text) >= 2 and (word in u.text or u.text in word)]
+        rest = [u for u in units if u not in held]
+        if not rest:
+            return False
+        covered = self._coverage(rest, np.array([doc]), {})[0][0]
+        rest_share = sum(u.weight for u in rest) / total
+        return covered * rest_share >= 1.0 - rest_share
 
     def _chatter(self, normalized: str) -> bool:
         """Whether the message is chatter: only pleasantries and stopwords, with at least

@@ -489,7 +489,10 @@ class KnowledgeBase:
     def suggested(self, result: SearchResult) -> tuple[Match, ...]:
         """The matches worth listing under a declined question (neither answered nor asked
         back) as possibly related: those scoring ``suggest_floor`` or more, so an
-        off-topic question gets no list of random items."""
+        off-topic question gets no list of random items, nor one about a subject no
+        document speaks of (``SearchResult.outside``)."""
+        if result.outside:
+            return ()
         return tuple(m for m in result.matches if m.score >= self.config.suggest_floor)
 
     def replacement(self, entry: EntryView) -> EntryView | None:

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.context import err, fail, out, state
-from bot.render.cards import MARK_NOTES, deadline_note, status_mark, status_note
+from bot.render.cards import MARK_NOTES, deadline_note, outside_text, status_mark, status_note
 from knowledge.evaluation import evaluate, load_questions
 from knowledge.importing import ImportFailed
 from knowledge.matcher import Match, SearchResult
@@ -43,6 +43,8 @@ def _match_json(result: SearchResult) -> dict[str, object]:
         # not answered, but the bot would ask which of ``matches`` was meant
         "clarify": result.clarify,
         "self_checks": list(result.self_checks),
+        # declined: a subject no document speaks of (the word of the question naming it)
+        "outside": result.outside or None,
         "matches": [
             {"id": m.entry_id, "title": m.title, "path": list(m.path), "score": m.score}
             for m in result.matches
@@ -54,6 +56,9 @@ def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
     """The answer as the bot gives it: the card's status note (a past year's plan, expired,
     repealed) and the list marks (〔已失效〕) come from the same texts as the bot's."""
     shown = result.matches if result.answered or result.clarify else service.suggested(result)
+    if result.outside:
+        out.print(outside_text(result.outside, result.outside_label, tip=False), markup=False)
+        return
     if not shown:
         out.print("没有找到相关政策。可以换个说法,或咨询企业服务专员。")
         return

@@ -97,6 +97,14 @@ async def answer_question(
     if result.chatter:  # 谢谢 / 收到,谢谢: a courtesy, not a question nobody could answer
         await message.reply_text("\n\n".join([*notes, texts.CHATTER]), do_quote=group)
         return
+    if result.outside:  # 发票怎么开: a subject no document speaks of, said as such
+        text = cards.outside_text(result.outside, result.outside_label)
+        await message.reply_text(
+            "\n\n".join([*notes, text]),
+            reply_markup=keyboards.suggestions_keyboard(()),  # 分类浏览 only
+            do_quote=group,
+        )
+        return
     suggested = services.knowledge.suggested(result)
     suggestions = catalog.suggestions(services.knowledge, [m.entry_id for m in suggested])
     parts = [*notes, cards.no_answer_text(suggestions, today=services.today())]

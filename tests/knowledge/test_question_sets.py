@@ -20,6 +20,7 @@ HOLDOUT = HERE / "holdout_questions.yaml"
 PARAPHRASE = HERE / "paraphrase_questions.yaml"
 NOTICE_QUESTIONS = HERE / "notice_questions.yaml"
 OFF_TOPIC = HERE / "offtopic_questions.yaml"
+OFF_TOPIC_HOLDOUT = HERE / "offtopic_holdout_questions.yaml"
 NOTICES = HERE / "notices"
 
 
@@ -64,7 +65,7 @@ def test_holdout_floors(matcher: Matcher, seed_views: list[EntryView]) -> None:
     report = _report(matcher, seed_views, HOLDOUT)
     assert report.top1_rate >= 0.88, report.as_dict()
     assert report.top3_rate >= 0.95, report.as_dict()
-    assert report.declined_rate >= 0.90, report.as_dict()
+    assert report.declined_rate >= 0.95, report.as_dict()
 
 
 def test_paraphrase_set_shape(seed_views: list[EntryView]) -> None:
@@ -118,9 +119,29 @@ def test_off_topic_set(seed_views: list[EntryView]) -> None:
     notices = [v for p in sorted(NOTICES.glob("*.yaml")) for v in read_manifest_views(p)]
     matcher = Matcher(seed_views + notices, segmenter=Segmenter(default_lexicon()))
     report = evaluate(questions, matcher.search)
-    assert report.declined_rate >= 0.75, report.as_dict()
+    assert report.declined_rate >= 0.88, report.as_dict()
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS, OFF_TOPIC])
+def test_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
+    """Off-topic questions written blind to the engine and to the other sets, after the
+    subjects the library has nothing on (outside_topics.yaml) were written; never tuned on:
+    its floor guards against over-fitting the off-topic development set."""
+    questions = load_questions(OFF_TOPIC_HOLDOUT)
+    assert len(questions) >= 95 and not any(q.in_scope for q in questions)
+    others = {
+        q.question
+        for path in (DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS, OFF_TOPIC)
+        for q in load_questions(path)
+    }
+    assert not others & {q.question for q in questions}
+    notices = [v for p in sorted(NOTICES.glob("*.yaml")) for v in read_manifest_views(p)]
+    matcher = Matcher(seed_views + notices, segmenter=Segmenter(default_lexicon()))
+    report = evaluate(questions, matcher.search)
+    assert report.declined_rate >= 0.78, report.as_dict()
+
+
+@pytest.mark.parametrize(
+    "path", [DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS, OFF_TOPIC, OFF_TOPIC_HOLDOUT]
+)
 def test_question_files_load(path: Path) -> None:
     assert load_questions(path)

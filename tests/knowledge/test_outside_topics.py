@@ -1,0 +1,130 @@
+"""Subjects the library has nothing on (outside_topics.yaml) as data, and how a question
+about one is declined with its name, unless some entry speaks of it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from knowledge.lexicon import Segmenter, default_lexicon, parse_outside
+from knowledge.matcher import Matcher
+from knowledge.model import EntryView
+
+LEXICON = default_lexicon()
+TOPICS = LEXICON.outside
+
+
+def _entry(number: str, title: str, body: str) -> EntryView:
+    return EntryView(
+        entry_id=f"test:{number}",
+        document_key="test",
+        document_title="测试夹具",
+        path=(),
+        number=number,
+        title=title,
+        body=body,
+    )
+
+
+# test fixtures written for these tests (not real policies), imported without enrichment
+FIXTURES = [
+    _entry("1", "加快推进个转企", "对个体工商户转型为企业的,给予一次性奖励。"),
+    _entry("2", "支持企业吸纳高校毕业生", "对招用高校毕业生的企业给予吸纳就业补贴。"),
+    _entry("3", "降低融资担保费率", "政策性融资担保机构担保费率降至优惠标准。"),
+    _entry("4", "支持企业参加境外展会", "对企业参加境外展会的展位费给予补贴。"),
+    _entry(
+        "5", "失业保险稳岗返还", "对不裁员或少裁员的企业,返还其上年度实际缴纳失业保险费的一部分。"
+    ),
+]
+TAX_RELIEF = _entry(
+    "6", "小规模纳税人开具发票减免", "小规模纳税人开具增值税普通发票的,减免增值税。"
+)
+
+
+@pytest.fixture(scope="module")
+def library(segmenter: Segmenter) -> Matcher:
+    return Matcher(FIXTURES, segmenter=segmenter)
+
+
+def test_topics_are_well_formed() -> None:
+    assert len(TOPICS) >= 10
+    assert len({t.id for t in TOPICS}) == len(TOPICS)
+    words = [w for t in TOPICS for w in t.words]
+    assert len(words) == len(set(words)), "a word belongs to one subject"
+    for topic in TOPICS:
+        assert topic.label and topic.words, topic.id
+
+
+def test_no_topic_word_is_a_concept_word_or_a_synonym() -> None:
+    # a word the concept map or the synonym groups lead to a policy is not outside
+    concept_words = {w for c in LEXICON.concepts for w in c.words}
+    for topic in TOPICS:
+        for word in topic.words:
+            assert word not in concept_words, word
+            assert not LEXICON.synonyms(word), word
+
+
+def test_malformed_topics_are_errors() -> None:
+    with pytest.raises(ValueError, match="without id or label"):
+        parse_outside({"topics": [{"id": "x", "words": ["发票"]}]})
+    with pytest.raises(ValueError, match="no words"):
+        parse_outside({"topics": [{"id": "x", "label": "X", "words": []}]})
+    assert parse_outside({}) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "label"),
+    [
+        ("发票怎么开", "发票", "报税和发票"),
+        ("明天会下雨吗", "下雨", "日常生活"),
+        ("员工的劳动合同到期了怎么续签", "劳动合同", "劳动合同和劳动纠纷"),
+        ("怎么申请信用卡", "信用卡", "个人金融"),
+    ],
+)
+def test_a_question_about_an_outside_subject_is_declined_with_its_name(
+    library: Matcher, question: str, word: str, label: str
+) -> None:
+    result = library.search(question)
+    assert not result.answered and not result.clarify
+    assert (result.outside, result.outside_label) == (word, label)
+
+
+def test_a_subject_is_outside_only_while_no_entry_speaks_of_it(segmenter: Segmenter) -> None:
+    question = "开发票能减免增值税吗"
+    assert Matcher(FIXTURES, segmenter=segmenter).search(question).outside
+    result = Matcher([*FIXTURES, TAX_RELIEF], segmenter=segmenter).search(question)
+    assert not result.outside
+    assert result.answered and result.best is not None
+    assert result.best.entry_id == "test:6"
+
+
+def test_a_compound_whose_words_the_library_has_is_not_outside(library: Matcher) -> None:
+    # 失业保险 is no word of the index (its text is cut into 失业 and 保险), yet entry 5
+    # speaks of it
+    result = library.search("失业保险费能返还多少")
+    assert not result.outside
+    assert result.best is not None and result.best.entry_id == "test:5"
+
+
+def test_a_concept_the_best_entry_is_about_keeps_the_question(library: Matcher) -> None:
+    # 面试 is outside, but the question is about hiring graduates, which entry 2 is about
+    result = library.search("招应届毕业生面试通过了,有补贴吗")
+    assert not result.outside
+    assert result.best is not None and result.best.entry_id == "test:2"
+
+
+def test_an_answer_covering_the_rest_of_the_question_keeps_it(library: Matcher) -> None:
+    # 注销 is a step of the 个转企 the rest of the question asks about
+    result = library.search("个体工商户注销后转型为企业有奖励吗")
+    assert not result.outside and result.answered
+    assert result.best is not None and result.best.entry_id == "test:1"
+
+
+def test_without_outside_topics_the_same_question_is_not_declined_by_name(
+    segmenter: Segmenter, library: Matcher
+) -> None:
+    plain = dataclasses.replace(LEXICON, outside=())
+    matcher = Matcher(FIXTURES, segmenter=Segmenter(plain))
+    assert library.search("发票怎么开").outside
+    assert not matcher.search("发票怎么开").outside
