@@ -23,7 +23,7 @@ from bot.features import Button, Command, Feature
 from bot.flows import PAUSED_KEY, Closing, Flow, FlowRegistry
 from bot.handlers.clarify import named_self_checks
 from bot.handlers.common import has_words, send_card
-from bot.render import keyboards, texts
+from bot.render import cards, keyboards, texts
 
 MISSES_BEFORE_WAY_OUT = 2
 # letters (Chinese characters included, digits not) a typed text needs before it is tried
@@ -93,6 +93,14 @@ async def off_script(update: Update, context: PolicyContext) -> bool:
             await send_card(message, services, entry, question_id=None, self_checks=checks)
             markup = keyboards.flow_keyboard(title, cancel=False)
             await message.reply_text(texts.flow_still_open(title), reply_markup=markup)
+            return True
+        if result.outside:  # 发票怎么开 mid-form: said by name, as outside the flow
+            registry.forgive(context)
+            markup = keyboards.flow_keyboard(title, cancel=False)
+            outside = cards.outside_text(result.outside, result.outside_label, tip=False)
+            await message.reply_text(
+                f"{outside}\n\n{texts.flow_still_open(title)}", reply_markup=markup
+            )
             return True
     if registry.missed(context) < MISSES_BEFORE_WAY_OUT:
         return False

@@ -204,7 +204,7 @@ def related_text(entry: EntryView, related: Sequence[EntryView]) -> str:
 def outside_text(word: str, label: str, *, tip: bool = True) -> str:
     """A question about a subject no document of the library speaks of (发票, 天气): say
     so, rather than "no policy found" under a list of unrelated ones."""
-    text = f"政策库里目前没有关于「{word}」的内容({label}方面的事务不在已收录的政策文件里)。"
+    text = f"已收录的政策文件里没有关于「{word}」的内容,这属于{label}方面的问题。"
     return text + (
         "本助手解答企业扶持政策;可以换个说法再问,或使用 /browse 按分类浏览。" if tip else ""
     )

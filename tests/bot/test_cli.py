@@ -41,6 +41,8 @@ def test_ask_json_stdin_writes_one_object_per_line(env: dict[str, str]) -> None:
     assert first["matches"][0]["score"] >= first["matches"][1]["score"]
     assert 0.0 <= first["matches"][0]["score"] <= 1.0
     assert weather["answered"] is False and weather["clarify"] is False
+    # declined by name: no document speaks of the weather
+    assert weather["outside"] == "天气" and first["outside"] is None
     assert first["clarify"] is False
     # several items are about 专精特新: the bot would ask, the candidates are the matches
     assert programme["answered"] is False and programme["clarify"] is True
@@ -56,6 +58,9 @@ def test_kb_show_list_and_unanswered(env: dict[str, str]) -> None:
     listed = run(["kb", "list", "--json"], env)
     assert len(listed.stdout.splitlines()) == 32
     run(["ask", "附近哪家火锅好吃"], env)
+    said = run(["ask", "发票怎么开"], env)
+    assert "已收录的政策文件里没有关于「发票」的内容" in said.stdout
+    assert "/browse" not in said.stdout  # a bot command means nothing on the command line
     unanswered = run(["kb", "unanswered"], env)
     assert "附近哪家火锅好吃" in unanswered.stdout
 

@@ -97,7 +97,7 @@ async def test_an_off_topic_question_gets_no_list_of_random_policies(bot: Bot) -
     user = await bot.user()
     [reply] = await bot.say(user, "今天天气怎么样")
     # a subject no document speaks of is named, with 分类浏览 as the way on
-    assert "政策库里目前没有关于「天气」的内容" in (reply.text or "")
+    assert "已收录的政策文件里没有关于「天气」的内容" in (reply.text or "")
     assert reply.buttons == [{"text": "📂 分类浏览", "callback_data": "brw:root"}]
 
 

@@ -369,6 +369,20 @@ async def test_a_question_mid_flow_naming_a_programme_gets_its_self_check(bot: B
     assert still.button_texts == ["继续「提交诉求」"]
 
 
+async def test_a_question_mid_flow_about_an_outside_subject_is_told_so(bot: Bot) -> None:
+    # 发票 is in no document: said by name, and the form waits where it was
+    user = await bot.user()
+    await bot.client.send_command(user, "request")
+    await replies(bot, user)
+    await bot.client.send_message(user, "发票怎么开")
+    [told] = await replies(bot, user)
+    assert "已收录的政策文件里没有关于「发票」的内容" in (told.text or "")
+    assert told.button_texts == ["继续「提交诉求」"]
+    await bot.press(user, told, text="继续「提交诉求」")
+    [again] = await replies(bot, user)
+    assert "第 1/6 步" in (again.text or "")
+
+
 async def test_two_unrecognised_inputs_offer_the_way_out(bot: Bot) -> None:
     user = await bot.user()
     await bot.client.send_command(user, "request")
