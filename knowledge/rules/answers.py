@@ -5,7 +5,8 @@ user says they do not know ("不清楚", "跳过": leave the field unanswered), 
 :class:`AnswerError` with a Chinese hint to show before asking again.
 
 Where a number of years is asked ("成立多久了"), a founding year or date is understood too
-("2019年成立的", "2019年5月", "2019-05-01") and turned into the years elapsed by ``today``
+("2019年成立的", "2019年5月", "2019-05-01", "我们去年刚成立", "三年前注册的") and turned
+into the years elapsed by ``today``
 (the evaluation date). A year alone counts from its last day, a month from the month's
 last day: the years are never overstated.
 """
@@ -52,6 +53,14 @@ _SINCE = re.compile(
     r"\s*(?:成立|注册|创立|设立|开业|创办|开始|进入|入行|起|从事)?\s*(?:的)?$"
 )
 _FIRST_YEAR = 1900
+# How people say when they started: "我们去年刚成立" (the year before the evaluation date),
+# "前年3月注册的", "今年才开业"; the words before (我们公司) and 刚/才 are left out.
+_SUBJECT = re.compile(r"^(?:我们公司|我们企业|我们厂|我们|我司|本公司|公司|企业|我)")
+_RELATIVE_YEARS = (("大前年", 3), ("前年", 2), ("去年", 1), ("今年", 0))
+# "三年前成立的": years as such, as "3年" is, but not more than said
+_AGO = re.compile(
+    r"^(.+?年(?:半)?)前\s*(?:成立|注册|创立|设立|开业|创办|开始|进入|入行|起|从事)?\s*(?:的)?$"
+)
 
 
 class AnswerError(ValueError):
@@ -138,8 +147,21 @@ def _since(s: str, today: dt.date) -> Decimal | None:
     return (Decimal(months) / 12).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
+def _relative(s: str, today: dt.date) -> str:
+    """A founding year said relative to ``today`` written as the year ("去年刚成立" →
+    "2025年成立"), and years said as "N年前" as "N年"; other text unchanged."""
+    rest = _SUBJECT.sub("", s).removeprefix("是").removeprefix("在")
+    for word, back in _RELATIVE_YEARS:
+        if rest.startswith(word):
+            tail = rest[len(word) :].replace("刚", "").replace("才", "")
+            return f"{today.year - back}年{tail}"
+    ago = _AGO.match(rest)
+    return ago.group(1) if ago else s
+
+
 def _number(field: Field, text: str, today: dt.date) -> FactValue:
     if field.unit is Unit.YEAR:
+        text = _relative(_clean(text), today)
         years = _since(_clean(text), today)
         if years is not None:
             return years

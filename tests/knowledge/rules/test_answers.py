@@ -106,6 +106,14 @@ def test_numbers_in_the_field_unit(field: Field, text: str, expected: Decimal) -
         ("2025年12月6日成立", Decimal("1.00")),  # exactly one year on the day
         ("2025-12-07", Decimal("0.91")),  # one day short of a year
         ("3年", Decimal(3)),  # years as such still read as years
+        # said relative to the date: 去年 is 2025, counted from its last day
+        ("我们去年刚成立", Decimal("0.91")),
+        ("去年成立的", Decimal("0.91")),
+        ("公司是前年3月注册的", Decimal("2.66")),  # 2024-03-31 to 2026-12-06
+        ("大前年", Decimal("2.91")),
+        ("今年才开业", Decimal("0.00")),
+        ("三年前成立的", Decimal(3)),
+        ("两年半前注册", Decimal("2.5")),
     ],
 )
 def test_a_founding_year_or_date_becomes_years_as_of_the_date(text: str, expected: Decimal) -> None:
