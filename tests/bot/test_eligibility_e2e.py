@@ -206,3 +206,16 @@ async def test_a_founding_year_is_understood_where_years_are_asked(bot: Bot) -> 
     with Session(bot.engine) as session:
         state = profiles.get_check(session, user_id=user.id)
     assert state is not None and float(str(state.answers["registered_years"])) > 5
+
+
+async def test_a_founding_year_said_as_last_year_is_understood(bot: Bot) -> None:
+    user = await bot.user()
+    [menu] = await bot.command(user, "check")
+    title = next(t for t in menu.button_texts if t.startswith("高新技术企业认定"))
+    await ask(bot, user, menu, title)
+    [next_question] = await bot.say(user, "我们去年刚成立")
+    assert "⚠️" not in (next_question.text or "") and "知识产权" in (next_question.text or "")
+    with Session(bot.engine) as session:
+        state = profiles.get_check(session, user_id=user.id)
+    # counted from the last day of last year: under a year whatever today's date
+    assert state is not None and 0 <= float(str(state.answers["registered_years"])) < 1
