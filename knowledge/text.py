@@ -67,6 +67,21 @@ _INTERROGATIVE = re.compile(
 )
 
 
+# Asking for the measures on a subject rather than about one: 有哪些融资政策, 能申请什么补贴,
+# 都有啥. Not a measure's details (申请条件有哪些, 需要哪些材料, 什么时候发补贴) nor who
+# qualifies (哪些企业能申请).
+_LIST = re.compile(
+    r"(?:哪些|什么|啥)(?!时候|时间|地方|条件|材料|要求|部门|手续|流程|企业|公司|单位|人)"
+    r"\w{0,4}?(?:政策|补贴|补助|奖励|奖补|支持|扶持|优惠|措施|帮扶|项目)"
+    r"|都有(?:哪些|什么|啥)"
+)
+
+
+def asks_for_list(text: str) -> bool:
+    """Whether ``text`` asks which measures there are on a subject (区里对软件企业有什么补贴)."""
+    return _LIST.search(to_simplified(unicodedata.normalize("NFKC", text))) is not None
+
+
 def asks(text: str) -> bool:
     """Whether ``text`` is phrased as a question (not merely about a subject)."""
     return _INTERROGATIVE.search(to_simplified(unicodedata.normalize("NFKC", text))) is not None

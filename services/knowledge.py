@@ -151,6 +151,10 @@ def with_replacements(
     return entries.updated(list(entries), changed) if changed else entries
 
 
+# listed beside an answer, a measure must itself be likely to answer a question on the
+# subject: a score just over the answer threshold is a guess between unrelated items
+# (企业上市有什么奖励: 个转企 at 0.57, beside 精上市)
+_LIST_FLOOR = 0.75
 _STATUS_EXTRA = 5  # more matches than asked for, so that a current document can come up
 _CLOSE_SCORE = 0.75  # a current match this close to a stale one (share of its score) wins
 
@@ -494,6 +498,15 @@ class KnowledgeBase:
         if result.outside:
             return ()
         return tuple(m for m in result.matches if m.score >= self.config.suggest_floor)
+
+    def also_listed(self, result: SearchResult, *, limit: int) -> tuple[EntryView, ...]:
+        """For an answered question asking which measures there are (区里对软件企业有什么
+        补贴): the other matches scoring at least ``_LIST_FLOOR``, in order, at most
+        ``limit``."""
+        if not result.answered:
+            return ()
+        found = (self.entry(m.entry_id) for m in result.matches[1:] if m.score >= _LIST_FLOOR)
+        return tuple(e for e in found if e is not None)[:limit]
 
     def replacement(self, entry: EntryView) -> EntryView | None:
         """The entry of the repealing document closest to a repealed entry (by title)."""

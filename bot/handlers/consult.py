@@ -24,8 +24,10 @@ from bot.handlers.common import (
 from bot.render import callbacks as cb
 from bot.render import cards, keyboards, texts
 from bot.render.markup import esc
+from knowledge.text import asks_for_list
 
 TOP = 3
+LIST_TOP = 6  # a question asking which measures there are: the answer and up to five more
 
 
 async def consult(update: Update, context: PolicyContext) -> None:
@@ -63,7 +65,10 @@ async def answer_question(
     if len(text) > limit:
         notes.append(esc(texts.truncated(limit)))
         text = text[:limit]
-    result = await asyncio.to_thread(services.knowledge.search, text, top=TOP)
+    listing = asks_for_list(text)
+    result = await asyncio.to_thread(
+        services.knowledge.search, text, top=LIST_TOP if listing else TOP
+    )
     route = ticket_route.Route.NONE
     if offer_ticket and user_id:
         route = await ticket_route.offer(message, context, text, user_id, answered=result.answered)
@@ -86,6 +91,13 @@ async def answer_question(
             quote=group,
             self_checks=clarify.named_self_checks(result, card=entry.entry_id),
         )
+        others = services.knowledge.also_listed(result, limit=LIST_TOP - 1) if listing else ()
+        if others:  # 有什么补贴: the other measures that could have answered, listed
+            await message.reply_text(
+                cards.also_text(others, today=services.today()),
+                reply_markup=keyboards.suggestions_keyboard(others),
+                do_quote=group,
+            )
         if route is ticket_route.Route.ANSWER_THEN_OFFER:
             await ticket_route.offer_forward(message, context)
         return

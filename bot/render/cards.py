@@ -201,6 +201,11 @@ def related_text(entry: EntryView, related: Sequence[EntryView]) -> str:
     return entry_list_text(f"<b>与「{esc(entry.title)}」相关的政策</b>", related, first=1)
 
 
+def also_text(entries: Sequence[EntryView], *, today: dt.date | None = None) -> str:
+    """Under the answer to a question asking which measures there are: the others."""
+    return entry_list_text("<b>与您的问题相关的还有:</b>", entries, first=1, today=today)
+
+
 def outside_text(word: str, label: str, *, tip: bool = True) -> str:
     """A question about a subject no document of the library speaks of (发票, 天气): say
     so, rather than "no policy found" under a list of unrelated ones."""

@@ -101,6 +101,27 @@ async def test_an_off_topic_question_gets_no_list_of_random_policies(bot: Bot) -
     assert reply.buttons == [{"text": "📂 分类浏览", "callback_data": "brw:root"}]
 
 
+async def test_a_question_asking_which_measures_there_are_gets_the_others_listed(
+    bot: Bot,
+) -> None:
+    user = await bot.user()
+    card, more = await bot.say(user, "中小企业有哪些奖励", count=2)
+    assert "📜 原文" in card.button_texts
+    # the answer's card, then the other measures that could have answered
+    assert "与您的问题相关的还有" in (more.text or "") and "个转企" in (more.text or "")
+    assert more.button_texts[-1] == "📂 分类浏览"
+    await bot.press(user, more, text=next(t for t in more.button_texts if "个转企" in t))
+    [shown] = await bot.next(user)
+    assert "加快推进“个转企”" in (shown.text or "")
+    # asked about one measure, or with nothing else as likely: the card alone (the next
+    # message read is the reply to the thanks, not a list)
+    for question in ("个体户转成公司有奖励吗", "企业上市有什么奖励"):
+        [alone] = await bot.say(user, question)
+        assert "📜 原文" in alone.button_texts
+        [thanks] = await bot.say(user, "谢谢")
+        assert "不客气" in (thanks.text or ""), question
+
+
 async def test_noise_edits_and_huge_text(bot: Bot) -> None:
     user = await bot.user()
     for noise in ("!!!", "😀😀😀", "。。。"):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.evaluation import load_questions
-from knowledge.text import asks, normalize
+from knowledge.text import asks, asks_for_list, normalize
 
 QUESTIONS = Path(__file__).parent
 
@@ -70,3 +70,34 @@ def test_most_labelled_sentences_are_recognised_as_questions() -> None:
     subjects such as 高企数量, or wishes such as 想租现成的标准厂房)."""
     items = [q for q in load_questions(QUESTIONS / "paraphrase_questions.yaml") if q.expect]
     assert sum(asks(q.question) for q in items) / len(items) >= 0.8
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "区里对软件企业有什么补贴",
+        "省里有哪些融资政策",
+        "我们是做软件的小公司,能申请什么补贴",
+        "外贸企业有哪些支持政策",
+        "创业有啥好政策",
+        "專精特新企業有哪些獎勵",  # traditional characters
+    ],
+)
+def test_asking_which_measures_there_are(text: str) -> None:
+    assert asks_for_list(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "申请条件有哪些",  # one measure's details
+        "需要哪些材料",
+        "补贴什么时候发",
+        "什么时候能拿到补贴",
+        "哪些企业能拿首贷贴息",  # who qualifies
+        "个体户转成公司有奖励吗",
+        "小巨人认定有什么条件",
+    ],
+)
+def test_asking_about_one_measure_is_not_asking_for_a_list(text: str) -> None:
+    assert not asks_for_list(text)
