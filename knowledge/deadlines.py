@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 _FULL = re.compile(
     r"(?<!\d)(?P<y>20\d{2})\s*(?:年|[-/.])\s*(?P<m>\d{1,2})\s*(?:月|[-/.])\s*(?P<d>\d{1,2})"
@@ -28,6 +29,7 @@ def _date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+@lru_cache(maxsize=8192)  # browse lists sort every entry by it on each tap
 def parse_deadline(text: str) -> dt.date | None:
     """The deadline date of ``text``, or None when it is not unambiguous."""
     value = unicodedata.normalize("NFKC", text or "")
