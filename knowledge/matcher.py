@@ -740,13 +740,14 @@ class Matcher:
         """A word of the question naming a subject the knowledge base has nothing on
         (outside_topics.yaml: 发票, 天气 …), with the subject's label. Empty when every
         such word (or a synonym of it) is in some entry; when the best entry is about a
-        concept the question names (个体户转公司要换营业执照吗 is about 个转企); and when
+        programme the question names (a key concept: 个体户转公司要换营业执照吗 is about
+        个转企, while 外贸 does not make an insurance claim about going abroad); and when
         the answering entry covers at least as much of the rest of the question as the
         word weighs (个体户注销后成立公司有奖励吗: 注销 is a step of 个转企)."""
         lexicon = self.segmenter.lexicon
         found = lexicon.outside_in(normalized.replace(" ", ""))
         if not found or (
-            best is not None and any(not c.intent and self._is_about(best, c) for c, _ in hits)
+            best is not None and any(c.key and self._is_about(best, c) for c, _ in hits)
         ):
             return "", ""
         for topic, word in found:

@@ -107,10 +107,24 @@ def test_a_compound_whose_words_the_library_has_is_not_outside(library: Matcher)
     assert result.best is not None and result.best.entry_id == "test:5"
 
 
-def test_a_concept_the_best_entry_is_about_keeps_the_question(library: Matcher) -> None:
-    # 面试 is outside, but the question is about hiring graduates, which entry 2 is about
+def test_a_programme_the_best_entry_is_about_keeps_the_question(library: Matcher) -> None:
+    # 营业执照 is outside, but the question is about 个转企, which entry 1 is about
+    result = library.search("个体户转公司要换营业执照吗")
+    assert not result.outside and (result.answered or result.clarify)
+    assert result.best is not None and result.best.entry_id == "test:1"
+
+
+def test_a_need_the_best_entry_meets_does_not_keep_the_question(library: Matcher) -> None:
+    # 外贸 reaches entry 4's 境外展会, but a trading firm's insurance claim is not about
+    # going abroad: only a named programme (个转企, 专精特新 …) keeps a question in
+    result = library.search("外贸公司给员工买的意外险怎么理赔")
+    assert result.outside == "意外险" and not result.clarify and not result.answered
+
+
+def test_an_answer_covering_the_rest_keeps_a_passing_mention(library: Matcher) -> None:
+    # 面试 in passing: the answer covers the rest of the question (hiring graduates)
     result = library.search("招应届毕业生面试通过了,有补贴吗")
-    assert not result.outside
+    assert not result.outside and result.answered
     assert result.best is not None and result.best.entry_id == "test:2"
 
 

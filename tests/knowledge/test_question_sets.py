@@ -119,7 +119,7 @@ def test_off_topic_set(seed_views: list[EntryView]) -> None:
     notices = [v for p in sorted(NOTICES.glob("*.yaml")) for v in read_manifest_views(p)]
     matcher = Matcher(seed_views + notices, segmenter=Segmenter(default_lexicon()))
     report = evaluate(questions, matcher.search)
-    assert report.declined_rate >= 0.88, report.as_dict()
+    assert report.declined_rate >= 0.92, report.as_dict()
 
 
 def test_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
@@ -137,7 +137,7 @@ def test_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
     notices = [v for p in sorted(NOTICES.glob("*.yaml")) for v in read_manifest_views(p)]
     matcher = Matcher(seed_views + notices, segmenter=Segmenter(default_lexicon()))
     report = evaluate(questions, matcher.search)
-    assert report.declined_rate >= 0.78, report.as_dict()
+    assert report.declined_rate >= 0.80, report.as_dict()
 
 
 @pytest.mark.parametrize(
