@@ -143,3 +143,29 @@ async def test_removal_and_rollback_reach_the_other_instance_incrementally(
     assert await refresh_if_stale(other) is True
     assert top(other, "厂房租金有补贴吗") == "qu-rent:1.1"
     assert how_built(caplog) == ["updated"] * 3  # other, one (rollback), other
+
+
+INVOICES = (
+    "某区小规模纳税人减负办法(测试用)\n一、支持\n"
+    "1.发票代开服务费减免。对小规模纳税人申请代开发票的,免收服务费。\n"
+)
+
+
+def test_a_subject_is_outside_until_a_document_speaks_of_it(
+    engine: Engine, segmenter: Segmenter, tmp_path: Path
+) -> None:
+    index_dir = tmp_path / "index"
+    first = KnowledgeBase(engine, segmenter=segmenter, index_dir=index_dir)
+    first.ensure_bundled()
+    first.refresh()
+    before = first.search("代开发票要收费吗")
+    assert before.outside == "发票" and not before.answered and not before.clarify
+
+    import_text(first, tmp_path, "qu-invoice", INVOICES)
+    after = first.search("代开发票要收费吗")
+    assert not after.outside and after.best is not None
+    assert after.best.entry_id == "qu-invoice:1.1"
+    # a new instance starting from the stored index knows the word too
+    again = KnowledgeBase(engine, segmenter=segmenter, index_dir=index_dir)
+    again.refresh()
+    assert not again.search("代开发票要收费吗").outside
