@@ -161,10 +161,22 @@ def find_group(engine: Engine, question_id: int) -> QuestionGroup | None:
         return _group_of(session, question_id)
 
 
-def suggestions(knowledge: KnowledgeBase, group: QuestionGroup, top: int = 3) -> list[EntryView]:
-    """The entries closest to the question (the matcher's best candidates)."""
+@dataclass(frozen=True, slots=True)
+class Review:
+    """What an admin is shown of a group: the entries closest to its question, and the
+    subject no document speaks of when the question names one (发票: ``outside``)."""
+
+    entries: list[EntryView]
+    outside: str = ""
+    outside_label: str = ""
+
+
+def review(knowledge: KnowledgeBase, group: QuestionGroup, top: int = 3) -> Review:
+    """The matcher's best candidates for the group's question (and the entry it was once
+    answered with), and the outside subject it names, if any."""
+    result = knowledge.search(group.example, top=top)
     found: dict[str, EntryView] = {}
-    for match in knowledge.search(group.example, top=top).matches:
+    for match in result.matches:
         entry = knowledge.entry(match.entry_id)
         if entry is not None:
             found.setdefault(entry.entry_id, entry)
@@ -172,7 +184,7 @@ def suggestions(knowledge: KnowledgeBase, group: QuestionGroup, top: int = 3) ->
         best = knowledge.entry(group.best_entry_id)
         if best is not None:
             found.setdefault(best.entry_id, best)
-    return list(found.values())[:top]
+    return Review(list(found.values())[:top], result.outside, result.outside_label)
 
 
 def attach(

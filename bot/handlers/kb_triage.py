@@ -85,12 +85,12 @@ async def on_button(update: Update, context: PolicyContext) -> None:
         if group is None:
             await query.answer(ui.GROUP_GONE)
             return
-        suggestions = await asyncio.to_thread(unanswered.suggestions, services.knowledge, group)
+        review = await asyncio.to_thread(unanswered.review, services.knowledge, group)
         await query.answer()
         if message is not None:
             await message.reply_text(
-                ui.group_text(group, suggestions),
-                reply_markup=ui.group_keyboard(group, suggestions),
+                ui.group_text(group, review),
+                reply_markup=ui.group_keyboard(group, review.entries),
             )
         return
     else:

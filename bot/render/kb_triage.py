@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from knowledge.model import EntryView
-from services.unanswered import QuestionGroup
+from services.unanswered import QuestionGroup, Review
 
 from .callbacks import checked, entry_ref
 from .markup import esc, shorten
@@ -72,10 +72,16 @@ def unanswered_keyboard(groups: Sequence[QuestionGroup]) -> InlineKeyboardMarkup
     )
 
 
-def group_text(group: QuestionGroup, suggestions: Sequence[EntryView]) -> str:
+def group_text(group: QuestionGroup, review: Review) -> str:
     lines = [f"<b>「{esc(shorten(group.example, 120))}」</b> ×{group.count}({_counts(group)})"]
     if group.variants:
         lines.append("相似问法:" + esc(";".join(shorten(v, 30) for v in group.variants[:5])))
+    if review.outside:
+        lines.append(
+            f"ℹ️ 已收录的文件里没有「{esc(review.outside)}」({esc(review.outside_label)}),"
+            "所以这类问题被直接告知“未收录”;导入讲到它的政策文件后即可正常检索,否则可标为无关。"
+        )
+    suggestions = review.entries
     lines.append("")
     if suggestions:
         lines.append("最接近的条目(点击即把这个问题加为该条目的备选问法,立即生效):")

@@ -48,3 +48,20 @@ async def test_attach_unanswered_question(harness: Bot) -> None:
         await bot.client.wait_for_edit(admin, detail.message_id)
         [empty] = await bot.command(admin, "unanswered")
         assert "暂无未答" in (empty.text or "")
+
+
+async def test_an_outside_subject_is_named_to_the_admin(harness: Bot) -> None:
+    harness.settings = make_settings(admin_ids=[ADMIN_ID])
+    async with harness.run():
+        bot = harness
+        user = await bot.user()
+        [reply] = await bot.say(user, "发票怎么开")
+        assert "没有关于「发票」的内容" in (reply.text or "")
+        admin = await bot.client.create_user("管理员", user_id=ADMIN_ID)
+        [listing] = await bot.command(admin, "unanswered")
+        await bot.press(admin, listing, text=next(t for t in listing.button_texts if "发票" in t))
+        [detail] = await bot.next(admin)
+        # why it was declined, and what would change that
+        assert "已收录的文件里没有「发票」(报税和发票)" in (detail.text or "")
+        assert "导入讲到它的政策文件后即可正常检索" in (detail.text or "")
+        assert detail.button_texts[-1] == "🚫 标为无关"

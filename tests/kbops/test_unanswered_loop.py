@@ -103,7 +103,7 @@ def test_attach_makes_a_missed_question_answered(knowledge: KnowledgeBase) -> No
     knowledge.ask(MISSED + "啊", user_id=8)  # a similar wording joins the group
     [group] = unanswered.list_groups(knowledge.engine)
     assert group.count == 2
-    suggested = [e.entry_id for e in unanswered.suggestions(knowledge, group)]
+    suggested = [e.entry_id for e in unanswered.review(knowledge, group).entries]
     assert ENTRY in suggested
     attached = unanswered.attach(knowledge, group.question_id, ENTRY, user_id=1)
     assert attached is not None
@@ -128,6 +128,15 @@ def test_off_topic_is_no_longer_listed(engine: Engine, knowledge: KnowledgeBase)
     assert [g.example for g in unanswered.list_groups(engine)] == [MISSED]
     assert unanswered.mark_off_topic(engine, hotpot.question_id, user_id=1) is None
     assert unanswered.find_group(engine, 10_000) is None
+
+
+def test_a_question_on_an_outside_subject_is_reviewed_with_it(knowledge: KnowledgeBase) -> None:
+    knowledge.ask("发票怎么开", user_id=7)
+    knowledge.ask(MISSED, user_id=7)
+    groups = {g.example: g for g in unanswered.list_groups(knowledge.engine)}
+    invoice = unanswered.review(knowledge, groups["发票怎么开"])
+    assert (invoice.outside, invoice.outside_label) == ("发票", "报税和发票")
+    assert not unanswered.review(knowledge, groups[MISSED]).outside
 
 
 def test_chatter_is_not_an_unanswered_question(knowledge: KnowledgeBase) -> None:
