@@ -557,6 +557,7 @@ class KnowledgeBase:
                 best_score=best.score if best else 0.0,
                 channel=channel,
                 user_id=user_id,
+                outside_topic=result.outside_label or None,
             )
         return Answer(result=result, question_id=row.id)
 

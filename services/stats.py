@@ -14,6 +14,7 @@ from storage.db import session_scope
 from storage.stats import OptionalCounts
 
 TOP_TOPICS = 5
+TOP_OUTSIDE = 5
 TOP_UNANSWERED = 5
 NO_CATEGORY = "未分类"
 
@@ -36,6 +37,9 @@ class StatsReport:
     topics: tuple[tuple[str, int], ...]
     unanswered: tuple[QuestionGroup, ...]
     extras: OptionalCounts
+    # subjects no document speaks of that questions were declined for (报税和发票 3): what
+    # people want beyond the library, so what documents to import next
+    outside: tuple[tuple[str, int], ...] = ()
 
     @property
     def asked(self) -> int:
@@ -68,11 +72,14 @@ def collect(knowledge: KnowledgeBase, *, days: int, now: dt.datetime) -> StatsRe
         extras = store.optional_counts(session, since=since)
     per_day = {start + dt.timedelta(days=n): [0, 0] for n in range(days)}
     topics: Counter[str] = Counter()
+    outside: Counter[str] = Counter()
     for row in asked:
         counts = per_day.get(row.asked_at.astimezone(now.tzinfo).date())
         if counts is None:
             continue
         counts[0] += 1
+        if row.outside_topic:
+            outside[row.outside_topic] += 1
         if row.answered:
             counts[1] += 1
             entry = knowledge.entry(row.best_entry_id) if row.best_entry_id else None
@@ -89,4 +96,5 @@ def collect(knowledge: KnowledgeBase, *, days: int, now: dt.datetime) -> StatsRe
         topics=tuple(topics.most_common(TOP_TOPICS)),
         unanswered=tuple(groups),
         extras=extras,
+        outside=tuple(outside.most_common(TOP_OUTSIDE)),
     )

@@ -395,6 +395,7 @@ def log_question(
     best_score: float,
     channel: str,
     user_id: int | None = None,
+    outside_topic: str | None = None,
 ) -> QuestionLog:
     row = QuestionLog(
         question=question[:2000],
@@ -404,6 +405,7 @@ def log_question(
         best_score=best_score,
         channel=channel,
         user_id=user_id,
+        outside_topic=outside_topic[:40] if outside_topic else None,
     )
     session.add(row)
     session.flush()

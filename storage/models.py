@@ -137,6 +137,8 @@ class QuestionLog(SQLModel, table=True):
     best_score: float = 0.0
     channel: str = Field(default="cli", max_length=20)
     user_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    # declined because no document speaks of its subject: the subject's label (报税和发票)
+    outside_topic: str | None = Field(default=None, max_length=40)
     created_at: dt.datetime = _created()
 
 

@@ -27,17 +27,24 @@ class Asked:
     asked_at: dt.datetime
     answered: bool
     best_entry_id: str | None
+    outside_topic: str | None = None
 
 
 def questions_since(session: Session, *, since: dt.datetime) -> list[Asked]:
     stmt = (
         select(
-            col(QuestionLog.created_at), col(QuestionLog.answered), col(QuestionLog.best_entry_id)
+            col(QuestionLog.created_at),
+            col(QuestionLog.answered),
+            col(QuestionLog.best_entry_id),
+            col(QuestionLog.outside_topic),
         )
         .where(col(QuestionLog.created_at) >= since)
         .order_by(col(QuestionLog.created_at))
     )
-    return [Asked(at, bool(answered), best) for at, answered, best in session.execute(stmt)]
+    return [
+        Asked(at, bool(answered), best, outside)
+        for at, answered, best, outside in session.execute(stmt)
+    ]
 
 
 def feedback_counts(session: Session, *, since: dt.datetime) -> tuple[int, int]:

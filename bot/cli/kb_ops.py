@@ -145,6 +145,9 @@ def stats_command(
         out.print("热门主题:" + escape(";".join(f"{name} {n}" for name, n in report.topics)))
     for number, group in enumerate(report.unanswered, 1):
         out.print(f"未答 {number}. {escape(group.example)} ×{group.count}")
+    if report.outside:
+        subjects = ";".join(f"{name} {n}" for name, n in report.outside)
+        out.print("未收录的主题(文件里没有讲到):" + escape(subjects))
     extras = report.extras
     if extras.subscribers is not None:
         out.print(f"订阅用户:{extras.subscribers}")

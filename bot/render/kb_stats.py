@@ -44,6 +44,9 @@ def stats_text(report: StatsReport) -> str:
             f"{n}. 「{esc(shorten(g.example, 40))}」 ×{g.count}"
             for n, g in enumerate(report.unanswered, 1)
         ]
+    if report.outside:
+        subjects = " · ".join(f"{esc(name)} {count}" for name, count in report.outside)
+        lines += ["", f"<b>未收录的主题</b>(文件里没有讲到,已直接告知):{subjects}"]
     extras = report.extras
     push = []
     if extras.subscribers is not None:

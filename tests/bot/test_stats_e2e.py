@@ -20,13 +20,15 @@ async def test_stats_and_ebook(harness: Bot) -> None:
         [card] = await bot.say(user, QUESTION)
         await bot.press(user, card, text="👍 有帮助")
         await bot.say(user, "附近哪家火锅好吃")
+        await bot.say(user, "发票怎么开")  # declined: no document speaks of 发票
 
         admin = await bot.client.create_user("管理员", user_id=ADMIN_ID)
         summary, chart = await bot.command(admin, "stats", count=2)
         text = summary.text or ""
-        assert "使用统计" in text and "提问 2 个,已回答 1 个(回答率 50%)" in text
+        assert "使用统计" in text and "提问 3 个,已回答 1 个(回答率 33%)" in text
         assert "有帮助 1 · 没帮助 0" in text and "附近哪家火锅好吃" in text
         assert "热门主题" in text and "企业培育 1" in text
+        assert "未收录的主题" in text and "报税和发票 1" in text
         assert chart.kind == "photo" and "每日提问量" in (chart.caption or "")
 
         [book] = await bot.command(admin, "ebook")

@@ -35,6 +35,7 @@ def log(knowledge: KnowledgeBase, when: dt.datetime, question: str) -> int:
             best_score=best.score if best else 0.0,
             channel="telegram",
             user_id=1,
+            outside_topic=result.outside_label or None,
         )
         row.created_at = when
         session.add(row)
@@ -50,6 +51,9 @@ def test_report(knowledge: KnowledgeBase) -> None:
     log(knowledge, NOW - dt.timedelta(hours=2), "附近哪家火锅好吃")
     log(knowledge, NOW - dt.timedelta(hours=3), "附近哪家火锅好吃")
     log(knowledge, NOW - dt.timedelta(days=40), "很久以前的问题")
+    log(knowledge, NOW - dt.timedelta(hours=4), "发票怎么开")
+    log(knowledge, NOW - dt.timedelta(hours=5), "增值税专票怎么认证")
+    log(knowledge, NOW - dt.timedelta(days=40), "明天下雨吗")  # before the period
     with session_scope(knowledge.engine) as session:
         users.add_feedback(session, user_id=1, entry_id="wh-sme-2023:2.2.6", helpful=True)
         vote = users.add_feedback(
@@ -60,8 +64,10 @@ def test_report(knowledge: KnowledgeBase) -> None:
     assert report.start == dt.date(2026, 2, 9) and report.end == dt.date(2026, 3, 10)
     assert len(report.per_day) == 30
     by_day = {d.day.isoformat(): (d.asked, d.answered) for d in report.per_day if d.asked}
-    assert by_day == {"2026-03-09": (1, 1), "2026-03-10": (3, 1)}
-    assert (report.asked, report.answered, report.answered_rate) == (4, 2, 0.5)
+    assert by_day == {"2026-03-09": (1, 1), "2026-03-10": (5, 1)}
+    assert (report.asked, report.answered) == (6, 2)
+    # what people asked beyond the library, by subject
+    assert report.outside == (("报税和发票", 2), ("日常生活", 2))  # 好吃: 附近哪家火锅好吃
     assert (report.helpful, report.unhelpful, report.helpful_rate) == (1, 1, 0.5)
     assert dict(report.topics) == {"企业培育": 1, "融资服务": 1}
     assert report.unanswered[0].example == "附近哪家火锅好吃"
