@@ -18,6 +18,20 @@ SEED = (
 )
 
 
+def fixture_entry(number: str, title: str, body: str) -> EntryView:
+    """One entry of the tests' own fixture document (not a real policy), as imported
+    without enrichment."""
+    return EntryView(
+        entry_id=f"test:{number}",
+        document_key="test",
+        document_title="测试夹具",
+        path=(),
+        number=number,
+        title=title,
+        body=body,
+    )
+
+
 @pytest.fixture(scope="session")
 def seed_views() -> list[EntryView]:
     return read_manifest_views(SEED)

@@ -8,22 +8,13 @@ import pytest
 
 from knowledge.lexicon import Segmenter, cilin_synonyms, default_lexicon
 from knowledge.matcher import Matcher
-from knowledge.model import EntryView
+from tests.knowledge.conftest import fixture_entry
 
 RULES = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "rules"
 CONCEPTS = default_lexicon().concepts
 
 
-def _entry(number: str, title: str, body: str) -> EntryView:
-    return EntryView(
-        entry_id=f"test:{number}",
-        document_key="test",
-        document_title="测试夹具",
-        path=(),
-        number=number,
-        title=title,
-        body=body,
-    )
+_entry = fixture_entry
 
 
 # test fixtures written for these tests (not real policies), imported without enrichment

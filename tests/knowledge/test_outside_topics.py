@@ -9,22 +9,13 @@ import pytest
 
 from knowledge.lexicon import Segmenter, default_lexicon, parse_outside
 from knowledge.matcher import Matcher
-from knowledge.model import EntryView
+from tests.knowledge.conftest import fixture_entry
 
 LEXICON = default_lexicon()
 TOPICS = LEXICON.outside
 
 
-def _entry(number: str, title: str, body: str) -> EntryView:
-    return EntryView(
-        entry_id=f"test:{number}",
-        document_key="test",
-        document_title="测试夹具",
-        path=(),
-        number=number,
-        title=title,
-        body=body,
-    )
+_entry = fixture_entry
 
 
 # test fixtures written for these tests (not real policies), imported without enrichment
