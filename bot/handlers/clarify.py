@@ -45,11 +45,13 @@ async def ask_back(
     question_id: int | None,
     notes: Sequence[str] = (),
     quote: bool = False,
+    listing: bool = False,
 ) -> None:
-    """Reply to a question the matcher flagged ``clarify``."""
+    """Reply to a question the matcher flagged ``clarify`` (``listing``: one asking which
+    measures there are, whose options are its answer rather than a guess)."""
     entries = [e for m in result.matches[:3] if (e := services.knowledge.entry(m.entry_id))]
     checks = named_self_checks(result)
-    text = tx.question_text(notes, self_checks=[title for _, title in checks])
+    text = tx.question_text(notes, self_checks=[title for _, title in checks], listing=listing)
     markup = tx.question_keyboard(entries, question_id=question_id, self_checks=checks)
     await send_messages(message, [text], reply_markup=markup, quote=quote)
 

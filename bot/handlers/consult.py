@@ -103,7 +103,13 @@ async def answer_question(
         return
     if result.clarify:
         await clarify.ask_back(
-            message, services, result, question_id=answer.question_id, notes=notes, quote=group
+            message,
+            services,
+            result,
+            question_id=answer.question_id,
+            notes=notes,
+            quote=group,
+            listing=listing,
         )
         return
     if result.chatter:  # 谢谢 / 收到,谢谢: a courtesy, not a question nobody could answer

@@ -14,6 +14,8 @@ from .eligibility import start_data
 from .markup import esc, shorten
 
 QUESTION = "您是想了解以下哪项?"
+# the same options for a question asking which measures there are (融资有什么支持政策)
+LISTING = "与您的问题相关的有以下几项,点击查看:"
 NONE_LABEL = "都不是"
 NONE_REPLY = (
     "抱歉,没能准确理解您的问题。您可以换个说法再问,说明企业的情况和想办的事,"
@@ -36,10 +38,13 @@ def none_data(question_id: int | None) -> str:
     return cb.checked(f"clar:{question_id or 0}:none")
 
 
-def question_text(notes: Sequence[str] = (), *, self_checks: Sequence[str] = ()) -> str:
+def question_text(
+    notes: Sequence[str] = (), *, self_checks: Sequence[str] = (), listing: bool = False
+) -> str:
     """``notes`` are HTML already; ``self_checks`` are the titles of programmes the question
-    names that have an eligibility self-check (offered as buttons below)."""
-    parts = [*notes, f"<b>{QUESTION}</b>"]
+    names that have an eligibility self-check (offered as buttons below); ``listing``: the
+    question asked which measures there are, so the options are offered as its answer."""
+    parts = [*notes, f"<b>{LISTING if listing else QUESTION}</b>"]
     if self_checks:
         parts.append(self_check_note(self_checks))
     return "\n\n".join(parts)

@@ -113,6 +113,10 @@ async def test_a_question_asking_which_measures_there_are_gets_the_others_listed
     await bot.press(user, more, text=next(t for t in more.button_texts if "个转企" in t))
     [shown] = await bot.next(user)
     assert "加快推进“个转企”" in (shown.text or "")
+    # no clear answer: the options come as the list asked for, still with 都不是
+    [options] = await bot.say(user, "融资有什么支持政策")
+    assert (options.text or "").startswith("与您的问题相关的有以下几项")
+    assert len(options.button_texts) >= 4 and "都不是" in options.button_texts[-1]
     # asked about one measure, or with nothing else as likely: the card alone (the next
     # message read is the reply to the thanks, not a list)
     for question in ("个体户转成公司有奖励吗", "企业上市有什么奖励"):
