@@ -20,7 +20,8 @@ from knowledge.evaluation import evaluate, load_questions
 from knowledge.importing import ImportFailed
 from knowledge.matcher import Match, SearchResult
 from knowledge.model import DocStatus
-from services.knowledge import KnowledgeBase
+from knowledge.text import asks_for_list
+from services.knowledge import LIST_TOP, KnowledgeBase
 
 # eval's metrics in the table people read (``as_dict`` keeps the keys machines read)
 METRIC_NAMES = {
@@ -43,6 +44,8 @@ def _match_json(result: SearchResult) -> dict[str, object]:
         # not answered, but the bot would ask which of ``matches`` was meant
         "clarify": result.clarify,
         "self_checks": list(result.self_checks),
+        # the question asks which measures there are (有什么补贴): ``matches`` are the list
+        "listing": asks_for_list(result.question),
         # declined: a subject no document speaks of (the word of the question naming it)
         "outside": result.outside or None,
         "matches": [
@@ -71,9 +74,11 @@ def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
         marks.add(mark)
         return f"{escape(match.title)}{mark}({match.entry_id},相关度 {match.score:.2f})"
 
+    listing = asks_for_list(result.question)
     if result.clarify or not result.answered:
         if result.clarify:
-            out.print("[yellow]您是想了解以下哪项?[/yellow]")
+            head = "与您的问题相关的有以下几项:" if listing else "您是想了解以下哪项?"
+            out.print(f"[yellow]{head}[/yellow]")
         else:
             out.print("[yellow]没有找到确切答案[/yellow],以下条目可能相关:")
         for n, m in enumerate(shown, start=1):
@@ -96,6 +101,12 @@ def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
     closed = deadline_note(entry, today)
     if closed:
         out.print(f"[yellow]{escape(closed)}[/yellow]")
+    also = service.also_listed(result, limit=LIST_TOP - 1) if listing else ()
+    if also:
+        out.print("与您的问题相关的还有:")
+        for n, entry in enumerate(also, start=1):
+            out.print(f"  {n}. {escape(entry.title)}({entry.entry_id})")
+        return
     others = [m for m in result.matches[1:]]
     if others:
         out.print("[dim]相关:" + ";".join(m.title for m in others) + "[/dim]")
@@ -114,13 +125,12 @@ def ask(
             text = line.strip()
             if not text:
                 continue
-            result = service.ask(text, top=top).result
-            _emit(service, result, as_json)
+            _emit(service, _ask(service, text, top), as_json)
         return
     if question is not None:
         if not question.strip():
             fail("问题不能为空。", code=2)
-        _emit(service, service.ask(question, top=top).result, as_json)
+        _emit(service, _ask(service, question, top), as_json)
         return
     out.print("policybot 政策问答(输入问题后回车,Ctrl-D 退出)")
     while True:
@@ -130,7 +140,12 @@ def ask(
             out.print()
             return
         if text:
-            _emit(service, service.ask(text, top=top).result, as_json)
+            _emit(service, _ask(service, text, top), as_json)
+
+
+def _ask(service: KnowledgeBase, text: str, top: int) -> SearchResult:
+    """As the bot asks: a question asking which measures there are looks further down."""
+    return service.ask(text, top=max(top, LIST_TOP) if asks_for_list(text) else top).result
 
 
 def _emit(service: KnowledgeBase, result: SearchResult, as_json: bool) -> None:

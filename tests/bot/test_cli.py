@@ -61,6 +61,10 @@ def test_kb_show_list_and_unanswered(env: dict[str, str]) -> None:
     said = run(["ask", "发票怎么开"], env)
     assert "已收录的政策文件里没有关于「发票」的内容" in said.stdout
     assert "/browse" not in said.stdout  # a bot command means nothing on the command line
+    listed = run(["ask", "中小企业有哪些奖励"], env)  # the card, then the others as the bot does
+    assert "与您的问题相关的还有" in listed.stdout and "加快推进“个转企”" in listed.stdout
+    as_json = json.loads(run(["ask", "--json", "中小企业有哪些奖励"], env).stdout)
+    assert as_json["listing"] is True and len(as_json["matches"]) > 3
     unanswered = run(["kb", "unanswered"], env)
     assert "附近哪家火锅好吃" in unanswered.stdout
 
