@@ -124,7 +124,9 @@ def search_entries(knowledge: KnowledgeBase, query: str) -> list[EntryView]:
     if not needle:
         return []
     found: dict[str, EntryView] = {}
-    for match in knowledge.search(needle, top=SEARCH_LIMIT).matches:
+    result = knowledge.search(needle, top=SEARCH_LIMIT)
+    # a subject no document speaks of (发票) has no ranked matches worth listing
+    for match in () if result.outside else result.matches:
         entry = knowledge.entry(match.entry_id)
         if entry is not None and match.score >= SEARCH_MIN_SCORE:
             found.setdefault(entry.entry_id, entry)

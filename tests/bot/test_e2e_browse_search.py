@@ -66,6 +66,9 @@ async def test_search(bot: Bot) -> None:
     assert all(b["callback_data"].startswith("card:show:") for b in found.buttons)
     [none] = await bot.command(user, "search", "<火锅>")
     assert "没有找到包含「<火锅>」的政策" in (none.text or "")
+    # no document speaks of 信用卡: no list of what scores highest (a finance measure)
+    [none] = await bot.command(user, "search", "怎么申请信用卡")
+    assert "没有找到包含「怎么申请信用卡」的政策" in (none.text or "")
 
 
 async def test_search_pages(bot: Bot) -> None:
