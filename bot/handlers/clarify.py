@@ -51,7 +51,12 @@ async def ask_back(
     measures there are, whose options are its answer rather than a guess)."""
     entries = [e for m in result.matches[:3] if (e := services.knowledge.entry(m.entry_id))]
     checks = named_self_checks(result)
-    text = tx.question_text(notes, self_checks=[title for _, title in checks], listing=listing)
+    text = tx.question_text(
+        notes,
+        self_checks=[title for _, title in checks],
+        listing=entries if listing else (),
+        today=services.today(),
+    )
     markup = tx.question_keyboard(entries, question_id=question_id, self_checks=checks)
     await send_messages(message, [text], reply_markup=markup, quote=quote)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 
@@ -10,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from knowledge.model import EntryView
 
 from . import callbacks as cb
+from .cards import entry_list_text
 from .eligibility import start_data
 from .markup import esc, shorten
 
@@ -39,12 +41,20 @@ def none_data(question_id: int | None) -> str:
 
 
 def question_text(
-    notes: Sequence[str] = (), *, self_checks: Sequence[str] = (), listing: bool = False
+    notes: Sequence[str] = (),
+    *,
+    self_checks: Sequence[str] = (),
+    listing: Sequence[EntryView] = (),
+    today: dt.date | None = None,
 ) -> str:
     """``notes`` are HTML already; ``self_checks`` are the titles of programmes the question
     names that have an eligibility self-check (offered as buttons below); ``listing``: the
-    question asked which measures there are, so the options are offered as its answer."""
-    parts = [*notes, f"<b>{LISTING if listing else QUESTION}</b>"]
+    options, when the question asked which measures there are, so they are its answer and
+    listed with their marks (〔2023年度〕, 〔已失效〕 as of ``today``)."""
+    head = f"<b>{LISTING}</b>" if listing else f"<b>{QUESTION}</b>"
+    if listing:
+        head = entry_list_text(head, listing, first=1, today=today)
+    parts = [*notes, head]
     if self_checks:
         parts.append(self_check_note(self_checks))
     return "\n\n".join(parts)

@@ -116,6 +116,7 @@ async def test_a_question_asking_which_measures_there_are_gets_the_others_listed
     # no clear answer: the options come as the list asked for, still with 都不是
     [options] = await bot.say(user, "融资有什么支持政策")
     assert (options.text or "").startswith("与您的问题相关的有以下几项")
+    assert "1. 扩大小微企业贷款规模〔2023年度〕" in (options.text or "")  # listed, with marks
     assert len(options.button_texts) >= 4 and "都不是" in options.button_texts[-1]
     # asked about one measure, or with nothing else as likely: the card alone (the next
     # message read is the reply to the thanks, not a list)
