@@ -13,7 +13,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
@@ -251,6 +251,9 @@ class Matcher:
         """Derive the searchable index from postings sorted by (term, doc), ``counts``
         of them per term: ``tfs`` are term frequencies × 10 (field weights are tenths),
         ``lengths`` in the same unit."""
+        # set by the owner of the entries' texts (services.knowledge): whether some entry's
+        # own text says a word, given the ids of the entries that may (see _knows)
+        self.speaks_of: Callable[[str, list[str]], bool] | None = None
         c = self.config
         n = len(per_entry.ids)
         self._concept_cache: dict[str, tuple[int, ...]] = {}
@@ -759,13 +762,32 @@ class Matcher:
         return "", ""
 
     def _knows(self, word: str) -> bool:
-        """Whether some entry speaks of ``word``: the word or a synonym of it is an index
-        term, or each of the words it is made of is (失业保险: 失业 and 保险)."""
+        """Whether some entry speaks of ``word`` or a synonym of it. From the index alone:
+        the name is a term, or each of the words it is made of is (失业保险: 失业 and 保险).
+        With ``speaks_of`` set, the entries holding those terms are asked whether their
+        own text says the name (a 申报材料 list naming 展位费发票 does not make 发票 a
+        subject of the library; 工作 and 许可 in two places are not 工作许可)."""
         lexicon = self.segmenter.lexicon
-        if any(n in self._vocab for n in (word, *lexicon.synonyms(word), *lexicon.related(word))):
-            return True
-        parts = [p for p in self.segmenter.tokens(word) if p != word]
-        return len(parts) > 1 and all(len(p) >= 2 and p in self._vocab for p in parts)
+        for name in (word, *lexicon.synonyms(word), *lexicon.related(word)):
+            holders = self._holders(name)
+            if holders is not None and (self.speaks_of is None or self.speaks_of(name, holders)):
+                return True
+        return False
+
+    def _holders(self, name: str) -> list[str] | None:
+        """The ids of the entries whose index terms include ``name``, or all the words it is
+        made of; None when the index does not hold them."""
+        tid = self._vocab.get(name)
+        if tid is not None:
+            docs = self._postings(tid)
+        else:
+            parts = [p for p in self.segmenter.tokens(name) if p != name]
+            if len(parts) < 2 or not all(len(p) >= 2 and p in self._vocab for p in parts):
+                return None
+            docs = self._postings(self._vocab[parts[0]])
+            for part in parts[1:]:
+                docs = np.intersect1d(docs, self._postings(self._vocab[part]))
+        return [self._ids[int(d)] for d in docs]
 
     def _covers_rest(
         self, normalized: str, hits: list[tuple[Concept, str]], doc: int, word: str

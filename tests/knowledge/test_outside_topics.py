@@ -133,3 +133,15 @@ def test_without_outside_topics_the_same_question_is_not_declined_by_name(
     matcher = Matcher(FIXTURES, segmenter=Segmenter(plain))
     assert library.search("发票怎么开").outside
     assert not matcher.search("发票怎么开").outside
+
+
+def test_with_the_texts_at_hand_a_compound_must_be_said_whole(segmenter: Segmenter) -> None:
+    # 工作 and 许可 stand apart in the entry: by the index alone that is 工作许可, by the
+    # entries' own text (the hook services.knowledge sets) it is not
+    entries = [*FIXTURES, _entry("9", "推进工作落实", "对取得生产许可的企业给予补贴。")]
+    matcher = Matcher(entries, segmenter=segmenter)
+    question = "外国员工的工作许可怎么办"
+    assert not matcher.search(question).outside
+    texts = {e.entry_id: e.title + e.body for e in entries}
+    matcher.speaks_of = lambda name, holders: any(name in texts[h] for h in holders)
+    assert matcher.search(question).outside == "工作许可"
