@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -74,6 +74,9 @@ class Lexicon:
     _concept_pairs: list[tuple[int, tuple[str, str]]] = field(
         default_factory=list, init=False, repr=False
     )
+    _outside_words: dict[str, list[tuple[str, int]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for group in self.groups:
@@ -83,6 +86,18 @@ class Lexicon:
             for word in concept.words:
                 self._concept_words.setdefault(word[0], []).append((word, index))
             self._concept_pairs += [(index, pair) for pair in concept.pairs]
+        for index, topic in enumerate(self.outside):
+            for word in topic.words:
+                self._outside_words.setdefault(word[0], []).append((word, index))
+
+    @staticmethod
+    def _scan(words: dict[str, list[tuple[str, int]]], compact: str) -> Iterator[tuple[str, int]]:
+        """Every (word, index) of a first-character index whose word occurs in ``compact``:
+        substring search, so the question's segmentation does not matter."""
+        for pos, char in enumerate(compact):
+            for word, index in words.get(char, ()):
+                if compact.startswith(word, pos):
+                    yield word, index
 
     def _pairs_in(self, compact: str) -> list[tuple[int, tuple[str, str]]]:
         return [
@@ -96,10 +111,9 @@ class Lexicon:
         spaces), each with its longest word found; substring search, so the question's
         segmentation does not matter."""
         found: dict[int, str] = {}
-        for pos, char in enumerate(compact):
-            for word, index in self._concept_words.get(char, ()):
-                if compact.startswith(word, pos) and len(word) > len(found.get(index, "")):
-                    found[index] = word
+        for word, index in self._scan(self._concept_words, compact):
+            if len(word) > len(found.get(index, "")):
+                found[index] = word
         for index, pair in self._pairs_in(compact):
             found.setdefault(index, max(pair, key=len))
         return [(self.concepts[i], w) for i, w in sorted(found.items())]
@@ -107,11 +121,9 @@ class Lexicon:
     def concept_words_in(self, compact: str) -> list[tuple[Concept, str]]:
         """Every (concept, word) whose word occurs in ``compact``: a question may name one
         concept with several of its words (参展 … 摊位费), and each of them is that concept."""
-        found: dict[tuple[int, str], None] = {}
-        for pos, char in enumerate(compact):
-            for word, index in self._concept_words.get(char, ()):
-                if compact.startswith(word, pos):
-                    found[(index, word)] = None
+        found: dict[tuple[int, str], None] = {
+            (index, word): None for word, index in self._scan(self._concept_words, compact)
+        }
         for index, pair in self._pairs_in(compact):
             for word in pair:
                 found[(index, word)] = None
@@ -120,11 +132,9 @@ class Lexicon:
     def outside_in(self, compact: str) -> list[tuple[OutsideTopic, str]]:
         """The outside topics whose words occur in ``compact`` (substring search, as
         :meth:`concepts_in`), each with every word of it found, longest first."""
-        found: list[tuple[OutsideTopic, str]] = []
-        for topic in self.outside:
-            words = sorted((w for w in topic.words if w in compact), key=len, reverse=True)
-            found += [(topic, w) for w in words]
-        return found
+        found = set(self._scan(self._outside_words, compact))
+        ordered = sorted(found, key=lambda pair: (pair[1], -len(pair[0])))
+        return [(self.outside[index], word) for word, index in ordered]
 
     def related(self, term: str) -> frozenset[str]:
         """General-language synonyms of ``term`` from 词林 (empty when switched off)."""

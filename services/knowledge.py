@@ -111,7 +111,8 @@ def publish_bundle(
 
 # the fields that say what a measure is and who it is for (where and how to apply do not)
 _INDEXED_FIELDS = ("support_target", "support_content", "conditions", "materials")
-_OWN_FIELDS = ("support_target", "support_content", "conditions")  # not 申报材料 (see _OwnText)
+# what the guide says of the measure itself, not the papers to hand in (see _OwnText)
+_OWN_FIELDS = tuple(name for name in _INDEXED_FIELDS if name != "materials")
 
 
 def searchable(view: EntryView) -> EntryView:
@@ -529,14 +530,14 @@ class KnowledgeBase:
             return ()
         return tuple(m for m in result.matches if m.score >= self.config.suggest_floor)
 
-    def also_listed(self, result: SearchResult, *, limit: int) -> tuple[EntryView, ...]:
+    def also_listed(self, result: SearchResult) -> tuple[EntryView, ...]:
         """For an answered question asking which measures there are (区里对软件企业有什么
-        补贴): the other matches scoring at least ``_LIST_FLOOR``, in order, at most
-        ``limit``."""
+        补贴): the other matches scoring at least ``_LIST_FLOOR``, in order, as many as fit
+        beside the answer in ``LIST_TOP``."""
         if not result.answered:
             return ()
         found = (self.entry(m.entry_id) for m in result.matches[1:] if m.score >= _LIST_FLOOR)
-        return tuple(e for e in found if e is not None)[:limit]
+        return tuple(e for e in found if e is not None)[: LIST_TOP - 1]
 
     def replacement(self, entry: EntryView) -> EntryView | None:
         """The entry of the repealing document closest to a repealed entry (by title)."""

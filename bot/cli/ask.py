@@ -101,7 +101,7 @@ def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
     closed = deadline_note(entry, today)
     if closed:
         out.print(f"[yellow]{escape(closed)}[/yellow]")
-    also = service.also_listed(result, limit=LIST_TOP - 1) if listing else ()
+    also = service.also_listed(result) if listing else ()
     if also:
         out.print("与您的问题相关的还有:")
         for n, entry in enumerate(also, start=1):

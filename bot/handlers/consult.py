@@ -91,7 +91,7 @@ async def answer_question(
             quote=group,
             self_checks=clarify.named_self_checks(result, card=entry.entry_id),
         )
-        others = services.knowledge.also_listed(result, limit=LIST_TOP - 1) if listing else ()
+        others = services.knowledge.also_listed(result) if listing else ()
         if others:  # 有什么补贴: the other measures that could have answered, listed
             await message.reply_text(
                 cards.also_text(others, today=services.today()),
