@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -22,7 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from knowledge.lexicon import Concept, Lexicon, Segmenter, pinyin_of
-from knowledge.model import EntryView
+from knowledge.model import OWN_GUIDE_FIELDS, EntryView
 from knowledge.text import DEFAULT_MAX_CHARS, normalize
 
 _PY = "\x01"  # prefix of pinyin-bigram terms (typo channel)
@@ -196,8 +197,40 @@ class Features:
         )
 
 
+class OwnText:
+    """Whether one of the entries ``holders`` says ``name`` in its own text: title, body,
+    what its guide says of the measure (支持对象, 支持内容, 申报条件), headings, keywords
+    and alternative questions, but not its 申报材料: 发票 in 申报材料:展位费发票 is a paper
+    to hand in, not a subject the library speaks of. The index holds 工作 and 许可 of
+    工作许可 said in two places; the text says the name whole or not. One per set of
+    entries, so the answers are kept per name."""
+
+    def __init__(self, entries: Mapping[str, EntryView]) -> None:
+        self._entries = entries
+        self._said: dict[str, bool] = {}
+
+    def __call__(self, name: str, holders: list[str]) -> bool:
+        said = self._said.get(name)
+        if said is None:
+            said = self._said[name] = any(self._says(entry_id, name) for entry_id in holders)
+        return said
+
+    def _says(self, entry_id: str, name: str) -> bool:
+        view = self._entries.get(entry_id)
+        if view is None:
+            return False
+        said = [view.guide[f].value for f in OWN_GUIDE_FIELDS if f in view.guide]
+        texts = (view.title, view.body, *said, *view.path, *view.keywords, *view.alt_questions)
+        return any(name in unicodedata.normalize("NFKC", text).lower() for text in texts)
+
+
 class Matcher:
     """Retrieval and ranking over a fixed set of entries."""
+
+    # whether some entry's own text says a word, given the ids of the entries that may
+    # (see _knows): set from the entries when built from them, by their owner
+    # (services.knowledge) when read from a stored index or updated
+    speaks_of: Callable[[str, list[str]], bool] | None = None
 
     def __init__(
         self,
@@ -222,6 +255,7 @@ class Matcher:
             lengths=_lengths(docs, tfs, len(entries)),
             per_entry=_per_entry(entries),
         )
+        self.speaks_of = OwnText({e.entry_id: e for e in entries})
 
     # ------------------------------------------------------------------ build
     def _entry_fields(self, entry: EntryView) -> list[tuple[str, float, bool, bool]]:
@@ -251,9 +285,6 @@ class Matcher:
         """Derive the searchable index from postings sorted by (term, doc), ``counts``
         of them per term: ``tfs`` are term frequencies × 10 (field weights are tenths),
         ``lengths`` in the same unit."""
-        # set by the owner of the entries' texts (services.knowledge): whether some entry's
-        # own text says a word, given the ids of the entries that may (see _knows)
-        self.speaks_of: Callable[[str, list[str]], bool] | None = None
         c = self.config
         n = len(per_entry.ids)
         self._concept_cache: dict[str, tuple[int, ...]] = {}

@@ -43,6 +43,9 @@ GUIDE_FIELDS: dict[str, str] = {
     "delivery_mode": "兑现方式",
     "deadline": "申报期限",
 }
+# what a guide says of the measure itself and who it is for: the entry's own text, as its
+# body is (申报材料 lists papers to hand in; where and how to apply say nothing of it)
+OWN_GUIDE_FIELDS = ("support_target", "support_content", "conditions")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ import hashlib
 import logging
 import math
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -25,8 +24,8 @@ from knowledge.importing.metadata import guess_level, guess_region
 from knowledge.importing.yamldoc import KEY_PATTERN, ImportBundle
 from knowledge.levels import levels_named
 from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
-from knowledge.matcher import Match, Matcher, MatcherConfig, SearchResult, index_compat
-from knowledge.model import DocumentMeta, EntryView
+from knowledge.matcher import Match, Matcher, MatcherConfig, OwnText, SearchResult, index_compat
+from knowledge.model import OWN_GUIDE_FIELDS, DocumentMeta, EntryView
 from services import index_store
 from services.index_store import EntryViews
 from storage import kb, kbops
@@ -110,9 +109,7 @@ def publish_bundle(
 
 
 # the fields that say what a measure is and who it is for (where and how to apply do not)
-_INDEXED_FIELDS = ("support_target", "support_content", "conditions", "materials")
-# what the guide says of the measure itself, not the papers to hand in (see _OwnText)
-_OWN_FIELDS = tuple(name for name in _INDEXED_FIELDS if name != "materials")
+_INDEXED_FIELDS = (*OWN_GUIDE_FIELDS, "materials")
 
 
 def searchable(view: EntryView) -> EntryView:
@@ -132,32 +129,6 @@ def searchable(view: EntryView) -> EntryView:
 
 def _indexed(views: Mapping[str, EntryView]) -> dict[str, EntryView]:
     return {entry_id: searchable(view) for entry_id, view in views.items()}
-
-
-class _OwnText:
-    """Whether one of the entries ``holders`` says ``name`` in its own text: title, body,
-    what its guide says of the measure (支持对象, 支持内容, 申报条件), headings, keywords
-    and alternative questions, but not its 申报材料: 发票 in 申报材料:展位费发票 is a paper
-    to hand in, not a subject the library speaks of. One per snapshot, so the answers are
-    kept per name."""
-
-    def __init__(self, entries: Mapping[str, EntryView]) -> None:
-        self._entries = entries
-        self._said: dict[str, bool] = {}
-
-    def __call__(self, name: str, holders: list[str]) -> bool:
-        said = self._said.get(name)
-        if said is None:
-            said = self._said[name] = any(self._says(entry_id, name) for entry_id in holders)
-        return said
-
-    def _says(self, entry_id: str, name: str) -> bool:
-        view = self._entries.get(entry_id)
-        if view is None:
-            return False
-        said = [view.guide[f].value for f in _OWN_FIELDS if f in view.guide]
-        texts = (view.title, view.body, *said, *view.path, *view.keywords, *view.alt_questions)
-        return any(name in unicodedata.normalize("NFKC", text).lower() for text in texts)
 
 
 def with_replacements(
@@ -402,7 +373,7 @@ class KnowledgeBase:
                 replacing = kb.replacing_documents(session)
                 entries = with_replacements(entries, replacing, self._repealed)
                 self._repealed = set(replacing)
-            matcher.speaks_of = _OwnText(entries)
+            matcher.speaks_of = OwnText(entries)
             snapshot = Snapshot(
                 entries=entries,
                 matcher=matcher,
