@@ -56,6 +56,14 @@ def test_no_topic_word_is_a_concept_word_or_a_synonym() -> None:
             assert not LEXICON.synonyms(word), word
 
 
+def test_a_general_language_neighbour_does_not_make_the_word_known(segmenter: Segmenter) -> None:
+    # 词林 puts 担保人 beside 总负责人: an entry naming a 总负责人 says nothing of standing
+    # surety for a friend's loan
+    entries = [*FIXTURES, _entry("9", "压实工作责任", "各区明确一名总负责人,统筹推进。")]
+    result = Matcher(entries, segmenter=segmenter).search("朋友借钱让我当担保人,有啥风险")
+    assert result.outside == "担保人" and not result.clarify and not result.answered
+
+
 def test_malformed_topics_are_errors() -> None:
     with pytest.raises(ValueError, match="without id or label"):
         parse_outside({"topics": [{"id": "x", "words": ["发票"]}]})
