@@ -51,6 +51,9 @@ class OutsideTopic:
     id: str
     label: str
     words: tuple[str, ...]
+    # the programmes (concept ids) the subject is a step of: 营业执照 and 注销 are steps of
+    # 个转企, so a question naming both is about the programme
+    within: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -250,7 +253,12 @@ def parse_outside(raw: dict[str, object]) -> tuple[OutsideTopic, ...]:
         )
         if not words or not all(words) or item["id"] in {t.id for t in out}:
             raise ValueError(f"outside_topics.yaml: {item['id']} is duplicated or has no words")
-        out.append(OutsideTopic(str(item["id"]), str(item["label"]), words))
+        within = item.get("within") or []
+        if not isinstance(within, list):
+            raise ValueError(f"outside_topics.yaml: {item['id']}: within must be a list")
+        out.append(
+            OutsideTopic(str(item["id"]), str(item["label"]), words, tuple(map(str, within)))
+        )
     return tuple(out)
 
 

@@ -773,21 +773,27 @@ class Matcher:
     ) -> tuple[str, str]:
         """A word of the question naming a subject the knowledge base has nothing on
         (outside_topics.yaml: 发票, 天气 …), with the subject's label. Empty when every
-        such word (or a synonym of it) is in some entry; when the best entry is about a
-        programme the question names (a key concept: 个体户转公司要换营业执照吗 is about
-        个转企, while 外贸 does not make an insurance claim about going abroad); and when
-        the answering entry covers at least as much of the rest of the question as the
-        word weighs (个体户注销后成立公司有奖励吗: 注销 is a step of 个转企)."""
+        such word is said by some entry; when the best entry is about a programme the
+        question names that the subject is a step of (``within``: 个体户转公司要换营业执照吗
+        is about 个转企); and when the best entry, answering or about a programme the
+        question names, covers at least as much of the rest of the question as the word
+        weighs (个体户注销后成立公司有奖励吗 is answered; 上市 does not keep 小米上市几年了,
+        市值多少 in, nor 外贸 an insurance claim about going abroad)."""
         lexicon = self.segmenter.lexicon
         found = lexicon.outside_in(normalized.replace(" ", ""))
-        if not found or (
-            best is not None and any(c.key and self._is_about(best, c) for c, _ in hits)
-        ):
+        if not found:
             return "", ""
+        keys = [c for c, _ in hits if c.key and best is not None and self._is_about(best, c)]
         for topic, word in found:
             if self._knows(word):
                 continue
-            if answered and best is not None and self._covers_rest(normalized, hits, best, word):
+            if any(c.id in topic.within for c in keys):
+                return "", ""
+            if (
+                (answered or keys)
+                and best is not None
+                and self._covers_rest(normalized, hits, best, word)
+            ):
                 return "", ""
             return word, topic.label
         return "", ""

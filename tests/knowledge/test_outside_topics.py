@@ -65,6 +65,8 @@ def test_a_general_language_neighbour_does_not_make_the_word_known(segmenter: Se
 
 
 def test_malformed_topics_are_errors() -> None:
+    with pytest.raises(ValueError, match="within must be a list"):
+        parse_outside({"topics": [{"id": "x", "label": "X", "words": ["a"], "within": "y"}]})
     with pytest.raises(ValueError, match="without id or label"):
         parse_outside({"topics": [{"id": "x", "words": ["发票"]}]})
     with pytest.raises(ValueError, match="no words"):
@@ -111,6 +113,24 @@ def test_a_programme_the_best_entry_is_about_keeps_the_question(library: Matcher
     result = library.search("个体户转公司要换营业执照吗")
     assert not result.outside and (result.answered or result.clarify)
     assert result.best is not None and result.best.entry_id == "test:1"
+
+
+def test_a_programme_the_subject_is_not_a_step_of_keeps_the_question_only_if_covered(
+    segmenter: Segmenter,
+) -> None:
+    # 上市 names the listing programme, but a listed firm's market value is stock-market
+    # talk: the entry about listing covers little of the rest of the question
+    listing = _entry("9", "支持企业上市", "对在证券交易所上市的企业给予奖励。")
+    matcher = Matcher([*FIXTURES, listing], segmenter=segmenter)
+    result = matcher.search("小米上市几年了,现在市值多少")
+    assert result.outside == "市值" and not result.clarify and not result.answered
+
+
+def test_every_programme_a_subject_is_within_is_a_key_concept() -> None:
+    keys = {c.id for c in LEXICON.concepts if c.key}
+    assert any(t.within for t in TOPICS)
+    for topic in TOPICS:
+        assert set(topic.within) <= keys, topic.id
 
 
 def test_a_need_the_best_entry_meets_does_not_keep_the_question(library: Matcher) -> None:
