@@ -439,7 +439,7 @@ def question_sets() -> list[tuple[str, list[EntryView], Path | tuple[Path, ...]]
         ("dev (plain)", seed, DEV),
         ("held-out", seed, HOLDOUT),
         ("paraphrase", seed, PARAPHRASE),
-        ("off-topic", seed + notices, OFF_TOPIC),
+        ("off-topic dev", seed + notices, OFF_TOPIC),
         ("off-topic held-out", seed + notices, OFF_TOPIC_HOLDOUT),
         ("notices+seed", seed + notices, NOTICE_QUESTIONS),
         ("bare: paraphrase", bare(seed), PARAPHRASE),
