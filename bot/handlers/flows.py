@@ -21,9 +21,11 @@ from bot.cluster import APPLIED_KEY
 from bot.context import PolicyContext
 from bot.features import Button, Command, Feature
 from bot.flows import PAUSED_KEY, Closing, Flow, FlowRegistry
-from bot.handlers.clarify import named_self_checks
+from bot.handlers.clarify import ask_back, named_self_checks
 from bot.handlers.common import has_words, send_card
 from bot.render import cards, keyboards, texts
+from knowledge.text import asks_for_list
+from services.knowledge import LIST_TOP
 
 MISSES_BEFORE_WAY_OUT = 2
 # letters (Chinese characters included, digits not) a typed text needs before it is tried
@@ -67,8 +69,9 @@ def _expired(flow: Flow, *, paused: bool) -> str:
 
 
 async def off_script(update: Update, context: PolicyContext) -> bool:
-    """A typed text the open flow's step cannot take. A question the matcher answers
-    confidently gets its card and a one-tap 继续「…」; the second unrecognised input in a
+    """A typed text the open flow's step cannot take. A question gets what it would get
+    outside the flow — its card, the options to choose from, or the subject no document
+    speaks of — and a one-tap 继续「…」; the second unrecognised input in a
     row gets the way out (继续 / 取消). True when handled here; else the step repeats
     its prompt (and says how to leave)."""
     message, user = update.effective_message, update.effective_user
@@ -81,26 +84,36 @@ async def off_script(update: Update, context: PolicyContext) -> bool:
     title, services = found.flow.title, context.services
     text = (message.text or "").strip()[: services.settings.max_question_chars]
     if _question_like(text):
+        listing = asks_for_list(text)
         result = await asyncio.to_thread(
-            services.knowledge.search, text, top=1, today=services.today()
+            services.knowledge.search, text, top=LIST_TOP if listing else 3, today=services.today()
         )
         best = result.best
         entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
+        markup = keyboards.flow_keyboard(title, cancel=False)
         if entry is not None:
             registry.forgive(context)
-            # the same card a question outside the flow gets, named self-check included
+            # the same card a question outside the flow gets, named self-check and the
+            # other measures of a list question included
             checks = named_self_checks(result, card=entry.entry_id)
             await send_card(message, services, entry, question_id=None, self_checks=checks)
-            markup = keyboards.flow_keyboard(title, cancel=False)
+            others = services.knowledge.also_listed(result) if listing else ()
+            if others:
+                await message.reply_text(
+                    cards.also_text(others, today=services.today()),
+                    reply_markup=keyboards.suggestions_keyboard(others),
+                )
             await message.reply_text(texts.flow_still_open(title), reply_markup=markup)
+            return True
+        if result.clarify:  # 有什么补贴 mid-form: the options to tap, and the form waits
+            registry.forgive(context)
+            await ask_back(message, services, result, question_id=None, listing=listing)
+            await message.reply_text(texts.flow_waits(title), reply_markup=markup)
             return True
         if result.outside:  # 发票怎么开 mid-form: said by name, as outside the flow
             registry.forgive(context)
-            markup = keyboards.flow_keyboard(title, cancel=False)
             outside = cards.outside_text(result.outside, result.outside_label, tip=False)
-            await message.reply_text(
-                f"{outside}\n\n{texts.flow_still_open(title)}", reply_markup=markup
-            )
+            await message.reply_text(f"{outside}\n\n{texts.flow_waits(title)}", reply_markup=markup)
             return True
     if registry.missed(context) < MISSES_BEFORE_WAY_OUT:
         return False

@@ -85,8 +85,12 @@ def flow_resumed(title: str) -> str:
     return f"继续「{esc(title)}」,请按上一条提示操作。"
 
 
+def flow_waits(title: str) -> str:
+    return f"「{esc(title)}」仍在进行,点下方按钮继续。"
+
+
 def flow_still_open(title: str) -> str:
-    return f"以上是您问题的答复。「{esc(title)}」仍在进行,点下方按钮继续。"
+    return f"以上是您问题的答复。{flow_waits(title)}"
 
 
 def flow_way_out(title: str) -> str:

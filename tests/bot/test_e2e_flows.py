@@ -383,6 +383,36 @@ async def test_a_question_mid_flow_about_an_outside_subject_is_told_so(bot: Bot)
     assert "第 1/6 步" in (again.text or "")
 
 
+async def test_a_list_question_mid_flow_gets_the_other_measures_too(bot: Bot) -> None:
+    # as outside the flow: the card, then the other measures the question may mean
+    user = await bot.user()
+    await bot.client.send_command(user, "request")
+    await replies(bot, user)
+    await bot.client.send_message(user, "中小企业有哪些奖励")
+    card, others, still = await replies(bot, user)
+    assert "📜 原文" in card.button_texts
+    assert "与您的问题相关的还有" in (others.text or "") and len(others.button_texts) >= 2
+    assert still.button_texts == ["继续「提交诉求」"]
+
+
+async def test_a_question_mid_flow_that_is_asked_back_offers_its_options(bot: Bot) -> None:
+    # not answered outright: the options to tap (not the step's prompt again), the form
+    # waits, and an option tapped shows its card
+    user = await bot.user()
+    await bot.client.send_command(user, "request")
+    await replies(bot, user)
+    await bot.client.send_message(user, "融资方面有什么政策")
+    options, waits = await replies(bot, user)
+    assert "与您的问题相关的有以下几项" in (options.text or "")
+    assert "都不是" in options.button_texts
+    assert waits.button_texts == ["继续「提交诉求」"] and "第 1/6 步" not in (waits.text or "")
+    await bot.press(user, options, text=options.button_texts[0])
+    assert any("📜 原文" in r.button_texts for r in await replies(bot, user))
+    await bot.press(user, waits, text="继续「提交诉求」")
+    [again] = await replies(bot, user)
+    assert "第 1/6 步" in (again.text or "")
+
+
 async def test_two_unrecognised_inputs_offer_the_way_out(bot: Bot) -> None:
     user = await bot.user()
     await bot.client.send_command(user, "request")
