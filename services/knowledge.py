@@ -155,6 +155,7 @@ def with_replacements(
 # subject: a score just over the answer threshold is a guess between unrelated items
 # (企业上市有什么奖励: 个转企 at 0.57, beside 精上市)
 _LIST_FLOOR = 0.75
+TOP = 3  # a question: the answer, or the options it is asked back with
 LIST_TOP = 6  # a question asking which measures there are: the answer and up to five more
 _STATUS_EXTRA = 5  # more matches than asked for, so that a current document can come up
 _CLOSE_SCORE = 0.75  # a current match this close to a stale one (share of its score) wins

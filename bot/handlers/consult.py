@@ -25,9 +25,7 @@ from bot.render import callbacks as cb
 from bot.render import cards, keyboards, texts
 from bot.render.markup import esc
 from knowledge.text import asks_for_list
-from services.knowledge import LIST_TOP
-
-TOP = 3
+from services.knowledge import LIST_TOP, TOP
 
 
 async def consult(update: Update, context: PolicyContext) -> None:

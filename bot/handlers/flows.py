@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -18,14 +18,16 @@ from telegram.ext import (
 )
 
 from bot.cluster import APPLIED_KEY
-from bot.context import PolicyContext
+from bot.context import BotServices, PolicyContext
 from bot.features import Button, Command, Feature
 from bot.flows import PAUSED_KEY, Closing, Flow, FlowRegistry
 from bot.handlers.clarify import ask_back, named_self_checks
 from bot.handlers.common import has_words, send_card
 from bot.render import cards, keyboards, texts
+from knowledge.matcher import SearchResult
+from knowledge.model import EntryView
 from knowledge.text import asks_for_list
-from services.knowledge import LIST_TOP
+from services.knowledge import LIST_TOP, TOP
 
 MISSES_BEFORE_WAY_OUT = 2
 # letters (Chinese characters included, digits not) a typed text needs before it is tried
@@ -85,35 +87,26 @@ async def off_script(update: Update, context: PolicyContext) -> bool:
     text = (message.text or "").strip()[: services.settings.max_question_chars]
     if _question_like(text):
         listing = asks_for_list(text)
-        result = await asyncio.to_thread(
-            services.knowledge.search, text, top=LIST_TOP if listing else 3, today=services.today()
-        )
+        top, today = LIST_TOP if listing else TOP, services.today()
+        result = await asyncio.to_thread(services.knowledge.search, text, top=top, today=today)
         best = result.best
         entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
-        markup = keyboards.flow_keyboard(title, cancel=False)
-        if entry is not None:
+        if entry is not None or result.clarify or result.outside:
+            # a question, logged as outside the flow (都不是 and the statistics count it)
             registry.forgive(context)
-            # the same card a question outside the flow gets, named self-check and the
-            # other measures of a list question included
-            checks = named_self_checks(result, card=entry.entry_id)
-            await send_card(message, services, entry, question_id=None, self_checks=checks)
-            others = services.knowledge.also_listed(result) if listing else ()
-            if others:
+            answer = await asyncio.to_thread(
+                services.knowledge.log, text, result, channel=services.channel, user_id=user.id
+            )
+            markup = keyboards.flow_keyboard(title, cancel=False)
+            if result.outside:  # 发票怎么开: said by name, in the message with the button
+                said = cards.outside_text(result.outside, result.outside_label, tip=False)
                 await message.reply_text(
-                    cards.also_text(others, today=services.today()),
-                    reply_markup=keyboards.suggestions_keyboard(others),
+                    f"{said}\n\n{texts.flow_waits(title)}", reply_markup=markup
                 )
-            await message.reply_text(texts.flow_still_open(title), reply_markup=markup)
-            return True
-        if result.clarify:  # 有什么补贴 mid-form: the options to tap, and the form waits
-            registry.forgive(context)
-            await ask_back(message, services, result, question_id=None, listing=listing)
-            await message.reply_text(texts.flow_waits(title), reply_markup=markup)
-            return True
-        if result.outside:  # 发票怎么开 mid-form: said by name, as outside the flow
-            registry.forgive(context)
-            outside = cards.outside_text(result.outside, result.outside_label, tip=False)
-            await message.reply_text(f"{outside}\n\n{texts.flow_waits(title)}", reply_markup=markup)
+                return True
+            await _answer_mid_flow(message, services, result, entry, answer.question_id, listing)
+            waits = texts.flow_still_open(title) if entry is not None else texts.flow_waits(title)
+            await message.reply_text(waits, reply_markup=markup)
             return True
     if registry.missed(context) < MISSES_BEFORE_WAY_OUT:
         return False
@@ -121,6 +114,29 @@ async def off_script(update: Update, context: PolicyContext) -> bool:
     markup = keyboards.flow_keyboard(title, cancel=True)
     await message.reply_text(texts.flow_way_out(title), reply_markup=markup)
     return True
+
+
+async def _answer_mid_flow(
+    message: Message,
+    services: BotServices,
+    result: SearchResult,
+    entry: EntryView | None,
+    question_id: int | None,
+    listing: bool,
+) -> None:
+    """What the question would get outside the flow: its card (with the named programme's
+    self-check, and the other measures of a list question) or the options to choose from."""
+    if entry is not None:
+        checks = named_self_checks(result, card=entry.entry_id)
+        await send_card(message, services, entry, question_id=question_id, self_checks=checks)
+        others = services.knowledge.also_listed(result) if listing else ()
+        if others:
+            await message.reply_text(
+                cards.also_text(others, today=services.today()),
+                reply_markup=keyboards.suggestions_keyboard(others),
+            )
+    else:
+        await ask_back(message, services, result, question_id=question_id, listing=listing)
 
 
 def _registry(context: PolicyContext) -> FlowRegistry:

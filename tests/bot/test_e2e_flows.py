@@ -9,11 +9,13 @@ import datetime as dt
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 from telegram import Update
 
 from bot.settings import Settings
 from policybot_localapi.api import LocalBotAPI, MessageRecord, User
 from services.knowledge import KnowledgeBase
+from storage.models import QuestionLog
 from tests.bot.e2e_support import CARD_TITLE, QUESTION, Bot, make_settings
 from tests.bot.test_tickets_e2e_flows import submit
 from tests.bot.tickets_support import Parties, Watch, load_demo_roles, make_parties
@@ -406,6 +408,10 @@ async def test_a_question_mid_flow_that_is_asked_back_offers_its_options(bot: Bo
     assert "与您的问题相关的有以下几项" in (options.text or "")
     assert "都不是" in options.button_texts
     assert waits.button_texts == ["继续「提交诉求」"] and "第 1/6 步" not in (waits.text or "")
+    with Session(bot.engine) as session:  # logged as outside the form: 都不是 is true to it
+        logged = session.exec(select(QuestionLog).where(QuestionLog.user_id == user.id)).one()
+    assert logged.question == "融资方面有什么政策" and not logged.answered
+    assert options.buttons[0]["callback_data"].startswith(f"clar:{logged.id}:1:")
     await bot.press(user, options, text=options.button_texts[0])
     assert any("📜 原文" in r.button_texts for r in await replies(bot, user))
     await bot.press(user, waits, text="继续「提交诉求」")
