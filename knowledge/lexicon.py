@@ -56,6 +56,18 @@ class OutsideTopic:
     within: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class TradeCues:
+    """How a question says that an outside word is the asking enterprise's line of
+    business (养猫的宠物店, 做装修的小公司) while it asks for support (能申请创业补贴吗):
+    then the word says who asks, not what about (``as_a_trade`` of outside_topics.yaml)."""
+
+    before: tuple[str, ...] = ()  # 做装修: said just before the word
+    after: tuple[str, ...] = ()  # 宠物(用品)店: said just after it
+    asks: tuple[str, ...] = ()  # 补贴, 扶持 …: the question asks for support
+    gap: int = 2  # characters allowed between the word and its cue (宠物用品店)
+
+
 @dataclass(slots=True)
 class Lexicon:
     """User words, synonym groups and stopwords; all terms normalised."""
@@ -68,6 +80,7 @@ class Lexicon:
     pleasantries: frozenset[str] = frozenset()
     concepts: tuple[Concept, ...] = ()
     outside: tuple[OutsideTopic, ...] = ()
+    trade: TradeCues = TradeCues()
     use_cilin: bool = True
     # derived in __post_init__, never passed in
     _synonyms: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)
@@ -139,6 +152,22 @@ class Lexicon:
         ordered = sorted(found, key=lambda pair: (pair[1], -len(pair[0])))
         return [(self.outside[index], word) for word, index in ordered]
 
+    def as_a_trade(self, compact: str, word: str) -> bool:
+        """Whether ``compact`` asks for support for an enterprise whose line of business
+        ``word`` names (宠物 in 养猫的宠物店能申请创业补贴吗; not 买房 in 个人买房有补贴吗)."""
+        cues = self.trade
+        if not any(ask in compact for ask in cues.asks):
+            return False
+        start = compact.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if any(a in compact[end : end + cues.gap + len(a)] for a in cues.after) or any(
+                b in compact[max(0, start - cues.gap - len(b)) : start] for b in cues.before
+            ):
+                return True
+            start = compact.find(word, end)
+        return False
+
     def related(self, term: str) -> frozenset[str]:
         """General-language synonyms of ``term`` from 词林 (empty when switched off)."""
         if not self.use_cilin or len(term) < 2:
@@ -196,6 +225,7 @@ class Lexicon:
                 if line.strip() and not line.startswith("#")
             )
 
+        outside_raw = _load_yaml(read(outside, "outside_topics.yaml")) or {}
         return cls(
             user_words=words,
             groups=[g for g in groups if len(g) > 1],
@@ -203,7 +233,8 @@ class Lexicon:
             intents=word_list(read(intents, "intents.txt")),
             pleasantries=word_list(read(pleasantries, "pleasantries.txt")),
             concepts=parse_concepts(_load_yaml(read(concepts, "concepts.yaml")) or {}),
-            outside=parse_outside(_load_yaml(read(outside, "outside_topics.yaml")) or {}),
+            outside=parse_outside(outside_raw),
+            trade=parse_trade(outside_raw),
             use_cilin=use_cilin,
         )
 
@@ -237,6 +268,21 @@ def parse_concepts(raw: dict[str, object]) -> tuple[Concept, ...]:
             )
         )
     return tuple(out)
+
+
+def parse_trade(raw: dict[str, object]) -> TradeCues:
+    """The ``as_a_trade`` cues of outside_topics.yaml (none: no outside word is a trade)."""
+    cues = raw.get("as_a_trade") or {}
+    if not isinstance(cues, dict):
+        raise ValueError("outside_topics.yaml: as_a_trade must be a mapping")
+
+    def words(key: str) -> tuple[str, ...]:
+        items = cues.get(key) or []
+        if not isinstance(items, list) or not all(str(w).strip() for w in items):
+            raise ValueError(f"outside_topics.yaml: as_a_trade.{key} must be a list of words")
+        return tuple(normalize(str(w)).replace(" ", "") for w in items)
+
+    return TradeCues(words("before"), words("after"), words("asks"))
 
 
 def parse_outside(raw: dict[str, object]) -> tuple[OutsideTopic, ...]:

@@ -773,19 +773,21 @@ class Matcher:
     ) -> tuple[str, str]:
         """A word of the question naming a subject the knowledge base has nothing on
         (outside_topics.yaml: 发票, 天气 …), with the subject's label. Empty when every
-        such word is said by some entry; when the best entry is about a programme the
+        such word is said by some entry or names the asking enterprise's line of business
+        in a question asking for support (养猫的宠物店能申请创业补贴吗); when the best entry is about a programme the
         question names that the subject is a step of (``within``: 个体户转公司要换营业执照吗
         is about 个转企); and when the best entry, answering or about a programme the
         question names, covers at least as much of the rest of the question as the word
         weighs (个体户注销后成立公司有奖励吗 is answered; 上市 does not keep 小米上市几年了,
         市值多少 in, nor 外贸 an insurance claim about going abroad)."""
         lexicon = self.segmenter.lexicon
-        found = lexicon.outside_in(normalized.replace(" ", ""))
+        compact = normalized.replace(" ", "")
+        found = lexicon.outside_in(compact)
         if not found:
             return "", ""
         keys = [c for c, _ in hits if c.key and best is not None and self._is_about(best, c)]
         for topic, word in found:
-            if self._knows(word):
+            if self._knows(word) or lexicon.as_a_trade(compact, word):
                 continue
             if any(c.id in topic.within for c in keys):
                 return "", ""

@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from knowledge.lexicon import Segmenter, default_lexicon, parse_outside
+from knowledge.lexicon import Segmenter, default_lexicon, parse_outside, parse_trade
 from knowledge.matcher import Matcher, OwnText
 from tests.knowledge.conftest import fixture_entry
 
@@ -64,7 +64,28 @@ def test_a_general_language_neighbour_does_not_make_the_word_known(segmenter: Se
     assert result.outside == "担保人" and not result.clarify and not result.answered
 
 
+def test_a_trade_named_while_asking_for_support_says_who_asks(library: Matcher) -> None:
+    # 保洁 and 宠物 are the enterprise's line of business here, not the subject: asked
+    # back with the graduates' subsidy, and not declined by name
+    result = library.search("我们是做家政保洁的,招大学生有补助吗")
+    assert not result.outside and (result.answered or result.clarify)
+    assert result.best is not None and result.best.entry_id == "test:2"
+    assert not library.search("开宠物店的能申请补贴吗").outside
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [("装修公司哪家靠谱", "装修"), ("个人买房有补贴吗", "买房"), ("开发票有补贴吗", "发票")],
+)
+def test_without_both_a_trade_and_a_support_ask_the_word_declines(
+    library: Matcher, question: str, word: str
+) -> None:
+    assert library.search(question).outside == word
+
+
 def test_malformed_topics_are_errors() -> None:
+    with pytest.raises(ValueError, match=r"as_a_trade\.after must be a list"):
+        parse_trade({"as_a_trade": {"after": "店"}})
     with pytest.raises(ValueError, match="within must be a list"):
         parse_outside({"topics": [{"id": "x", "label": "X", "words": ["a"], "within": "y"}]})
     with pytest.raises(ValueError, match="without id or label"):
