@@ -59,7 +59,7 @@ class OutsideTopic:
 @dataclass(frozen=True, slots=True)
 class TradeCues:
     """How a question says that an outside word is the asking enterprise's line of
-    business (养猫的宠物店, 做装修的小公司) while it asks for support (能申请创业补贴吗):
+    business (开宠物店的, 做装修的小公司) while it asks for support (能申请创业补贴吗):
     then the word says who asks, not what about (``as_a_trade`` of outside_topics.yaml)."""
 
     before: tuple[str, ...] = ()  # 做装修: said just before the word
@@ -154,7 +154,7 @@ class Lexicon:
 
     def as_a_trade(self, compact: str, word: str) -> bool:
         """Whether ``compact`` asks for support for an enterprise whose line of business
-        ``word`` names (宠物 in 养猫的宠物店能申请创业补贴吗; not 买房 in 个人买房有补贴吗)."""
+        ``word`` names (宠物 in 开宠物店的能申请创业补贴吗; not 买房 in 个人买房有补贴吗)."""
         cues = self.trade
         if not any(ask in compact for ask in cues.asks):
             return False

@@ -774,12 +774,12 @@ class Matcher:
         """A word of the question naming a subject the knowledge base has nothing on
         (outside_topics.yaml: 发票, 天气 …), with the subject's label. Empty when every
         such word is said by some entry or names the asking enterprise's line of business
-        in a question asking for support (养猫的宠物店能申请创业补贴吗); when the best entry is about a programme the
-        question names that the subject is a step of (``within``: 个体户转公司要换营业执照吗
-        is about 个转企); and when the best entry, answering or about a programme the
-        question names, covers at least as much of the rest of the question as the word
-        weighs (个体户注销后成立公司有奖励吗 is answered; 上市 does not keep 小米上市几年了,
-        市值多少 in, nor 外贸 an insurance claim about going abroad)."""
+        in a question asking for support (开宠物店的能申请创业补贴吗); when the best entry
+        is about a programme the question names that the subject is a step of (``within``:
+        个体户转公司要换营业执照吗 is about 个转企); and when the best entry, answering or
+        about a programme the question names, covers at least as much of the rest of the
+        question as the word weighs (个体户注销后成立公司有奖励吗 is answered; 上市 does not
+        keep 小米上市几年了,市值多少 in, nor 外贸 an insurance claim about going abroad)."""
         lexicon = self.segmenter.lexicon
         compact = normalized.replace(" ", "")
         found = lexicon.outside_in(compact)
