@@ -39,7 +39,7 @@ QUIET_SECONDS = 0.3
 QUIT = {"/quit", "/exit", ":q"}
 
 HELP = f"""输入问题或命令(/start /help /browse /search 关键词)与机器人对话。
-  数字 N        按下最近消息的第 N 个按钮
+  数字 N        按下最近一次回复中的第 N 个按钮
   !inline 词    模拟内联查询 @机器人 词
   !edit 文本    把您上一条消息改成新文本
   !sticker !photo !voice !file   发送贴纸/图片/语音/文件
@@ -107,6 +107,7 @@ class ShellChat:
         self.buttons: list[tuple[MessageRecord, dict[str, Any]]] = []
         self.last_user_message: Injected | None = None
         self._edits: dict[int, int] = {}
+        self._new_reply = True  # the next keyboard shown starts the numbering again
 
     # -------------------------------------------------------------- output
     def _snapshot(self) -> tuple[int, tuple[int, ...]]:
@@ -135,15 +136,21 @@ class ShellChat:
         self.console.print(f"[dim]文件已保存到 {path}[/dim]")
 
     def _show_buttons(self, record: MessageRecord) -> None:
-        if not record.buttons and any(r.message_id == record.message_id for r, _ in self.buttons):
-            self.buttons = []  # the keyboard we numbered is gone
-        if record.buttons:
-            self.buttons = [(record, button) for button in record.buttons]
-            labels = [f"[{n}] {b.get('text', '')}" for n, (_, b) in enumerate(self.buttons, 1)]
-            self.console.print(Text("  " + "   ".join(labels), style="cyan"))
+        """Number the message's buttons after those of the reply's earlier messages: a
+        reply of options and a 继续 button under them keeps both pressable, as in a chat."""
+        kept = [(r, b) for r, b in self.buttons if r.message_id != record.message_id]
+        if not record.buttons:
+            self.buttons = kept  # the keyboard we numbered is gone
+            return
+        self.buttons = [] if self._new_reply else kept
+        self._new_reply = False
+        first = len(self.buttons) + 1
+        self.buttons += [(record, button) for button in record.buttons]
+        labels = [f"[{n}] {b.get('text', '')}" for n, b in enumerate(record.buttons, first)]
+        self.console.print(Text("  " + "   ".join(labels), style="cyan"))
 
     def _show_changes(self) -> bool:
-        shown = False
+        shown, self._new_reply = False, True
         for record in self.client.unread(self.user):
             self._edits[record.message_id] = record.edit_count
             self.show(record)

@@ -75,6 +75,27 @@ async def test_clarifying_question_in_the_shell(engine: Engine, knowledge: Knowl
     assert "换个说法" in out  # 都不是: the rephrasing tip
 
 
+async def test_the_buttons_of_every_message_of_a_reply_can_be_pressed(
+    engine: Engine, knowledge: KnowledgeBase
+) -> None:
+    # asked back mid-form: the options and, in a second message, 继续 — numbered on, so
+    # both can be pressed, as both can be tapped in a chat
+    console = Console(record=True, width=160, force_terminal=False)
+    lines = script("/request", "融资方面有什么政策", "5", "融资方面有什么政策", "2", "/quit")
+    await chat(
+        Settings(flood_rate=1000),
+        knowledge=knowledge,
+        engine=engine,
+        lines=lines,
+        console=console,
+        quiet=0.1,
+    )
+    out = console.export_text()
+    assert "[4] 都不是" in out and "[5] 继续「提交诉求」" in out
+    assert out.count("第 1/6 步") == 2  # 继续 went back to the step
+    assert "好的,以下是您选择的政策" in out  # option 2 of the earlier message
+
+
 async def test_files_the_bot_sends_are_saved(
     engine: Engine, knowledge: KnowledgeBase, tmp_path: Path
 ) -> None:
