@@ -359,13 +359,19 @@ async def test_a_question_typed_mid_flow_is_answered_and_the_flow_waits(bot: Bot
     assert "第 2 题" in texts_of(await replies(bot, user))
 
 
-async def test_a_question_mid_flow_naming_a_programme_gets_its_self_check(bot: Bot) -> None:
-    # the same card as outside the flow: the named programme's self-check under it
+async def _asked_mid_request(bot: Bot, question: str) -> tuple[User, list[MessageRecord]]:
+    """A new user opens the request form and types ``question`` at its first step: the
+    user and the bot's replies."""
     user = await bot.user()
     await bot.client.send_command(user, "request")
     await replies(bot, user)
-    await bot.client.send_message(user, "高新技术企业认定条件")
-    answered, still = await replies(bot, user)
+    await bot.client.send_message(user, question)
+    return user, await replies(bot, user)
+
+
+async def test_a_question_mid_flow_naming_a_programme_gets_its_self_check(bot: Bot) -> None:
+    # the same card as outside the flow: the named programme's self-check under it
+    _, (answered, still) = await _asked_mid_request(bot, "高新技术企业认定条件")
     assert "「高新技术企业认定」可以做资格自测" in (answered.text or "")
     assert "✅ 自测:高新技术企业认定" in answered.button_texts
     assert still.button_texts == ["继续「提交诉求」"]
@@ -373,11 +379,7 @@ async def test_a_question_mid_flow_naming_a_programme_gets_its_self_check(bot: B
 
 async def test_a_question_mid_flow_about_an_outside_subject_is_told_so(bot: Bot) -> None:
     # 发票 is in no document: said by name, and the form waits where it was
-    user = await bot.user()
-    await bot.client.send_command(user, "request")
-    await replies(bot, user)
-    await bot.client.send_message(user, "发票怎么开")
-    [told] = await replies(bot, user)
+    user, [told] = await _asked_mid_request(bot, "发票怎么开")
     assert "已收录的政策文件里没有关于「发票」的内容" in (told.text or "")
     assert told.button_texts == ["继续「提交诉求」"]
     await bot.press(user, told, text="继续「提交诉求」")
@@ -387,11 +389,7 @@ async def test_a_question_mid_flow_about_an_outside_subject_is_told_so(bot: Bot)
 
 async def test_a_list_question_mid_flow_gets_the_other_measures_too(bot: Bot) -> None:
     # as outside the flow: the card, then the other measures the question may mean
-    user = await bot.user()
-    await bot.client.send_command(user, "request")
-    await replies(bot, user)
-    await bot.client.send_message(user, "中小企业有哪些奖励")
-    card, others, still = await replies(bot, user)
+    _, (card, others, still) = await _asked_mid_request(bot, "中小企业有哪些奖励")
     assert "📜 原文" in card.button_texts
     assert "与您的问题相关的还有" in (others.text or "") and len(others.button_texts) >= 2
     assert still.button_texts == ["继续「提交诉求」"]
@@ -400,11 +398,7 @@ async def test_a_list_question_mid_flow_gets_the_other_measures_too(bot: Bot) ->
 async def test_a_question_mid_flow_that_is_asked_back_offers_its_options(bot: Bot) -> None:
     # not answered outright: the options to tap (not the step's prompt again), the form
     # waits, and an option tapped shows its card
-    user = await bot.user()
-    await bot.client.send_command(user, "request")
-    await replies(bot, user)
-    await bot.client.send_message(user, "融资方面有什么政策")
-    options, waits = await replies(bot, user)
+    user, (options, waits) = await _asked_mid_request(bot, "融资方面有什么政策")
     assert "与您的问题相关的有以下几项" in (options.text or "")
     assert "都不是" in options.button_texts
     assert waits.button_texts == ["继续「提交诉求」"] and "第 1/6 步" not in (waits.text or "")
@@ -420,11 +414,7 @@ async def test_a_question_mid_flow_that_is_asked_back_offers_its_options(bot: Bo
 
 
 async def test_two_unrecognised_inputs_offer_the_way_out(bot: Bot) -> None:
-    user = await bot.user()
-    await bot.client.send_command(user, "request")
-    await replies(bot, user)
-    await bot.client.send_message(user, "嗯嗯")
-    [first] = await replies(bot, user)
+    user, [first] = await _asked_mid_request(bot, "嗯嗯")
     assert "/cancel" in (first.text or "")  # says how to leave
     await bot.client.send_message(user, "嗯嗯嗯")
     [way_out] = await replies(bot, user)

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-from rich.console import Console
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.settings import Settings
-from bot.shell import SHELL_USER_ID, chat
+from bot.shell import SHELL_USER_ID
 from services.knowledge import KnowledgeBase
 from storage import profiles
-
-
-async def script(*lines: str) -> AsyncIterator[str]:
-    for line in lines:
-        yield line
+from tests.bot.shell_support import run_shell
 
 
 async def test_check_in_the_shell(engine: Engine, knowledge: KnowledgeBase) -> None:
-    console = Console(record=True, width=160, force_terminal=False)
-    lines = script(
+    out = await run_shell(
+        engine,
+        knowledge,
         "/check",
         "4",  # 个体工商户直接转为“四上”企业奖励(个转企)
         "江汉区",  # a choice may be typed
@@ -30,12 +23,8 @@ async def test_check_in_the_shell(engine: Engine, knowledge: KnowledgeBase) -> N
         "1",  # 💾 保存到企业档案
         "/match",
         "/quit",
+        width=160,
     )
-    settings = Settings(flood_rate=1000)
-    await chat(
-        settings, knowledge=knowledge, engine=engine, lines=lines, console=console, quiet=0.1
-    )
-    out = console.export_text()
     assert "请选择要自测的政策项目" in out and "[4] 个体工商户直接转为“四上”企业奖励" in out
     assert "(第 1 题)" in out and "(第 3 题)" in out
     assert "你可能符合:《个体工商户直接转为“四上”企业奖励(个转企)》" in out

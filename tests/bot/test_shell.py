@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-from rich.console import Console
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.settings import Settings
-from bot.shell import SHELL_USER_ID, chat
+from bot.shell import SHELL_USER_ID
 from services.knowledge import KnowledgeBase
 from storage import users
 from storage.models import QuestionLog
-
-
-async def script(*lines: str) -> AsyncIterator[str]:
-    for line in lines:
-        yield line
+from tests.bot.shell_support import run_shell
 
 
 async def test_scripted_session(engine: Engine, knowledge: KnowledgeBase) -> None:
-    console = Console(record=True, width=120, force_terminal=False)
-    lines = script(
+    out = await run_shell(
+        engine,
+        knowledge,
         "/start",
         "2",  # 企业法人
         "个体户转成公司有奖励吗",
@@ -35,11 +30,6 @@ async def test_scripted_session(engine: Engine, knowledge: KnowledgeBase) -> Non
         "/quit",
         "never read",
     )
-    settings = Settings(flood_rate=1000)
-    await chat(
-        settings, knowledge=knowledge, engine=engine, lines=lines, console=console, quiet=0.1
-    )
-    out = console.export_text()
     assert "体验用户,您好!欢迎使用中小企业政策助手" in out
     assert "[1] 企业经办人   [2] 企业法人   [3] 市民" in out
     assert "已选择:企业法人" in out
@@ -58,17 +48,8 @@ async def test_scripted_session(engine: Engine, knowledge: KnowledgeBase) -> Non
 
 
 async def test_clarifying_question_in_the_shell(engine: Engine, knowledge: KnowledgeBase) -> None:
-    console = Console(record=True, width=120, force_terminal=False)
-    lines = script("专精特新怎么申报", "1", "专精特新怎么申报", "4", "/quit")
-    await chat(
-        Settings(flood_rate=1000),
-        knowledge=knowledge,
-        engine=engine,
-        lines=lines,
-        console=console,
-        quiet=0.1,
-    )
-    out = console.export_text()
+    lines = ("专精特新怎么申报", "1", "专精特新怎么申报", "4", "/quit")
+    out = await run_shell(engine, knowledge, *lines)
     assert out.count("您是想了解以下哪项?") == 2
     assert "[4] 都不是" in out and "[5] ✅" in out  # the self-check of the named programme
     assert "好的,以下是您选择的政策" in out  # option 1 chosen: its card
@@ -80,17 +61,8 @@ async def test_the_buttons_of_every_message_of_a_reply_can_be_pressed(
 ) -> None:
     # asked back mid-form: the options and, in a second message, 继续 — numbered on, so
     # both can be pressed, as both can be tapped in a chat
-    console = Console(record=True, width=160, force_terminal=False)
-    lines = script("/request", "融资方面有什么政策", "5", "融资方面有什么政策", "2", "/quit")
-    await chat(
-        Settings(flood_rate=1000),
-        knowledge=knowledge,
-        engine=engine,
-        lines=lines,
-        console=console,
-        quiet=0.1,
-    )
-    out = console.export_text()
+    lines = ("/request", "融资方面有什么政策", "5", "融资方面有什么政策", "2", "/quit")
+    out = await run_shell(engine, knowledge, *lines, width=160)
     assert "[4] 都不是" in out and "[5] 继续「提交诉求」" in out
     assert out.count("第 1/6 步") == 2  # 继续 went back to the step
     assert "好的,以下是您选择的政策" in out  # option 2 of the earlier message
@@ -99,13 +71,9 @@ async def test_the_buttons_of_every_message_of_a_reply_can_be_pressed(
 async def test_files_the_bot_sends_are_saved(
     engine: Engine, knowledge: KnowledgeBase, tmp_path: Path
 ) -> None:
-    console = Console(record=True, width=120, force_terminal=False)
     settings = Settings(flood_rate=1000, admin_ids=[SHELL_USER_ID], data_dir=tmp_path)
-    lines = script("/ebook md", "/quit")
-    await chat(
-        settings, knowledge=knowledge, engine=engine, lines=lines, console=console, quiet=0.3
-    )
-    out = " ".join(console.export_text().split())
+    shown = await run_shell(engine, knowledge, "/ebook md", "/quit", settings=settings, quiet=0.3)
+    out = " ".join(shown.split())
     [saved] = list((tmp_path / "shell-files").iterdir())
     assert saved.name.endswith(".md") and f"文件已保存到 {saved}" in out
     assert "惠企政策汇编" in saved.read_text(encoding="utf-8")

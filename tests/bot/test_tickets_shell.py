@@ -3,22 +3,14 @@ docs/service-map.example.yaml (enterprise 10004, commissioner 10002, department 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-from rich.console import Console
 from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
-from bot.shell import chat
 from services import roles as role_service
 from services.knowledge import KnowledgeBase
 from storage.db import session_scope
+from tests.bot.shell_support import run_shell
 from tests.bot.tickets_support import MAP
-
-
-async def script(*lines: str) -> AsyncIterator[str]:
-    for line in lines:
-        yield line
 
 
 async def test_shell_switches_between_simulated_users(
@@ -26,8 +18,9 @@ async def test_shell_switches_between_simulated_users(
 ) -> None:
     with session_scope(engine) as session:
         role_service.load_service_map(session, role_service.read_service_map(MAP))
-    console = Console(record=True, width=120, force_terminal=False)
-    lines = script(
+    out = await run_shell(
+        engine,
+        knowledge,
         "!as 10002",  # each party "opens the bot" once, as a real user would press Start
         "!as 10004",  # the enterprise
         "/request",
@@ -42,16 +35,8 @@ async def test_shell_switches_between_simulated_users(
         "1",  # ✅ 接单
         "!as 10004",
         "/quit",
+        settings=Settings(flood_rate=1000, admin_ids=[10001]),
     )
-    await chat(
-        Settings(flood_rate=1000, admin_ids=[10001]),
-        knowledge=knowledge,
-        engine=engine,
-        lines=lines,
-        console=console,
-        quiet=0.1,
-    )
-    out = console.export_text()
     assert "现在的身份:用户10004(10004)" in out
     assert "诉求已提交" in out
     assert "新工单" in out and "示例产业园" in out and "[1] ✅ 接单" in out
