@@ -55,6 +55,7 @@ OFF_TOPIC = ROOT / "tests" / "knowledge" / "offtopic_questions.yaml"
 # written blind to the engine and to the other sets, after the outside subjects were
 # written: measured, never tuned on (calibrate.py leaves it out, as the held-out set)
 OFF_TOPIC_HOLDOUT = ROOT / "tests" / "knowledge" / "offtopic_holdout_questions.yaml"
+OFF_TOPIC_HOLDOUT2 = ROOT / "tests" / "knowledge" / "offtopic_holdout2_questions.yaml"
 NOTICES = ROOT / "tests" / "knowledge" / "notices"
 LIBRARY = ROOT / "tests" / "fixtures" / "library"
 EMPTY_CONCEPTS = ROOT / "benchmarks" / "no_concepts.yaml"
@@ -441,6 +442,7 @@ def question_sets() -> list[tuple[str, list[EntryView], Path | tuple[Path, ...]]
         ("paraphrase", seed, PARAPHRASE),
         ("off-topic dev", seed + notices, OFF_TOPIC),
         ("off-topic held-out", seed + notices, OFF_TOPIC_HOLDOUT),
+        ("off held-out 2", seed + notices, OFF_TOPIC_HOLDOUT2),
         ("notices+seed", seed + notices, NOTICE_QUESTIONS),
         ("bare: paraphrase", bare(seed), PARAPHRASE),
         ("bare: notices", bare(seed) + notices, NOTICE_QUESTIONS),
@@ -538,7 +540,11 @@ def accuracy_table(concepts: bool = True) -> None:
         # library measure on the same subject counts as wrong (these rows stay out of the
         # reliability table)
         rows = (("dev+library", DEV), ("paraphrase+library", PARAPHRASE))
-        off_topic = (("off-topic+library", OFF_TOPIC), ("off-topic HO+lib", OFF_TOPIC_HOLDOUT))
+        off_topic = (
+            ("off-topic+library", OFF_TOPIC),
+            ("off-topic HO+lib", OFF_TOPIC_HOLDOUT),
+            ("off-topic HO2+lib", OFF_TOPIC_HOLDOUT2),
+        )
         for name, paths in (*rows, *off_topic):
             row, _ = outcome_table(name, load_set(paths), service.search)
             print(row)
