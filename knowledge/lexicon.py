@@ -54,6 +54,9 @@ class OutsideTopic:
     # the programmes (concept ids) the subject is a step of: 营业执照 and 注销 are steps of
     # 个转企, so a question naming both is about the programme
     within: tuple[str, ...] = ()
+    # an enterprise's own administrative matter (taxes, registrations, approvals): the
+    # reply offers a 诉求 that an 企业服务专员 takes and forwards (weather is not one)
+    request: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,8 +305,13 @@ def parse_outside(raw: dict[str, object]) -> tuple[OutsideTopic, ...]:
         within = item.get("within") or []
         if not isinstance(within, list):
             raise ValueError(f"outside_topics.yaml: {item['id']}: within must be a list")
+        request = item.get("request", False)
+        if not isinstance(request, bool):
+            raise ValueError(f"outside_topics.yaml: {item['id']}: request must be true or false")
         out.append(
-            OutsideTopic(str(item["id"]), str(item["label"]), words, tuple(map(str, within)))
+            OutsideTopic(
+                str(item["id"]), str(item["label"]), words, tuple(map(str, within)), request
+            )
         )
     return tuple(out)
 

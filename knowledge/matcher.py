@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from knowledge.lexicon import Concept, Lexicon, Segmenter, pinyin_of
+from knowledge.lexicon import Concept, Lexicon, OutsideTopic, Segmenter, pinyin_of
 from knowledge.model import OWN_GUIDE_FIELDS, EntryView
 from knowledge.text import DEFAULT_MAX_CHARS, normalize
 
@@ -130,6 +130,8 @@ class SearchResult:
     # the word found and the subject's label (outside_topics.yaml)
     outside: str = ""
     outside_label: str = ""
+    # the subject is an enterprise's administrative matter an 企业服务专员 can take as a 诉求
+    outside_request: bool = False
 
     @property
     def best(self) -> Match | None:
@@ -749,8 +751,8 @@ class Matcher:
         clarify = not answered and (asking or (confident and tie) or plausible)
         # _ranked finds nothing for chatter, so the test only runs when nothing was found
         chatter = not ranked and self._chatter(normalized)
-        outside, label = (
-            ("", "")
+        outside, topic = (
+            ("", None)
             if settled or chatter
             else self._outside(
                 normalized, hits, ranked[0][0] if ranked else None, answered=answered
@@ -760,7 +762,16 @@ class Matcher:
             answered = clarify = False
         checks = tuple(dict.fromkeys(k.self_check for k, _ in hits if k.self_check))
         return SearchResult(
-            question, normalized, answered, tuple(matches), clarify, checks, chatter, outside, label
+            question,
+            normalized,
+            answered,
+            tuple(matches),
+            clarify,
+            checks,
+            chatter,
+            outside,
+            topic.label if topic else "",
+            topic is not None and topic.request,
         )
 
     def _outside(
@@ -770,9 +781,9 @@ class Matcher:
         best: int | None,
         *,
         answered: bool,
-    ) -> tuple[str, str]:
+    ) -> tuple[str, OutsideTopic | None]:
         """A word of the question naming a subject the knowledge base has nothing on
-        (outside_topics.yaml: 发票, 天气 …), with the subject's label. Empty when every
+        (outside_topics.yaml: 发票, 天气 …), with the subject. Empty when every
         such word is said by some entry or names the asking enterprise's line of business
         in a question asking for support (开宠物店的能申请创业补贴吗); when the best entry
         is about a programme the question names that the subject is a step of (``within``:
@@ -784,21 +795,21 @@ class Matcher:
         compact = normalized.replace(" ", "")
         found = lexicon.outside_in(compact)
         if not found:
-            return "", ""
+            return "", None
         keys = [c for c, _ in hits if c.key and best is not None and self._is_about(best, c)]
         for topic, word in found:
             if self._knows(word) or lexicon.as_a_trade(compact, word):
                 continue
             if any(c.id in topic.within for c in keys):
-                return "", ""
+                return "", None
             if (
                 (answered or keys)
                 and best is not None
                 and self._covers_rest(normalized, hits, best, word)
             ):
-                return "", ""
-            return word, topic.label
-        return "", ""
+                return "", None
+            return word, topic
+        return "", None
 
     def _knows(self, word: str) -> bool:
         """Whether some entry speaks of ``word``. From the index alone: the word is a term,

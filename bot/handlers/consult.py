@@ -114,7 +114,9 @@ async def answer_question(
         await message.reply_text("\n\n".join([*notes, texts.CHATTER]), do_quote=group)
         return
     if result.outside:  # 发票怎么开: a subject no document speaks of, said as such
-        text = cards.outside_text(result.outside, result.outside_label)
+        text = cards.outside_text(
+            result.outside, result.outside_label, request=result.outside_request
+        )
         await message.reply_text(
             "\n\n".join([*notes, text]),
             reply_markup=keyboards.suggestions_keyboard(()),  # 分类浏览 only

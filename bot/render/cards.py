@@ -206,10 +206,13 @@ def also_text(entries: Sequence[EntryView], *, today: dt.date | None = None) -> 
     return entry_list_text("<b>与您的问题相关的还有:</b>", entries, first=1, today=today)
 
 
-def outside_text(word: str, label: str, *, tip: bool = True) -> str:
+def outside_text(word: str, label: str, *, tip: bool = True, request: bool = False) -> str:
     """A question about a subject no document of the library speaks of (发票, 天气): say
-    so, rather than "no policy found" under a list of unrelated ones."""
+    so, rather than "no policy found" under a list of unrelated ones. ``request``: an
+    enterprise's administrative matter, which an 企业服务专员 can take as a 诉求."""
     text = f"已收录的政策文件里没有关于「{word}」的内容,这属于{label}方面的问题。"
+    if request:
+        text += "如需协助,可发送 /request 提交诉求,由企业服务专员帮您对接相关部门。"
     return text + (
         "本助手解答企业扶持政策;可以换个说法再问,或使用 /browse 按分类浏览。" if tip else ""
     )

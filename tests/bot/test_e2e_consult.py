@@ -99,6 +99,15 @@ async def test_an_off_topic_question_gets_no_list_of_random_policies(bot: Bot) -
     # a subject no document speaks of is named, with 分类浏览 as the way on
     assert "已收录的政策文件里没有关于「天气」的内容" in (reply.text or "")
     assert reply.buttons == [{"text": "📂 分类浏览", "callback_data": "brw:root"}]
+    assert "/request" not in (reply.text or "")  # the weather is no 诉求
+
+
+async def test_an_enterprise_matter_no_document_speaks_of_offers_a_request(bot: Bot) -> None:
+    # an invoice is the enterprise's own tax matter: an 企业服务专员 can take it as a 诉求
+    user = await bot.user()
+    [reply] = await bot.say(user, "发票怎么开")
+    assert "这属于报税和发票方面的问题" in (reply.text or "")
+    assert "可发送 /request 提交诉求,由企业服务专员帮您对接相关部门" in (reply.text or "")
 
 
 async def test_a_question_asking_which_measures_there_are_gets_the_others_listed(

@@ -83,7 +83,18 @@ def test_without_both_a_trade_and_a_support_ask_the_word_declines(
     assert library.search(question).outside == word
 
 
+def test_an_enterprise_matter_is_marked_for_a_request(library: Matcher) -> None:
+    # 发票 is the enterprise's own tax matter: a 诉求 can take it; the weather is not one
+    by_id = {t.id: t for t in TOPICS}
+    assert by_id["tax-filing"].request and not by_id["daily-life"].request
+    invoice, weather = library.search("发票怎么开"), library.search("今天天气怎么样")
+    assert invoice.outside == "发票" and invoice.outside_request
+    assert weather.outside and not weather.outside_request
+
+
 def test_malformed_topics_are_errors() -> None:
+    with pytest.raises(ValueError, match="request must be true or false"):
+        parse_outside({"topics": [{"id": "x", "label": "X", "words": ["a"], "request": "y"}]})
     with pytest.raises(ValueError, match=r"as_a_trade\.after must be a list"):
         parse_trade({"as_a_trade": {"after": "店"}})
     with pytest.raises(ValueError, match="within must be a list"):
