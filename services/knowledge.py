@@ -26,6 +26,7 @@ from knowledge.levels import levels_named
 from knowledge.lexicon import Lexicon, Segmenter, default_lexicon
 from knowledge.matcher import Match, Matcher, MatcherConfig, OwnText, SearchResult, index_compat
 from knowledge.model import OWN_GUIDE_FIELDS, DocumentMeta, EntryView
+from knowledge.text import asks_for_list
 from services import index_store
 from services.index_store import EntryViews
 from storage import kb, kbops
@@ -157,6 +158,14 @@ def with_replacements(
 _LIST_FLOOR = 0.75
 TOP = 3  # a question: the answer, or the options it is asked back with
 LIST_TOP = 6  # a question asking which measures there are: the answer and up to five more
+
+
+def search_top(question: str, top: int = TOP) -> int:
+    """How many matches to search ``question`` for: one asking which measures there are
+    (有什么补贴) looks further down, for the others to list beside the answer."""
+    return max(top, LIST_TOP) if asks_for_list(question) else top
+
+
 _STATUS_EXTRA = 5  # more matches than asked for, so that a current document can come up
 _CLOSE_SCORE = 0.75  # a current match this close to a stale one (share of its score) wins
 

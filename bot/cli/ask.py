@@ -21,7 +21,7 @@ from knowledge.importing import ImportFailed
 from knowledge.matcher import Match, SearchResult
 from knowledge.model import DocStatus
 from knowledge.text import asks_for_list
-from services.knowledge import LIST_TOP, KnowledgeBase
+from services.knowledge import KnowledgeBase, search_top
 
 # eval's metrics in the table people read (``as_dict`` keeps the keys machines read)
 METRIC_NAMES = {
@@ -145,7 +145,7 @@ def ask(
 
 def _ask(service: KnowledgeBase, text: str, top: int) -> SearchResult:
     """As the bot asks: a question asking which measures there are looks further down."""
-    return service.ask(text, top=max(top, LIST_TOP) if asks_for_list(text) else top).result
+    return service.ask(text, top=search_top(text, top)).result
 
 
 def _emit(service: KnowledgeBase, result: SearchResult, as_json: bool) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import catalog
-from bot.context import PolicyContext
+from bot.context import BotServices, PolicyContext
 from bot.features import Button, Feature
 from bot.handlers import clarify, ticket_route
 from bot.handlers.common import (
@@ -24,8 +25,10 @@ from bot.handlers.common import (
 from bot.render import callbacks as cb
 from bot.render import cards, keyboards, texts
 from bot.render.markup import esc
+from knowledge.matcher import SearchResult
+from knowledge.model import EntryView
 from knowledge.text import asks_for_list
-from services.knowledge import LIST_TOP, TOP
+from services.knowledge import search_top
 
 
 async def consult(update: Update, context: PolicyContext) -> None:
@@ -64,9 +67,7 @@ async def answer_question(
         notes.append(esc(texts.truncated(limit)))
         text = text[:limit]
     listing = asks_for_list(text)
-    result = await asyncio.to_thread(
-        services.knowledge.search, text, top=LIST_TOP if listing else TOP
-    )
+    result = await asyncio.to_thread(services.knowledge.search, text, top=search_top(text))
     route = ticket_route.Route.NONE
     if offer_ticket and user_id:
         route = await ticket_route.offer(message, context, text, user_id, answered=result.answered)
@@ -78,24 +79,16 @@ async def answer_question(
     best = result.best
     entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
     if entry is not None:
-        # a question naming a programme (高新技术企业认定条件) is offered its self-check
-        # when the answering entry is linked to it
-        await send_card(
+        await send_answer(
             message,
             services,
             entry,
+            result,
             question_id=answer.question_id,
+            listing=listing,
             notes=notes,
             quote=group,
-            self_checks=clarify.named_self_checks(result, card=entry.entry_id),
         )
-        others = services.knowledge.also_listed(result) if listing else ()
-        if others:  # 有什么补贴: the other measures that could have answered, listed
-            await message.reply_text(
-                cards.also_text(others, today=services.today()),
-                reply_markup=keyboards.suggestions_keyboard(others),
-                do_quote=group,
-            )
         if route is ticket_route.Route.ANSWER_THEN_OFFER:
             await ticket_route.offer_forward(message, context)
         return
@@ -132,6 +125,38 @@ async def answer_question(
         reply_markup=keyboards.suggestions_keyboard(suggestions),
         quote=group,
     )
+
+
+async def send_answer(
+    message: Message,
+    services: BotServices,
+    entry: EntryView,
+    result: SearchResult,
+    *,
+    question_id: int | None,
+    listing: bool,
+    notes: Sequence[str] = (),
+    quote: bool = False,
+) -> None:
+    """The answer's card — a question naming a programme (高新技术企业认定条件) is offered
+    its self-check when the answering entry is linked to it — and, for a question asking
+    which measures there are (有什么补贴), the others that could have answered, listed."""
+    await send_card(
+        message,
+        services,
+        entry,
+        question_id=question_id,
+        notes=notes,
+        quote=quote,
+        self_checks=clarify.named_self_checks(result, card=entry.entry_id),
+    )
+    others = services.knowledge.also_listed(result) if listing else ()
+    if others:
+        await message.reply_text(
+            cards.also_text(others, today=services.today()),
+            reply_markup=keyboards.suggestions_keyboard(others),
+            do_quote=quote,
+        )
 
 
 async def card_button(update: Update, context: PolicyContext) -> None:

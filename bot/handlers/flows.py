@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -18,16 +18,15 @@ from telegram.ext import (
 )
 
 from bot.cluster import APPLIED_KEY
-from bot.context import BotServices, PolicyContext
+from bot.context import PolicyContext
 from bot.features import Button, Command, Feature
 from bot.flows import PAUSED_KEY, Closing, Flow, FlowRegistry
-from bot.handlers.clarify import ask_back, named_self_checks
-from bot.handlers.common import has_words, send_card
+from bot.handlers.clarify import ask_back
+from bot.handlers.common import has_words
+from bot.handlers.consult import send_answer
 from bot.render import cards, keyboards, texts
-from knowledge.matcher import SearchResult
-from knowledge.model import EntryView
 from knowledge.text import asks_for_list
-from services.knowledge import LIST_TOP, TOP
+from services.knowledge import search_top
 
 MISSES_BEFORE_WAY_OUT = 2
 # letters (Chinese characters included, digits not) a typed text needs before it is tried
@@ -86,9 +85,10 @@ async def off_script(update: Update, context: PolicyContext) -> bool:
     title, services = found.flow.title, context.services
     text = (message.text or "").strip()[: services.settings.max_question_chars]
     if _question_like(text):
-        listing = asks_for_list(text)
-        top, today = LIST_TOP if listing else TOP, services.today()
-        result = await asyncio.to_thread(services.knowledge.search, text, top=top, today=today)
+        listing, today = asks_for_list(text), services.today()
+        result = await asyncio.to_thread(
+            services.knowledge.search, text, top=search_top(text), today=today
+        )
         best = result.best
         entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
         if entry is not None or result.clarify or result.outside:
@@ -104,7 +104,19 @@ async def off_script(update: Update, context: PolicyContext) -> bool:
                     f"{said}\n\n{texts.flow_waits(title)}", reply_markup=markup
                 )
                 return True
-            await _answer_mid_flow(message, services, result, entry, answer.question_id, listing)
+            if entry is not None:  # what the question would get outside the flow
+                await send_answer(
+                    message,
+                    services,
+                    entry,
+                    result,
+                    question_id=answer.question_id,
+                    listing=listing,
+                )
+            else:
+                await ask_back(
+                    message, services, result, question_id=answer.question_id, listing=listing
+                )
             waits = texts.flow_still_open(title) if entry is not None else texts.flow_waits(title)
             await message.reply_text(waits, reply_markup=markup)
             return True
@@ -114,29 +126,6 @@ async def off_script(update: Update, context: PolicyContext) -> bool:
     markup = keyboards.flow_keyboard(title, cancel=True)
     await message.reply_text(texts.flow_way_out(title), reply_markup=markup)
     return True
-
-
-async def _answer_mid_flow(
-    message: Message,
-    services: BotServices,
-    result: SearchResult,
-    entry: EntryView | None,
-    question_id: int | None,
-    listing: bool,
-) -> None:
-    """What the question would get outside the flow: its card (with the named programme's
-    self-check, and the other measures of a list question) or the options to choose from."""
-    if entry is not None:
-        checks = named_self_checks(result, card=entry.entry_id)
-        await send_card(message, services, entry, question_id=question_id, self_checks=checks)
-        others = services.knowledge.also_listed(result) if listing else ()
-        if others:
-            await message.reply_text(
-                cards.also_text(others, today=services.today()),
-                reply_markup=keyboards.suggestions_keyboard(others),
-            )
-    else:
-        await ask_back(message, services, result, question_id=question_id, listing=listing)
 
 
 def _registry(context: PolicyContext) -> FlowRegistry:
