@@ -712,7 +712,7 @@ class Matcher:
         c = self.config
         normalized = normalize(question, max_chars=self.max_chars)
         hits = self.segmenter.lexicon.concepts_in(normalized.replace(" ", ""))
-        ranked = self._ranked(normalized, c.candidates, hits)
+        ranked, units = self._ranked(normalized, c.candidates, hits)
         keys = [concept for concept, _ in hits if concept.key]
         raw = [self._confidence(f) for _, f in ranked[:3]]
         # a known wording of the best entry (e.g. one learned from use) is not ambiguous
@@ -755,7 +755,7 @@ class Matcher:
             ("", None)
             if settled or chatter
             else self._outside(
-                normalized, hits, ranked[0][0] if ranked else None, answered=answered
+                normalized, units, ranked[0][0] if ranked else None, hits, answered=answered
             )
         )
         if outside:
@@ -777,8 +777,9 @@ class Matcher:
     def _outside(
         self,
         normalized: str,
-        hits: list[tuple[Concept, str]],
+        units: list[_Unit],
         best: int | None,
+        hits: list[tuple[Concept, str]],
         *,
         answered: bool,
     ) -> tuple[str, OutsideTopic | None]:
@@ -802,11 +803,7 @@ class Matcher:
                 continue
             if any(c.id in topic.within for c in keys):
                 return "", None
-            if (
-                (answered or keys)
-                and best is not None
-                and self._covers_rest(normalized, hits, best, word)
-            ):
+            if (answered or keys) and best is not None and self._covers_rest(units, best, word):
                 return "", None
             return word, topic
         return "", None
@@ -836,13 +833,10 @@ class Matcher:
                 docs = np.intersect1d(docs, self._postings(self._vocab[part]))
         return [self._ids[int(d)] for d in docs]
 
-    def _covers_rest(
-        self, normalized: str, hits: list[tuple[Concept, str]], doc: int, word: str
-    ) -> bool:
+    def _covers_rest(self, units: list[_Unit], doc: int, word: str) -> bool:
         """Whether entry ``doc`` covers at least as much of the question's other words
-        (idf-weighted) as the units that hold ``word`` weigh; a unit of 信用卡 is matched
-        through its part 信用, so what the entry covers of it does not count."""
-        units, _ = self._query(normalized, hits)
+        (``units``, idf-weighted) as the units that hold ``word`` weigh; a unit of 信用卡 is
+        matched through its part 信用, so what the entry covers of it does not count."""
         total = sum(u.weight for u in units) or 1.0
         held = [u for u in units if len(u.text) >= 2 and (word in u.text or u.text in word)]
         rest = [u for u in units if u not in held]
@@ -890,32 +884,33 @@ class Matcher:
         """The features behind the ranking (for calibration and debugging)."""
         normalized = normalize(question, max_chars=self.max_chars)
         hits = self.segmenter.lexicon.concepts_in(normalized.replace(" ", ""))
-        ranked = self._ranked(normalized, self._n, hits)[:top]
+        ranked = self._ranked(normalized, self._n, hits)[0][:top]
         return [(self._ids[doc], f, self._confidence(f)) for doc, f in ranked]
 
     def _ranked(
         self, normalized: str, limit: int, hits: list[tuple[Concept, str]]
-    ) -> list[tuple[int, Features]]:
-        """Up to ``limit`` BM25 candidates with their features, best first; none for
-        chatter (收到,谢谢 / 好的 / 知道了), which is not a question about anything."""
+    ) -> tuple[list[tuple[int, Features]], list[_Unit]]:
+        """Up to ``limit`` BM25 candidates with their features, best first, and the
+        question's units they were scored on; no candidates for chatter (收到,谢谢 / 好的 /
+        知道了), which is not a question about anything."""
         if not normalized or self._n == 0 or self._chatter(normalized):
-            return []
+            return [], []
         units, qterms = self._query(normalized, hits)
         if not qterms or not units:
             # no word of the question is more than a function word (可以 / 怎么办): the
             # typo and pinyin channels alone would find homophones
-            return []
+            return [], units
         scores = self._bm25(qterms)
         k = min(limit, self._n)
         cand = np.argpartition(-scores, k - 1)[:k] if k < self._n else np.arange(self._n)
         cand = np.sort(cand[scores[cand] > 0])
         if len(cand) == 0:
-            return []
+            return [], units
         max_possible = sum(u.weight for u in units) * (self.config.k1 + 1)
         features = self._features(units, cand, scores, max_possible, normalized, hits)
         pairs = list(zip(cand.tolist(), features, strict=True))
         pairs.sort(key=lambda pair: (-self._rank(pair[1]), pair[0]))
-        return pairs
+        return pairs, units
 
     def _features(
         self,
