@@ -162,7 +162,7 @@ def _relative(s: str, today: dt.date) -> str:
 def _number(field: Field, text: str, today: dt.date) -> FactValue:
     if field.unit is Unit.YEAR:
         text = _relative(_clean(text), today)
-        years = _since(_clean(text), today)
+        years = _since(text, today)
         if years is not None:
             return years
     try:
