@@ -755,7 +755,7 @@ class Matcher:
             ("", None)
             if settled or chatter
             else self._outside(
-                normalized, units, ranked[0][0] if ranked else None, hits, answered=answered
+                normalized, units, ranked[0][0] if ranked else None, hits, confident=confident
             )
         )
         if outside:
@@ -781,16 +781,17 @@ class Matcher:
         best: int | None,
         hits: list[tuple[Concept, str]],
         *,
-        answered: bool,
+        confident: bool,
     ) -> tuple[str, OutsideTopic | None]:
         """A word of the question naming a subject the knowledge base has nothing on
         (outside_topics.yaml: 发票, 天气 …), with the subject. Empty when every
         such word is said by some entry or names the asking enterprise's line of business
         in a question asking for support (开宠物店的能申请创业补贴吗); when the best entry
         is about a programme the question names that the subject is a step of (``within``:
-        个体户转公司要换营业执照吗 is about 个转企); and when the best entry, answering or
-        about a programme the question names, covers at least as much of the rest of the
-        question as the word weighs (个体户注销后成立公司有奖励吗 is answered; 上市 does not
+        个体户转公司要换营业执照吗 is about 个转企); and when the best entry, confident (if
+        tied with another, as a notice and the work plan on one measure are) or about a
+        programme the question names, covers at least as much of the rest of the question
+        as the word weighs (个体户注销后成立公司有奖励吗 is answered; 上市 does not
         keep 小米上市几年了,市值多少 in, nor 外贸 an insurance claim about going abroad)."""
         lexicon = self.segmenter.lexicon
         compact = normalized.replace(" ", "")
@@ -803,7 +804,11 @@ class Matcher:
                 continue
             if any(c.id in topic.within for c in keys):
                 return "", None
-            if (answered or keys) and best is not None and self._covers_rest(units, best, word):
+            if (
+                (confident or keys)
+                and best is not None
+                and self._covers_rest(units, best, word, compact)
+            ):
                 return "", None
             return word, topic
         return "", None
@@ -833,12 +838,20 @@ class Matcher:
                 docs = np.intersect1d(docs, self._postings(self._vocab[part]))
         return [self._ids[int(d)] for d in docs]
 
-    def _covers_rest(self, units: list[_Unit], doc: int, word: str) -> bool:
+    def _covers_rest(self, units: list[_Unit], doc: int, word: str, compact: str) -> bool:
         """Whether entry ``doc`` covers at least as much of the question's other words
         (``units``, idf-weighted) as the units that hold ``word`` weigh; a unit of 信用卡 is
-        matched through its part 信用, so what the entry covers of it does not count."""
+        matched through its part 信用, so what the entry covers of it does not count. A
+        unit holds the word when they overlap in the question: 买车贷款 is cut 买车 + 贷款,
+        and both are the words of 车贷 there."""
         total = sum(u.weight for u in units) or 1.0
-        held = [u for u in units if len(u.text) >= 2 and (word in u.text or u.text in word)]
+        spans = _spans(compact, word)
+        held = [
+            u
+            for u in units
+            if word in u.text
+            or any(a < e and s < b for a, b in _spans(compact, u.text) for s, e in spans)
+        ]
         rest = [u for u in units if u not in held]
         if not rest:
             return False
@@ -1313,6 +1326,16 @@ def _add_in_order(scores: np.ndarray, docs: list[np.ndarray], values: list[np.nd
         np.add.at(scores, np.concatenate(docs, dtype=np.intp), np.concatenate(values))
         docs.clear()
         values.clear()
+
+
+def _spans(text: str, word: str) -> list[tuple[int, int]]:
+    """Where ``word`` occurs in ``text``, as (start, end) pairs."""
+    out = []
+    start = text.find(word) if word else -1
+    while start >= 0:
+        out.append((start, start + len(word)))
+        start = text.find(word, start + 1)
+    return out
 
 
 def _sigmoid(x: float) -> float:

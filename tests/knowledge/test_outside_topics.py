@@ -186,6 +186,23 @@ def test_an_answer_covering_the_rest_of_the_question_keeps_it(library: Matcher) 
     assert result.best is not None and result.best.entry_id == "test:1"
 
 
+def test_two_entries_on_one_measure_ask_back_instead_of_declining(segmenter: Segmenter) -> None:
+    # a notice and the work plan on the same measure tie, so neither is the answer; the
+    # question is still about it, and is asked back rather than declined for 注销
+    twin = _entry("7", "加快推进个转企", "对个体工商户转型为企业的,给予一次性奖励。")
+    matcher = Matcher([*FIXTURES, twin], segmenter=segmenter)
+    result = matcher.search("个体工商户注销后转型为企业有一次性奖励吗")
+    assert not result.outside and result.clarify and not result.answered
+    assert {m.entry_id for m in result.matches[:2]} == {"test:1", "test:7"}
+
+
+def test_a_word_cut_across_two_words_is_not_the_rest_of_the_question(library: Matcher) -> None:
+    # 买车贷款 is cut 买车 + 贷款: both hold 车贷, so 贷款 does not count as what the
+    # guarantee entry covers besides it (it had been answered at 0.89)
+    result = library.search("买车贷款要融资担保吗")
+    assert result.outside == "车贷" and not result.answered and not result.clarify
+
+
 def test_without_outside_topics_the_same_question_is_not_declined_by_name(
     segmenter: Segmenter, library: Matcher
 ) -> None:
