@@ -56,6 +56,24 @@ def test_no_topic_word_is_a_concept_word_or_a_synonym() -> None:
             assert not LEXICON.synonyms(word), word
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "去重庆参展有补贴吗",  # 去重 (removing duplicates)
+        "合同中签订的付款期限到了还被拖欠怎么办",  # 中签 (winning a share lottery)
+        "我们做空压机的小厂技改有补贴吗",  # 做空 (selling short)
+        "推动更多云服务落地有什么支持",  # 多云 (cloudy)
+        "海外仓位于欧洲的企业能拿补贴吗",  # 仓位 (a trader's position)
+        "盘活闲置厂房、扩大盘活存量有什么政策",  # 大盘 (the stock index)
+        "防止损失扩大有没有应急资金",  # 止损 (a stop-loss)
+    ],
+)
+def test_no_topic_word_is_read_across_two_words(question: str) -> None:
+    # words are found as substrings, so a short one must not be spelt by the end of one
+    # word and the start of the next in the way enterprises ask
+    assert not LEXICON.outside_in(question), question
+
+
 def test_a_general_language_neighbour_does_not_make_the_word_known(segmenter: Segmenter) -> None:
     # 词林 puts 担保人 beside 总负责人: an entry naming a 总负责人 says nothing of standing
     # surety for a friend's loan
