@@ -412,6 +412,28 @@ class Segmenter:
         """True when the dictionary knows ``word`` (jieba's or ours)."""
         return self._tokenizer.FREQ.get(word, 0) > 0
 
+    def across_words(self, text: str, word: str) -> bool:
+        """Whether ``word`` occurs in ``text`` only spelt by the end of one longer word and
+        the start of the next (年报 in 今年报名, 台风 in 平台风险): jieba's cut of ``text``
+        puts a boundary inside each occurrence, with more of the left word before it and
+        more of the right word after it. 发票 in 开发票 (开发 | 票) is still said."""
+        spans = []
+        start = 0
+        for token in self._tokenizer.cut(text):
+            spans.append((start, start + len(token)))
+            start += len(token)
+        found = False
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            left = next((a for a, b in spans if a <= at < b), at)
+            right = next((b for a, b in spans if a < end <= b), end)
+            if not (left < at and right > end):
+                return False
+            found = True
+            at = text.find(word, at + 1)
+        return found
+
     def tokens(self, normalized_text: str) -> list[str]:
         """Search-mode tokens (long words and their parts) without stopwords or spaces.
 

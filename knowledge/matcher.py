@@ -803,7 +803,11 @@ class Matcher:
             return "", None
         keys = [c for c, _ in hits if c.key and best is not None and self._is_about(best, c)]
         for topic, word in found:
-            if self._knows(word) or lexicon.as_a_trade(compact, word):
+            # 年报 in 今年 | 报名 is not said; 车贷 in 买车 | 贷款 is, as 买车 is outside too
+            across = self.segmenter.across_words(compact, word) and not any(
+                other != word and _overlap(compact, word, other) for _, other in found
+            )
+            if across or self._knows(word) or lexicon.as_a_trade(compact, word):
                 continue
             if any(c.id in topic.within for c in keys):
                 return "", None
@@ -848,13 +852,7 @@ class Matcher:
         unit holds the word when they overlap in the question: 买车贷款 is cut 买车 + 贷款,
         and both are the words of 车贷 there."""
         total = sum(u.weight for u in units) or 1.0
-        spans = _spans(compact, word)
-        held = [
-            u
-            for u in units
-            if word in u.text
-            or any(a < e and s < b for a, b in _spans(compact, u.text) for s, e in spans)
-        ]
+        held = [u for u in units if word in u.text or _overlap(compact, u.text, word)]
         rest = [u for u in units if u not in held]
         if not rest:
             return False
@@ -1329,6 +1327,11 @@ def _add_in_order(scores: np.ndarray, docs: list[np.ndarray], values: list[np.nd
         np.add.at(scores, np.concatenate(docs, dtype=np.intp), np.concatenate(values))
         docs.clear()
         values.clear()
+
+
+def _overlap(text: str, word: str, other: str) -> bool:
+    """Whether an occurrence of ``word`` in ``text`` overlaps one of ``other``."""
+    return any(a < e and s < b for a, b in _spans(text, word) for s, e in _spans(text, other))
 
 
 def _spans(text: str, word: str) -> list[tuple[int, int]]:
