@@ -110,6 +110,8 @@ def test_a_trade_named_while_asking_for_support_says_who_asks(library: Matcher) 
     assert not result.outside and (result.answered or result.clarify)
     assert result.best is not None and result.best.entry_id == "test:2"
     assert not library.search("开宠物店的能申请补贴吗").outside
+    assert not library.search("我们是做宠物食品的厂,想出口有什么支持").outside
+    assert not library.search("做宠物用品的小店有什么帮扶").outside
 
 
 @pytest.mark.parametrize(
