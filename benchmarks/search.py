@@ -56,6 +56,7 @@ OFF_TOPIC = ROOT / "tests" / "knowledge" / "offtopic_questions.yaml"
 # written: measured, never tuned on (calibrate.py leaves it out, as the held-out set)
 OFF_TOPIC_HOLDOUT = ROOT / "tests" / "knowledge" / "offtopic_holdout_questions.yaml"
 OFF_TOPIC_HOLDOUT2 = ROOT / "tests" / "knowledge" / "offtopic_holdout2_questions.yaml"
+OFF_TOPIC_HOLDOUT3 = ROOT / "tests" / "knowledge" / "offtopic_holdout3_questions.yaml"
 # development sets of near misses: off-topic questions using a word of the documents in
 # another sense (姚明 the 小巨人, eggs 孵化), and in-scope twins using such words as meant
 NEAR_MISS = ROOT / "tests" / "knowledge" / "nearmiss_offtopic_questions.yaml"
@@ -447,6 +448,7 @@ def question_sets() -> list[tuple[str, list[EntryView], Path | tuple[Path, ...]]
         ("off-topic dev", seed + notices, OFF_TOPIC),
         ("off-topic held-out", seed + notices, OFF_TOPIC_HOLDOUT),
         ("off held-out 2", seed + notices, OFF_TOPIC_HOLDOUT2),
+        ("off held-out 3", seed + notices, OFF_TOPIC_HOLDOUT3),
         ("near-miss off", seed + notices, NEAR_MISS),
         ("near-miss twins", seed, NEAR_MISS_TWINS),
         ("notices+seed", seed + notices, NOTICE_QUESTIONS),
@@ -550,6 +552,7 @@ def accuracy_table(concepts: bool = True) -> None:
             ("off-topic+library", OFF_TOPIC),
             ("off-topic HO+lib", OFF_TOPIC_HOLDOUT),
             ("off-topic HO2+lib", OFF_TOPIC_HOLDOUT2),
+            ("off-topic HO3+lib", OFF_TOPIC_HOLDOUT3),
             ("near-miss off+lib", NEAR_MISS),
         )
         for name, paths in (*rows, *off_topic):

@@ -22,6 +22,7 @@ NOTICE_QUESTIONS = HERE / "notice_questions.yaml"
 OFF_TOPIC = HERE / "offtopic_questions.yaml"
 OFF_TOPIC_HOLDOUT = HERE / "offtopic_holdout_questions.yaml"
 OFF_TOPIC_HOLDOUT2 = HERE / "offtopic_holdout2_questions.yaml"
+OFF_TOPIC_HOLDOUT3 = HERE / "offtopic_holdout3_questions.yaml"
 NEAR_MISS = HERE / "nearmiss_offtopic_questions.yaml"
 NEAR_MISS_TWINS = HERE / "nearmiss_twins_questions.yaml"
 NOTICES = HERE / "notices"
@@ -149,6 +150,18 @@ def test_second_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
     assert asked >= 99 and declined >= 0.80, declined
 
 
+def test_third_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
+    """A third blind set, written beside the near-miss development pair and run once on
+    the engine before and once after the changes made while it was being written."""
+    older = (
+        *(DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS),
+        *(OFF_TOPIC, OFF_TOPIC_HOLDOUT, OFF_TOPIC_HOLDOUT2, NEAR_MISS, NEAR_MISS_TWINS),
+    )
+    report = _declined(seed_views, OFF_TOPIC_HOLDOUT3, older)
+    asked, declined = report.off_topic, report.declined_rate
+    assert asked >= 120 and declined >= 0.85, declined
+
+
 def test_near_miss_sets(seed_views: list[EntryView]) -> None:
     """Off-topic questions using a word of the documents in another sense (the hardest
     to decline), and in-scope twins using such words as the documents mean them: a
@@ -179,6 +192,7 @@ def test_near_miss_sets(seed_views: list[EntryView]) -> None:
         OFF_TOPIC,
         OFF_TOPIC_HOLDOUT,
         OFF_TOPIC_HOLDOUT2,
+        OFF_TOPIC_HOLDOUT3,
         NEAR_MISS,
         NEAR_MISS_TWINS,
     ],
