@@ -159,7 +159,7 @@ def test_third_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
     )
     report = _declined(seed_views, OFF_TOPIC_HOLDOUT3, older)
     asked, declined = report.off_topic, report.declined_rate
-    assert asked >= 120 and declined >= 0.85, declined
+    assert asked >= 114 and declined >= 0.85, declined
 
 
 def test_near_miss_sets(seed_views: list[EntryView]) -> None:
