@@ -68,7 +68,9 @@ class TradeCues:
     before: tuple[str, ...] = ()  # 做装修: said just before the word
     after: tuple[str, ...] = ()  # 宠物(用品)店: said just after it
     asks: tuple[str, ...] = ()  # 补贴, 扶持 …: the question asks for support
+    does: tuple[str, ...] = ()  # 做保洁的: said just before the word, with 的 after it
     gap: int = 2  # characters allowed between the word and its cue (宠物用品店)
+    span: int = 8  # characters after the word where 的 is looked for (做电脑维修和IT外包的)
 
 
 @dataclass(slots=True)
@@ -157,15 +159,31 @@ class Lexicon:
 
     def as_a_trade(self, compact: str, word: str) -> bool:
         """Whether ``compact`` asks for support for an enterprise whose line of business
-        ``word`` names (宠物 in 开宠物店的能申请创业补贴吗; not 买房 in 个人买房有补贴吗)."""
+        ``word`` names (宠物 in 开宠物店的能申请创业补贴吗; not 买房 in 个人买房有补贴吗).
+        Asking for support: a support word (补贴, 扶持 …) or a concept of the policies other
+        than the word itself (开快递网点的 … 光凭信用能贷到款吗). A line of business: a
+        cue just after the word (宠物用品店) or just before it (经营宠物用品; 做 and 搞 only
+        with 的 soon after: 做保洁的, not 给他做担保人), or the word is a business itself
+        (药店, 医院 of 宠物医院)."""
         cues = self.trade
-        if not any(ask in compact for ask in cues.asks):
+        if not any(ask in compact for ask in cues.asks) and not any(
+            not concept.intent and cword not in word and word not in cword
+            for concept, cword in self.concepts_in(compact)
+        ):
             return False
+        if any(word.endswith(a) and len(word) > len(a) for a in cues.after):
+            return True
         start = compact.find(word)
         while start >= 0:
             end = start + len(word)
-            if any(a in compact[end : end + cues.gap + len(a)] for a in cues.after) or any(
-                b in compact[max(0, start - cues.gap - len(b)) : start] for b in cues.before
+            before = compact[:start]
+            if (
+                any(a in compact[end : end + cues.gap + len(a)] for a in cues.after)
+                or any(b in before[-cues.gap - len(b) :] for b in cues.before)
+                or (
+                    any(d in before[-cues.gap - len(d) :] for d in cues.does)
+                    and "的" in compact[end : end + cues.span]
+                )
             ):
                 return True
             start = compact.find(word, end)
@@ -285,7 +303,7 @@ def parse_trade(raw: dict[str, object]) -> TradeCues:
             raise ValueError(f"outside_topics.yaml: as_a_trade.{key} must be a list of words")
         return tuple(normalize(str(w)).replace(" ", "") for w in items)
 
-    return TradeCues(words("before"), words("after"), words("asks"))
+    return TradeCues(words("before"), words("after"), words("asks"), words("does"))
 
 
 def parse_outside(raw: dict[str, object]) -> tuple[OutsideTopic, ...]:

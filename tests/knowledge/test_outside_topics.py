@@ -115,6 +115,23 @@ def test_a_trade_named_while_asking_for_support_says_who_asks(library: Matcher) 
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "开快递网点的,光凭信用能贷到款吗",  # a concept (凭信用) is asked about
+        "我们是做保洁的,担保费率能优惠吗",  # 做 … 的
+        "宠物医院想扩大经营,有什么扶持政策",  # 医院 is a business itself
+    ],
+)
+def test_a_trade_asking_about_a_measure_says_who_asks(library: Matcher, question: str) -> None:
+    assert not library.search(question).outside
+
+
+def test_doing_something_is_not_a_trade(library: Matcher) -> None:
+    # 做 before the word without 的 after it is an act, not a line of business
+    assert library.search("朋友让我给他做担保人,担保费率多少").outside == "担保人"
+
+
+@pytest.mark.parametrize(
     ("question", "word"),
     [("装修公司哪家靠谱", "装修"), ("个人买房有补贴吗", "买房"), ("开发票有补贴吗", "发票")],
 )
