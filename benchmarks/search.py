@@ -61,6 +61,8 @@ OFF_TOPIC_HOLDOUT3 = ROOT / "tests" / "knowledge" / "offtopic_holdout3_questions
 # another sense (姚明 the 小巨人, eggs 孵化), and in-scope twins using such words as meant
 NEAR_MISS = ROOT / "tests" / "knowledge" / "nearmiss_offtopic_questions.yaml"
 NEAR_MISS_TWINS = ROOT / "tests" / "knowledge" / "nearmiss_twins_questions.yaml"
+# in-scope questions naming an everyday line of business (火锅店, 宠物医院, 驾校 …)
+TRADES = ROOT / "tests" / "knowledge" / "trades_questions.yaml"
 NOTICES = ROOT / "tests" / "knowledge" / "notices"
 LIBRARY = ROOT / "tests" / "fixtures" / "library"
 EMPTY_CONCEPTS = ROOT / "benchmarks" / "no_concepts.yaml"
@@ -451,6 +453,7 @@ def question_sets() -> list[tuple[str, list[EntryView], Path | tuple[Path, ...]]
         ("off held-out 3", seed + notices, OFF_TOPIC_HOLDOUT3),
         ("near-miss off", seed + notices, NEAR_MISS),
         ("near-miss twins", seed, NEAR_MISS_TWINS),
+        ("trades", seed, TRADES),
         ("notices+seed", seed + notices, NOTICE_QUESTIONS),
         ("bare: paraphrase", bare(seed), PARAPHRASE),
         ("bare: notices", bare(seed) + notices, NOTICE_QUESTIONS),
