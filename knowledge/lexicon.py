@@ -161,16 +161,22 @@ class Lexicon:
         """Whether ``compact`` asks for support for an enterprise whose line of business
         ``word`` names (宠物 in 开宠物店的能申请创业补贴吗; not 买房 in 个人买房有补贴吗).
         Asking for support: a support word (补贴, 扶持 …) or a concept of the policies other
-        than the word itself (开快递网点的 … 光凭信用能贷到款吗). A line of business: a
-        cue just after the word (宠物用品店) or just before it (经营宠物用品; 做 and 搞 only
-        with 的 soon after: 做保洁的, not 给他做担保人), or the word is a business itself
-        (药店, 医院 of 宠物医院)."""
+        than the word itself (开快递网点的 … 光凭信用能贷到款吗); a line of business: see
+        :meth:`names_a_trade`."""
         cues = self.trade
         if not any(ask in compact for ask in cues.asks) and not any(
             not concept.intent and cword not in word and word not in cword
             for concept, cword in self.concepts_in(compact)
         ):
             return False
+        return self.names_a_trade(compact, word)
+
+    def names_a_trade(self, compact: str, word: str) -> bool:
+        """Whether ``word`` names a line of business in ``compact``: a cue just after it
+        (宠物用品店) or just before it (经营宠物用品; 做 and 搞 only with 的 soon after:
+        做保洁的, not 给他做担保人), or the word is a business itself (药店, 医院 of
+        宠物医院)."""
+        cues = self.trade
         if any(word.endswith(a) and len(word) > len(a) for a in cues.after):
             return True
         start = compact.find(word)

@@ -743,7 +743,11 @@ class Matcher:
         # one shared intent word (申请、条件) or character does not make a question about
         # the entry
         covered = bool(ranked) and ranked[0][1].content
-        confident = covered and best >= c.threshold and ranked[0][1].coverage >= c.answer_coverage
+        confident = (
+            covered
+            and best >= c.threshold
+            and self._asked_coverage(normalized, units, ranked[0][1]) >= c.answer_coverage
+        )
         answered = confident and not tie and not asking
         likely = sum(raw) >= c.offer_floor
         plausible = (
@@ -776,6 +780,22 @@ class Matcher:
             topic.label if topic else "",
             topic is not None and topic.request,
         )
+
+    def _asked_coverage(self, normalized: str, units: list[_Unit], best: Features) -> float:
+        """The share of the question the best entry covers, leaving out the words that only
+        say who asks: an unknown word naming the enterprise's line of business (文具 in
+        我开文具店的 … 能不能参加政府采购) is not something the answer should cover."""
+        compact = normalized.replace(" ", "")
+        lexicon = self.segmenter.lexicon
+        total = sum(u.weight for u in units)
+        trade = sum(
+            u.weight
+            for u in units
+            if not u.term_ids and len(u.text) >= 2 and lexicon.names_a_trade(compact, u.text)
+        )
+        if not trade or total <= trade:
+            return best.coverage
+        return best.coverage * total / (total - trade)
 
     def _outside(
         self,

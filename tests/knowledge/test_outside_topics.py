@@ -126,6 +126,16 @@ def test_a_trade_asking_about_a_measure_says_who_asks(library: Matcher, question
     assert not library.search(question).outside
 
 
+def test_words_saying_who_asks_are_not_what_the_answer_must_cover(library: Matcher) -> None:
+    # 川菜馆 and 火锅店 are the asking enterprise, unknown to the library: the answer covers
+    # under a quarter of the whole question but most of what it asks
+    question = "开川菜馆火锅店的,招高校毕业生有没有补贴"
+    features = library.explain(question, top=1)[0][1]
+    assert features.coverage < library.config.answer_coverage
+    result = library.search(question)
+    assert result.answered and result.best is not None and result.best.entry_id == "test:2"
+
+
 def test_doing_something_is_not_a_trade(library: Matcher) -> None:
     # 做 before the word without 的 after it is an act, not a line of business
     assert library.search("朋友让我给他做担保人,担保费率多少").outside == "担保人"
