@@ -157,7 +157,7 @@ class Lexicon:
         ordered = sorted(found, key=lambda pair: (pair[1], -len(pair[0])))
         return [(self.outside[index], word) for word, index in ordered]
 
-    def as_a_trade(self, compact: str, word: str) -> bool:
+    def as_a_trade(self, compact: str, word: str, *, strict: bool = False) -> bool:
         """Whether ``compact`` asks for support for an enterprise whose line of business
         ``word`` names (宠物 in 开宠物店的能申请创业补贴吗; not 买房 in 个人买房有补贴吗).
         Asking for support: a support word (补贴, 扶持 …) or a concept of the policies other
@@ -169,22 +169,26 @@ class Lexicon:
             for concept, cword in self.concepts_in(compact)
         ):
             return False
-        return self.names_a_trade(compact, word)
+        return self.names_a_trade(compact, word, strict=strict)
 
-    def names_a_trade(self, compact: str, word: str) -> bool:
+    def names_a_trade(self, compact: str, word: str, *, strict: bool = False) -> bool:
         """Whether ``word`` names a line of business in ``compact``: a cue just after it
         (宠物用品店) or just before it (经营宠物用品; 做 and 搞 only with 的 soon after:
         做保洁的, not 给他做担保人), or the word is a business itself (药店, 医院 of
-        宠物医院)."""
+        宠物医院). ``strict``, for any word rather than a listed subject: a cue after it
+        is a one-character business (店, 厂, 馆 …) right after it — 参加 in 参加企业家培训
+        is not a trade."""
         cues = self.trade
-        if any(word.endswith(a) and len(word) > len(a) for a in cues.after):
+        after = [a for a in cues.after if len(a) == 1] if strict else list(cues.after)
+        gap = 0 if strict else cues.gap
+        if any(word.endswith(a) and len(word) > len(a) for a in after):
             return True
         start = compact.find(word)
         while start >= 0:
             end = start + len(word)
             before = compact[:start]
             if (
-                any(a in compact[end : end + cues.gap + len(a)] for a in cues.after)
+                any(a in compact[end : end + gap + len(a)] for a in after)
                 or any(b in before[-cues.gap - len(b) :] for b in cues.before)
                 or (
                     any(d in before[-cues.gap - len(d) :] for d in cues.does)

@@ -601,7 +601,8 @@ class Matcher:
             if token in seg.lexicon.intents:
                 unit.factor = c.intent_factor
             elif not unit.term_ids and len(token) >= 2:
-                unit.factor = c.unknown_word_factor  # a thing the knowledge base never mentions
+                trade = seg.lexicon.as_a_trade(compact, token, strict=True)
+                unit.factor = c.intent_factor if trade else c.unknown_word_factor
             if not part_of_known:
                 units.append(unit)
         for concept, word in hits:

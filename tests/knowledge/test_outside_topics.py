@@ -127,13 +127,23 @@ def test_a_trade_asking_about_a_measure_says_who_asks(library: Matcher, question
 
 
 def test_words_saying_who_asks_are_not_what_the_answer_must_cover(library: Matcher) -> None:
-    # 川菜馆 and 火锅店 are the asking enterprise, unknown to the library: the answer covers
+    # 户外露营 (行业) is the asking enterprise, unknown to the library: the answer covers
     # under a quarter of the whole question but most of what it asks
-    question = "开川菜馆火锅店的,招高校毕业生有没有补贴"
+    question = "户外露营行业的,招高校毕业生有没有补贴"
     features = library.explain(question, top=1)[0][1]
     assert features.coverage < library.config.answer_coverage
     result = library.search(question)
     assert result.answered and result.best is not None and result.best.entry_id == "test:2"
+
+
+def test_any_word_is_a_trade_only_before_a_business_noun() -> None:
+    # for a word of any kind (not only a listed subject) a cue must be a one-character
+    # business right after it: 参加 before 企业家 is not a line of business
+    question = "老板想去参加企业家培训班提升管理"
+    assert LEXICON.names_a_trade(question, "参加")
+    assert not LEXICON.names_a_trade(question, "参加", strict=True)
+    assert LEXICON.names_a_trade("开烧烤店的有什么补贴", "烧烤", strict=True)
+    assert LEXICON.names_a_trade("我们是做烧烤的,有什么补贴", "烧烤", strict=True)
 
 
 def test_doing_something_is_not_a_trade(library: Matcher) -> None:
