@@ -187,8 +187,10 @@ class Lexicon:
         while start >= 0:
             end = start + len(word)
             before = compact[:start]
+            # 养猫的宠物店: 的 joins the word to the business a few characters on
+            reach = gap + 2 if not strict and compact[end : end + 1] == "的" else gap
             if (
-                any(a in compact[end : end + gap + len(a)] for a in after)
+                any(a in compact[end : end + reach + len(a)] for a in after)
                 or any(b in before[-cues.gap - len(b) :] for b in cues.before)
                 or (
                     any(d in before[-cues.gap - len(d) :] for d in cues.does)

@@ -120,6 +120,7 @@ def test_a_trade_named_while_asking_for_support_says_who_asks(library: Matcher) 
         "开快递网点的,光凭信用能贷到款吗",  # a concept (凭信用) is asked about
         "我们是做保洁的,担保费率能优惠吗",  # 做 … 的
         "宠物医院想扩大经营,有什么扶持政策",  # 医院 is a business itself
+        "我们养猫的宠物店能申请补贴吗",  # 养猫 的 宠物店
     ],
 )
 def test_a_trade_asking_about_a_measure_says_who_asks(library: Matcher, question: str) -> None:
