@@ -195,10 +195,10 @@ def test_trades_set(seed_views: list[EntryView]) -> None:
     assert len(shared & {q.question for q in questions}) == 0
     matcher = Matcher(seed_views, segmenter=Segmenter(default_lexicon()))
     report = evaluate(questions, matcher.search)
-    assert report.offered_rate >= 0.92 and report.top3_rate >= 0.95, report.as_dict()
+    assert report.offered_rate >= 0.94 and report.top3_rate >= 0.97, report.as_dict()
     assert report.answered_rate >= 0.4, report.as_dict()
     declined_by_name = sum(1 for q in questions if matcher.search(q.question).outside)
-    assert declined_by_name <= 8, declined_by_name
+    assert declined_by_name <= 5, declined_by_name
 
 
 @pytest.mark.parametrize(
