@@ -18,7 +18,7 @@ from typing import Any
 import jieba
 import yaml
 
-from knowledge.text import normalize
+from knowledge.text import normalize, spans
 
 log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
@@ -157,16 +157,26 @@ class Lexicon:
         ordered = sorted(found, key=lambda pair: (pair[1], -len(pair[0])))
         return [(self.outside[index], word) for word, index in ordered]
 
-    def as_a_trade(self, compact: str, word: str, *, strict: bool = False) -> bool:
+    def as_a_trade(
+        self,
+        compact: str,
+        word: str,
+        concepts: list[tuple[Concept, str]] | None = None,
+        *,
+        strict: bool = False,
+    ) -> bool:
         """Whether ``compact`` asks for support for an enterprise whose line of business
         ``word`` names (宠物 in 开宠物店的能申请创业补贴吗; not 买房 in 个人买房有补贴吗).
         Asking for support: a support word (补贴, 扶持 …) or a concept of the policies other
-        than the word itself (开快递网点的 … 光凭信用能贷到款吗); a line of business: see
+        than the word itself (开快递网点的 … 光凭信用能贷到款吗); ``concepts`` are those of
+        ``compact`` when the caller has found them. A line of business: see
         :meth:`names_a_trade`."""
         cues = self.trade
+        if concepts is None:
+            concepts = self.concepts_in(compact)
         if not any(ask in compact for ask in cues.asks) and not any(
             not concept.intent and cword not in word and word not in cword
-            for concept, cword in self.concepts_in(compact)
+            for concept, cword in concepts
         ):
             return False
         return self.names_a_trade(compact, word, strict=strict)
@@ -447,22 +457,18 @@ class Segmenter:
         the start of the next (年报 in 今年报名, 台风 in 平台风险): jieba's cut of ``text``
         puts a boundary inside each occurrence, with more of the left word before it and
         more of the right word after it. 发票 in 开发票 (开发 | 票) is still said."""
-        spans = []
+        cut = []
         start = 0
         for token in self._tokenizer.cut(text):
-            spans.append((start, start + len(token)))
+            cut.append((start, start + len(token)))
             start += len(token)
-        found = False
-        at = text.find(word)
-        while at >= 0:
-            end = at + len(word)
-            left = next((a for a, b in spans if a <= at < b), at)
-            right = next((b for a, b in spans if a < end <= b), end)
+        found = spans(text, word)
+        for at, end in found:
+            left = next((a for a, b in cut if a <= at < b), at)
+            right = next((b for a, b in cut if a < end <= b), end)
             if not (left < at and right > end):
                 return False
-            found = True
-            at = text.find(word, at + 1)
-        return found
+        return bool(found)
 
     def tokens(self, normalized_text: str) -> list[str]:
         """Search-mode tokens (long words and their parts) without stopwords or spaces.

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from knowledge.lexicon import Concept, Lexicon, OutsideTopic, Segmenter, pinyin_of
 from knowledge.model import OWN_GUIDE_FIELDS, EntryView
-from knowledge.text import DEFAULT_MAX_CHARS, normalize
+from knowledge.text import DEFAULT_MAX_CHARS, normalize, spans
 
 _PY = "\x01"  # prefix of pinyin-bigram terms (typo channel)
 _CHUNK = 1 << 21  # postings per slice when computing BM25 weights
@@ -601,7 +601,7 @@ class Matcher:
             if token in seg.lexicon.intents:
                 unit.factor = c.intent_factor
             elif not unit.term_ids and len(token) >= 2:
-                trade = seg.lexicon.as_a_trade(compact, token, strict=True)
+                trade = seg.lexicon.as_a_trade(compact, token, hits, strict=True)
                 unit.factor = c.intent_factor if trade else c.unknown_word_factor
             if not part_of_known:
                 units.append(unit)
@@ -828,7 +828,7 @@ class Matcher:
             across = self.segmenter.across_words(compact, word) and not any(
                 other != word and _overlap(compact, word, other) for _, other in found
             )
-            if across or self._knows(word) or lexicon.as_a_trade(compact, word):
+            if across or self._knows(word) or lexicon.as_a_trade(compact, word, hits):
                 continue
             if any(c.id in topic.within for c in keys):
                 return "", None
@@ -1352,17 +1352,7 @@ def _add_in_order(scores: np.ndarray, docs: list[np.ndarray], values: list[np.nd
 
 def _overlap(text: str, word: str, other: str) -> bool:
     """Whether an occurrence of ``word`` in ``text`` overlaps one of ``other``."""
-    return any(a < e and s < b for a, b in _spans(text, word) for s, e in _spans(text, other))
-
-
-def _spans(text: str, word: str) -> list[tuple[int, int]]:
-    """Where ``word`` occurs in ``text``, as (start, end) pairs."""
-    out = []
-    start = text.find(word) if word else -1
-    while start >= 0:
-        out.append((start, start + len(word)))
-        start = text.find(word, start + 1)
-    return out
+    return any(a < e and s < b for a, b in spans(text, word) for s, e in spans(text, other))
 
 
 def _sigmoid(x: float) -> float:

@@ -85,3 +85,13 @@ def asks_for_list(text: str) -> bool:
 def asks(text: str) -> bool:
     """Whether ``text`` is phrased as a question (not merely about a subject)."""
     return _INTERROGATIVE.search(to_simplified(unicodedata.normalize("NFKC", text))) is not None
+
+
+def spans(text: str, word: str) -> list[tuple[int, int]]:
+    """Where ``word`` occurs in ``text`` (overlapping occurrences too), as (start, end)."""
+    out = []
+    start = text.find(word) if word else -1
+    while start >= 0:
+        out.append((start, start + len(word)))
+        start = text.find(word, start + 1)
+    return out
