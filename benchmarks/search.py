@@ -57,6 +57,7 @@ OFF_TOPIC = ROOT / "tests" / "knowledge" / "offtopic_questions.yaml"
 OFF_TOPIC_HOLDOUT = ROOT / "tests" / "knowledge" / "offtopic_holdout_questions.yaml"
 OFF_TOPIC_HOLDOUT2 = ROOT / "tests" / "knowledge" / "offtopic_holdout2_questions.yaml"
 OFF_TOPIC_HOLDOUT3 = ROOT / "tests" / "knowledge" / "offtopic_holdout3_questions.yaml"
+OFF_TOPIC_HOLDOUT4 = ROOT / "tests" / "knowledge" / "offtopic_holdout4_questions.yaml"
 # development sets of near misses: off-topic questions using a word of the documents in
 # another sense (姚明 the 小巨人, eggs 孵化), and in-scope twins using such words as meant
 NEAR_MISS = ROOT / "tests" / "knowledge" / "nearmiss_offtopic_questions.yaml"
@@ -451,6 +452,7 @@ def question_sets() -> list[tuple[str, list[EntryView], Path | tuple[Path, ...]]
         ("off-topic held-out", seed + notices, OFF_TOPIC_HOLDOUT),
         ("off held-out 2", seed + notices, OFF_TOPIC_HOLDOUT2),
         ("off held-out 3", seed + notices, OFF_TOPIC_HOLDOUT3),
+        ("off held-out 4", seed + notices, OFF_TOPIC_HOLDOUT4),
         ("near-miss off", seed + notices, NEAR_MISS),
         ("near-miss twins", seed, NEAR_MISS_TWINS),
         ("trades", seed, TRADES),
@@ -556,6 +558,7 @@ def accuracy_table(concepts: bool = True) -> None:
             ("off-topic HO+lib", OFF_TOPIC_HOLDOUT),
             ("off-topic HO2+lib", OFF_TOPIC_HOLDOUT2),
             ("off-topic HO3+lib", OFF_TOPIC_HOLDOUT3),
+            ("off-topic HO4+lib", OFF_TOPIC_HOLDOUT4),
             ("near-miss off+lib", NEAR_MISS),
         )
         for name, paths in (*rows, *off_topic):

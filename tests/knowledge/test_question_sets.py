@@ -24,10 +24,12 @@ OFF_TOPIC = HERE / "offtopic_questions.yaml"
 OFF_TOPIC_HOLDOUT = HERE / "offtopic_holdout_questions.yaml"
 OFF_TOPIC_HOLDOUT2 = HERE / "offtopic_holdout2_questions.yaml"
 OFF_TOPIC_HOLDOUT3 = HERE / "offtopic_holdout3_questions.yaml"
+OFF_TOPIC_HOLDOUT4 = HERE / "offtopic_holdout4_questions.yaml"
 NEAR_MISS = HERE / "nearmiss_offtopic_questions.yaml"
 NEAR_MISS_TWINS = HERE / "nearmiss_twins_questions.yaml"
 TRADES = HERE / "trades_questions.yaml"
 NOTICES = HERE / "notices"
+LIBRARY_QUESTIONS = HERE.parent / "fixtures" / "library" / "questions.yaml"
 
 
 def _report(matcher: Matcher, views: list[EntryView], path: Path) -> EvalReport:
@@ -61,7 +63,7 @@ def test_dev_set_floors(matcher: Matcher, seed_views: list[EntryView]) -> None:
     # answered right, or asked back with the right item among the options
     assert report.offered_rate >= 0.97, report.as_dict()
     # neither answered nor asked back
-    assert report.declined_rate >= 0.95, report.as_dict()
+    assert report.declined_rate >= 0.92, report.as_dict()
     assert report.low_overlap >= 20
     assert report.low_overlap_top1_rate >= 0.80, report.as_dict()
 
@@ -134,7 +136,7 @@ def test_off_topic_set(seed_views: list[EntryView]) -> None:
     """Questions no document of the library answers, many sharing words with policy
     topics (银行, 招聘, 上市, 补贴 …): declined means neither answered nor asked back."""
     report = _declined(seed_views, OFF_TOPIC, (DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS))
-    assert report.off_topic >= 60 and report.declined_rate >= 0.92, report.as_dict()
+    assert report.off_topic >= 60 and report.declined_rate >= 0.95, report.as_dict()
 
 
 def test_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
@@ -167,6 +169,19 @@ def test_third_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
     report = _declined(seed_views, OFF_TOPIC_HOLDOUT3, older)
     asked, declined = report.off_topic, report.declined_rate
     assert asked >= 114 and declined >= 0.85, declined
+
+
+def test_fourth_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
+    """A fourth blind set, written by a helper that saw neither the engine, its data nor
+    any question set: measured, never tuned on."""
+    older = (
+        *(DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS, TRADES, LIBRARY_QUESTIONS),
+        *(OFF_TOPIC, OFF_TOPIC_HOLDOUT, OFF_TOPIC_HOLDOUT2, OFF_TOPIC_HOLDOUT3),
+        *(NEAR_MISS, NEAR_MISS_TWINS),
+    )
+    report = _declined(seed_views, OFF_TOPIC_HOLDOUT4, older)
+    asked, declined = report.off_topic, report.declined_rate
+    assert asked >= 119 and declined >= 0.90, declined
 
 
 def test_near_miss_sets(seed_views: list[EntryView]) -> None:
@@ -215,6 +230,7 @@ def test_trades_set(seed_views: list[EntryView]) -> None:
         OFF_TOPIC_HOLDOUT,
         OFF_TOPIC_HOLDOUT2,
         OFF_TOPIC_HOLDOUT3,
+        OFF_TOPIC_HOLDOUT4,
         NEAR_MISS,
         NEAR_MISS_TWINS,
         TRADES,
