@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.rules.catalog import DISTRICTS_FILE
+from knowledge.rules.catalog import DISTRICTS_FILE, INDUSTRIES_FILE
 from knowledge.rules.loader import BUNDLED_RULES_DIR
 from knowledge.rules.model import Choice
 from knowledge.rules.parsing import parse_choices, read_yaml
@@ -117,6 +117,13 @@ class Audience:
             parts.append(f"城市 {self.city}")
         return ";".join(parts)
 
+    def for_people(self) -> tuple[str, ...]:
+        """Who the measure is for, as the card says it (信息传输、软件和信息技术服务业,
+        小微企业, 个体工商户): industries by their section's name, then sizes and types;
+        districts are left to the document's region."""
+        names = industry_names()
+        return (*(names.get(i, i) for i in self.industries), *self.sizes, *self.types)
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             name: list(getattr(self, name))
@@ -153,6 +160,14 @@ def wuhan_districts() -> tuple[Choice, ...]:
     for key in ("districts", "functional_zones"):
         choices.extend(parse_choices(raw.get(key) or [], file=None, where=key))
     return tuple(choices)
+
+
+@functools.cache
+def industry_names() -> dict[str, str]:
+    """Section letter → its name in 《国民经济行业分类》 (the bundled rules' catalog)."""
+    raw = read_yaml(BUNDLED_RULES_DIR / INDUSTRIES_FILE)
+    sections = parse_choices(raw.get("sections") or [], file=None, where="sections")
+    return {c.value: c.label for c in sections}
 
 
 @functools.cache

@@ -31,7 +31,9 @@ _CHUNK = 1 << 21  # postings per slice when computing BM25 weights
 _PENDING = 1 << 18  # postings gathered before they are added to a question's scores
 # the version of what the index holds and how it is computed: a stored index of another
 # version is rebuilt (bump it with any change to the build or to ``to_arrays``)
-INDEX_FORMAT = 3  # 3: postings flag the terms of the entry's own text (_OWN)
+INDEX_FORMAT = (
+    4  # 3: postings flag the terms of the entry's own text (_OWN); 4: views carry their audience
+)
 # the high bit of a posting's tf: the term is in the entry's own text (title, body,
 # headings), not only in keywords or alternative questions added by hand
 _OWN = 1 << 15

@@ -121,6 +121,9 @@ class EntryView:
     replaced_by_title: str | None = None
     plan_year: int | None = None  # a yearly work plan's year (年度工作要点)
     text_fields: tuple[str, ...] = ()  # guide fields read from the document's field lines
+    # who the measure is for as its text says it (Audience.for_people): industries, sizes,
+    # types; empty when the text names no audience
+    audience: tuple[str, ...] = ()
 
     @property
     def section(self) -> str:

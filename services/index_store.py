@@ -26,7 +26,10 @@ from knowledge.model import EntryView, Sourced
 log = logging.getLogger(__name__)
 
 _DATES = ("effective_date", "expiry_date", "publish_date")
-_TUPLES = ("path", "categories", "audiences", "keywords", "alt_questions", "text_fields")
+_TUPLES = (
+    *("path", "categories", "audiences", "keywords", "alt_questions", "text_fields"),
+    "audience",
+)
 
 
 def view_to_json(view: EntryView) -> bytes:

@@ -380,6 +380,7 @@ def entry_view(
         issuer=document.issuer,
         plan_year=plan_year(document.title),
         text_fields=tuple(k for k, v in entry.guide.items() if v.get("origin") == TEXT_ORIGIN),
+        audience=Audience.from_json(entry.audience_tags).for_people(),
         replaced_by=replaced_by.key if replaced_by else None,
         replaced_by_title=replaced_by.title if replaced_by else None,
     )

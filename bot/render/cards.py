@@ -54,6 +54,11 @@ def _header(entry: EntryView, *, today: dt.date | None) -> str:
     scope = " · ".join(x for x in (entry.region, f"{entry.level}级" if entry.level else None) if x)
     if scope:
         lines.append(f"适用:{esc(scope)}")
+    if entry.audience and "support_target" not in entry.guide:
+        # who the measure is for, read from its own words (knowledge/audience.py), when its
+        # guide does not say it in a 支持对象 line: a firm of another trade or size sees
+        # that the measure is not written for it
+        lines.append(f"适用对象(据原文归纳):{esc('、'.join(entry.audience))}")
     if today is not None:
         note = status_note(entry, today)
         if note:

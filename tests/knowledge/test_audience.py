@@ -162,3 +162,10 @@ HONGSHAN_SMALL = read_audience(
 )
 def test_profile_fits(audience: Audience, facts: dict[str, object], fits: bool) -> None:
     assert profile_fits(audience, facts) is fits
+
+
+def test_for_people_names_industries_then_sizes_and_types() -> None:
+    found = read_audience("对小微企业中的软件企业、个体工商户新招用员工给予补贴。")
+    assert found.for_people() == ("信息传输、软件和信息技术服务业", SMALL, INDIVIDUAL)
+    assert Audience(districts=("洪山区",)).for_people() == ()  # the region says the place
+    assert Audience().for_people() == ()

@@ -68,6 +68,7 @@ def test_current_index_is_loaded_and_a_stale_one_updated(
     assert top(again, "个体户转成公司有奖励吗") == top(first, "个体户转成公司有奖励吗")
     assert again.entries() == first.entries()  # the views come back whole (guide, dates)
     assert any(e.guide for e in again.entries())
+    assert any(e.audience for e in again.entries())  # and who each measure is for
 
     # another process imports a document: the stored index is now one revision behind
     import_text(KnowledgeBase(engine, segmenter=segmenter), tmp_path, "qu-rent", RENT)

@@ -124,3 +124,14 @@ def test_no_answer_text() -> None:
     assert "没有找到相关政策" in no_answer_text([])
     text = no_answer_text([entry(title="A<b>")])
     assert "没有找到与您的问题完全对应的政策" in text and "1. A&lt;b&gt;" in text
+
+
+def test_card_says_who_the_measure_is_for_when_its_guide_does_not() -> None:
+    audience = ("信息传输、软件和信息技术服务业", "小微企业")
+    [html] = card_messages(entry(guide={}, audience=audience))
+    assert "适用对象(据原文归纳):信息传输、软件和信息技术服务业、小微企业" in html
+    # a 支持对象 line of the guide says it in the source's own words: no second line
+    [html] = card_messages(entry(audience=audience))
+    assert "适用对象" not in html and "<b>支持对象</b>:个体工商户" in html
+    [html] = card_messages(entry(guide={}))
+    assert "适用对象" not in html  # the text names no audience: nothing is said
