@@ -58,6 +58,7 @@ OFF_TOPIC_HOLDOUT = ROOT / "tests" / "knowledge" / "offtopic_holdout_questions.y
 OFF_TOPIC_HOLDOUT2 = ROOT / "tests" / "knowledge" / "offtopic_holdout2_questions.yaml"
 OFF_TOPIC_HOLDOUT3 = ROOT / "tests" / "knowledge" / "offtopic_holdout3_questions.yaml"
 OFF_TOPIC_HOLDOUT4 = ROOT / "tests" / "knowledge" / "offtopic_holdout4_questions.yaml"
+FRAMED_OFF = ROOT / "tests" / "knowledge" / "framed_offtopic_questions.yaml"
 # development sets of near misses: off-topic questions using a word of the documents in
 # another sense (姚明 the 小巨人, eggs 孵化), and in-scope twins using such words as meant
 NEAR_MISS = ROOT / "tests" / "knowledge" / "nearmiss_offtopic_questions.yaml"
@@ -454,6 +455,7 @@ def question_sets() -> list[tuple[str, list[EntryView], Path | tuple[Path, ...]]
         ("off held-out 3", seed + notices, OFF_TOPIC_HOLDOUT3),
         ("off held-out 4", seed + notices, OFF_TOPIC_HOLDOUT4),
         ("near-miss off", seed + notices, NEAR_MISS),
+        ("framed off", seed + notices, FRAMED_OFF),
         ("near-miss twins", seed, NEAR_MISS_TWINS),
         ("trades", seed, TRADES),
         ("notices+seed", seed + notices, NOTICE_QUESTIONS),
@@ -560,6 +562,7 @@ def accuracy_table(concepts: bool = True) -> None:
             ("off-topic HO3+lib", OFF_TOPIC_HOLDOUT3),
             ("off-topic HO4+lib", OFF_TOPIC_HOLDOUT4),
             ("near-miss off+lib", NEAR_MISS),
+            ("framed off+lib", FRAMED_OFF),
         )
         for name, paths in (*rows, *off_topic):
             row, _ = outcome_table(name, load_set(paths), service.search)

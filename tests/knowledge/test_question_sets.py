@@ -28,6 +28,7 @@ OFF_TOPIC_HOLDOUT4 = HERE / "offtopic_holdout4_questions.yaml"
 NEAR_MISS = HERE / "nearmiss_offtopic_questions.yaml"
 NEAR_MISS_TWINS = HERE / "nearmiss_twins_questions.yaml"
 TRADES = HERE / "trades_questions.yaml"
+FRAMED_OFF = HERE / "framed_offtopic_questions.yaml"
 NOTICES = HERE / "notices"
 LIBRARY_QUESTIONS = HERE.parent / "fixtures" / "library" / "questions.yaml"
 
@@ -203,6 +204,19 @@ def test_near_miss_sets(seed_views: list[EntryView]) -> None:
     assert on_seed.offered_rate >= 0.93 and on_seed.top3_rate >= 0.95, on_seed.as_dict()
 
 
+def test_framed_off_topic_set(seed_views: list[EntryView]) -> None:
+    """Off-topic questions that speak as an enterprise (我们公司, 我们店 …) about its own
+    day-to-day business (a job ad, a meeting, a product launch): the enterprise's words keep
+    a question the entries only touch in, so these are the hardest to decline."""
+    older = (
+        *(DEV, HOLDOUT, PARAPHRASE, NOTICE_QUESTIONS, TRADES, LIBRARY_QUESTIONS),
+        *(OFF_TOPIC, OFF_TOPIC_HOLDOUT, OFF_TOPIC_HOLDOUT2, OFF_TOPIC_HOLDOUT3),
+        *(OFF_TOPIC_HOLDOUT4, NEAR_MISS, NEAR_MISS_TWINS),
+    )
+    report = _declined(seed_views, FRAMED_OFF, older)
+    assert report.off_topic >= 110 and report.declined_rate >= 0.8, report.as_dict()
+
+
 def test_trades_set(seed_views: list[EntryView]) -> None:
     """Support questions naming an everyday line of business (火锅店, 宠物医院, 驾校 …),
     whose words are also everyday subjects the library has nothing on: naming the trade
@@ -235,6 +249,7 @@ def test_trades_set(seed_views: list[EntryView]) -> None:
         NEAR_MISS,
         NEAR_MISS_TWINS,
         TRADES,
+        FRAMED_OFF,
     ],
 )
 def test_question_files_load(path: Path) -> None:
