@@ -171,6 +171,47 @@ def industry_names() -> dict[str, str]:
 
 
 @functools.cache
+def _trade_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Per section: how a question says the asking enterprise is of it — a section's name
+    or alias (_industries.yaml) just before a business word (餐饮企业, 软件公司, 物流行业), or
+    after 做/搞/从事/经营 with 的 or 行业 after it (我们是做餐饮的). An alias alone is not a
+    trade: 金融产品, 营商环境, 员工培训 are subjects, not who asks."""
+    raw = read_yaml(BUNDLED_RULES_DIR / INDUSTRIES_FILE)
+    out: list[tuple[str, re.Pattern[str]]] = []
+    for choice in parse_choices(raw.get("sections") or [], file=None, where="sections"):
+        names = sorted({choice.label, *choice.aliases}, key=len, reverse=True)
+        alternatives = "|".join(re.escape(n) for n in names)
+        out.append(
+            (
+                choice.value,
+                re.compile(
+                    rf"(?:{alternatives})(?:业)?(?:企业|公司|行业|产业|门店|店|工厂|厂)"
+                    rf"|(?:做|搞|从事|经营)(?:{alternatives})(?:的|行业|生意)"
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def industries_asked(question: str) -> tuple[str, ...]:
+    """The sections (GB/T 4754 letters) a question says the asking enterprise is of, in
+    the words people use (我们是做餐饮的, 软件公司); none when it names no trade."""
+    return tuple(letter for letter, pattern in _trade_patterns() if pattern.search(question))
+
+
+def other_industry(question: str, audience: Iterable[str]) -> tuple[str, str] | None:
+    """When a question says the enterprise is of one trade and a measure's audience
+    (``EntryView.audience``, as :meth:`Audience.for_people` names it) names only others:
+    (the trade asked, the trades of the measure), each named as its section; else None."""
+    names = industry_names()
+    asked = industries_asked(question)
+    written = [label for label in audience if label in names.values()]
+    if not asked or not written or any(names[letter] in written for letter in asked):
+        return None
+    return "、".join(names[letter] for letter in asked), "、".join(written)
+
+
+@functools.cache
 def _district_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"{_BEFORE}({alternatives})|({alternatives}){_AFTER}")

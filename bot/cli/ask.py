@@ -15,7 +15,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.context import err, fail, out, state
-from bot.render.cards import MARK_NOTES, deadline_note, outside_text, status_mark, status_note
+from bot.render.cards import (
+    MARK_NOTES,
+    deadline_note,
+    other_industry_note,
+    outside_text,
+    status_mark,
+    status_note,
+)
+from knowledge.audience import other_industry
 from knowledge.evaluation import evaluate, load_questions
 from knowledge.importing import ImportFailed
 from knowledge.matcher import Match, SearchResult
@@ -97,6 +105,9 @@ def _print_answer(service: KnowledgeBase, result: SearchResult) -> None:
     note = status_note(entry, today)
     if note:
         out.print(f"[yellow]⚠️ {escape(note)}[/yellow]")
+    other = other_industry(result.question, entry.audience)
+    if other:
+        out.print(f"[yellow]{escape(other_industry_note(*other))}[/yellow]")
     out.print(entry.body, markup=False)
     closed = deadline_note(entry, today)
     if closed:

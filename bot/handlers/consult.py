@@ -25,6 +25,7 @@ from bot.handlers.common import (
 from bot.render import callbacks as cb
 from bot.render import cards, keyboards, texts
 from bot.render.markup import esc
+from knowledge.audience import other_industry
 from knowledge.matcher import SearchResult
 from knowledge.model import EntryView
 from knowledge.text import asks_for_list
@@ -140,7 +141,12 @@ async def send_answer(
 ) -> None:
     """The answer's card — a question naming a programme (高新技术企业认定条件) is offered
     its self-check when the answering entry is linked to it — and, for a question asking
-    which measures there are (有什么补贴), the others that could have answered, listed."""
+    which measures there are (有什么补贴), the others that could have answered, listed.
+    A question naming the enterprise's trade (我们是做餐饮的) answered by a measure whose
+    text names only other trades is told so above the card."""
+    other = other_industry(result.question, entry.audience)
+    if other:
+        notes = [*notes, esc(cards.other_industry_note(*other))]
     await send_card(
         message,
         services,

@@ -211,6 +211,15 @@ def also_text(entries: Sequence[EntryView], *, today: dt.date | None = None) -> 
     return entry_list_text("<b>与您的问题相关的还有:</b>", entries, first=1, today=today)
 
 
+def other_industry_note(asked: str, written: str) -> str:
+    """Plain text: the question says the enterprise is of one trade (住宿和餐饮业) and
+    the answering measure's text names only others: it may not be written for it."""
+    return (
+        f"ℹ️ 您提到的行业是「{asked}」,而这条措施原文写明的适用行业是「{written}」,"
+        "可能不适用于贵企业,请以原文为准或向受理部门确认。"
+    )
+
+
 def outside_text(word: str, label: str, *, tip: bool = True, request: bool = False) -> str:
     """A question about a subject no document of the library speaks of (发票, 天气): say
     so, rather than "no policy found" under a list of unrelated ones. ``request``: an

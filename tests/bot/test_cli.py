@@ -241,3 +241,14 @@ def test_narrow_output_keeps_whole_ids_and_chinese_labels(
     assert failed.returncode == 1 and "Traceback" not in failed.stderr
     [line] = [x for x in failed.stderr.splitlines() if "错误" in x]
     assert line == f"错误:无法写入 {chart}:No such file or directory"
+
+
+def test_ask_warns_when_the_measure_names_another_trade(env: dict[str, str]) -> None:
+    library = Path(__file__).resolve().parents[1] / "fixtures" / "library"
+    imported = run(["kb", "import", str(library / "d1-district-software.txt")], env)
+    assert imported.returncode == 0, imported.stderr
+    said = run(["ask", "我们是做餐饮的,招高校毕业生有没有补贴"], env).stdout
+    assert "吸纳高校毕业生社保补贴" in said
+    assert "您提到的行业是「住宿和餐饮业」" in said
+    said = run(["ask", "我们是做软件的,招高校毕业生有没有补贴"], env).stdout
+    assert "吸纳高校毕业生社保补贴" in said and "您提到的行业" not in said

@@ -55,6 +55,23 @@ async def test_upload_preview_publish_and_answer_with_fields(harness: Bot) -> No
         )
         assert "(未载明:支持对象、申报条件、办理流程)" in answer
         assert "适用:试点 · 区级" in answer
+        # no 支持对象 line: who it is for, as its text says it
+        assert "适用对象(据原文归纳):信息传输、软件和信息技术服务业" in answer
+
+
+async def test_a_measure_for_another_trade_is_answered_with_a_warning(harness: Bot) -> None:
+    harness.knowledge.import_paths([LIBRARY / "d1-district-software.txt"])
+    async with harness.run():
+        user = await harness.user()
+        [card] = await harness.say(user, "我们是做餐饮的,招高校毕业生有没有补贴")
+        text = card.text or ""
+        assert text.startswith(
+            "ℹ️ 您提到的行业是「住宿和餐饮业」,而这条措施原文写明的适用行业是"
+            "「信息传输、软件和信息技术服务业」"
+        )
+        assert "📄 吸纳高校毕业生社保补贴" in text
+        [card] = await harness.say(user, "我们是做软件的,招高校毕业生有没有补贴")
+        assert (card.text or "").startswith("📄 吸纳高校毕业生社保补贴")  # its own trade
 
 
 async def test_a_repealed_document_is_answered_as_such(harness: Bot) -> None:

@@ -17,6 +17,8 @@ from knowledge.audience import (
     Audience,
     district_of,
     entry_text,
+    industries_asked,
+    other_industry,
     profile_fits,
     read_audience,
 )
@@ -169,3 +171,32 @@ def test_for_people_names_industries_then_sizes_and_types() -> None:
     assert found.for_people() == ("信息传输、软件和信息技术服务业", SMALL, INDIVIDUAL)
     assert Audience(districts=("洪山区",)).for_people() == ()  # the region says the place
     assert Audience().for_people() == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("我们是做餐饮的,招高校毕业生有没有补贴", ("H",)),
+        ("软件公司有什么补贴", ("I",)),
+        ("制造业企业技改有奖励吗", ("C",)),
+        ("搞物流的能贷款吗", ("G",)),
+        # a section's word as a subject, not as who asks
+        ("金融产品有哪些", ()),
+        ("营商环境今年要提升到什么程度", ()),
+        ("员工培训有补贴吗", ()),
+        ("户外露营行业的,招高校毕业生有没有补贴", ()),  # no section has that name
+    ],
+)
+def test_industries_asked(question: str, asked: tuple[str, ...]) -> None:
+    assert industries_asked(question) == asked
+
+
+def test_other_industry_only_when_the_measure_names_other_trades_only() -> None:
+    software = ("信息传输、软件和信息技术服务业", SME)
+    assert other_industry("我们是做餐饮的,有补贴吗", software) == (
+        "住宿和餐饮业",
+        "信息传输、软件和信息技术服务业",
+    )
+    assert other_industry("我们是做软件的,有补贴吗", software) is None  # its own trade
+    assert other_industry("我们是做餐饮的,有补贴吗", (SME,)) is None  # names no trade
+    assert other_industry("小微企业有补贴吗", software) is None  # the question names none
