@@ -73,6 +73,16 @@ class TradeCues:
     span: int = 8  # characters after the word where 的 is looked for (做电脑维修和IT外包的)
 
 
+@dataclass(frozen=True, slots=True)
+class ScopeWords:
+    """How a question says what it asks (scope_words.yaml): as an enterprise (我们, 店),
+    for public support (补贴, 区里), or for help with a piece of work (怎么写, 模板)."""
+
+    enterprise: tuple[str, ...] = ()
+    support: tuple[str, ...] = ()  # its support and government lists
+    task: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Lexicon:
     """User words, synonym groups and stopwords; all terms normalised."""
@@ -86,8 +96,7 @@ class Lexicon:
     concepts: tuple[Concept, ...] = ()
     outside: tuple[OutsideTopic, ...] = ()
     trade: TradeCues = TradeCues()
-    # words that say a question is an enterprise's about public support (scope_words.yaml)
-    scope_words: tuple[str, ...] = ()
+    scope_words: ScopeWords = ScopeWords()
     use_cilin: bool = True
     # derived in __post_init__, never passed in
     _synonyms: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)
@@ -213,14 +222,24 @@ class Lexicon:
             start = compact.find(word, end)
         return False
 
-    def speaks_in_scope(self, compact: str, concepts: list[tuple[Concept, str]]) -> bool:
-        """Whether ``compact`` says it is an enterprise's question about public support: a
-        word of scope_words.yaml (我们, 补贴, 区里 …), or one of its ``concepts`` is a
-        programme or asks for money. A line of business named (开花店的) is the caller's
-        to find: it needs the words the index does not know."""
+    def asks_support(self, compact: str, concepts: list[tuple[Concept, str]]) -> bool:
+        """Whether ``compact`` asks for public support: a support or government word of
+        scope_words.yaml (补贴, 申请, 区里 …), or one of its ``concepts`` is a programme or
+        asks for money."""
         return any(concept.key or concept.intent for concept, _ in concepts) or any(
-            word in compact for word in self.scope_words
+            word in compact for word in self.scope_words.support
         )
+
+    def speaks_as_enterprise(self, compact: str) -> bool:
+        """Whether ``compact`` speaks as an enterprise (我们, 公司, 店 …). A line of
+        business named (开花店的) is the caller's to find: it needs the words the index
+        does not know."""
+        return any(word in compact for word in self.scope_words.enterprise)
+
+    def asks_a_task(self, compact: str) -> bool:
+        """Whether ``compact`` asks how to do a piece of work (怎么写, 模板, 怎么布置,
+        选哪个 …)."""
+        return any(word in compact for word in self.scope_words.task)
 
     def related(self, term: str) -> frozenset[str]:
         """General-language synonyms of ``term`` from 词林 (empty when switched off)."""
@@ -341,15 +360,22 @@ def parse_trade(raw: dict[str, object]) -> TradeCues:
     return TradeCues(words("before"), words("after"), words("asks"), words("does"))
 
 
-def parse_scope_words(raw: dict[str, object]) -> tuple[str, ...]:
-    """The words of scope_words.yaml, its lists (enterprise, support, government) joined;
-    a list that is not one of words is an error."""
-    found: dict[str, None] = {}
+def parse_scope_words(raw: dict[str, object]) -> ScopeWords:
+    """The lists of scope_words.yaml (support and government joined); a key it does not
+    know, or a list that is not one of words, is an error."""
+    known = ("enterprise", "support", "government", "task")
+    lists: dict[str, tuple[str, ...]] = {}
     for key, items in raw.items():
+        if key not in known:
+            raise ValueError(f"scope_words.yaml: {key} is not one of {', '.join(known)}")
         if not isinstance(items, list) or not all(str(w).strip() for w in items):
             raise ValueError(f"scope_words.yaml: {key} must be a list of words")
-        found.update((normalize(str(w)).replace(" ", ""), None) for w in items)
-    return tuple(found)
+        lists[key] = tuple(dict.fromkeys(normalize(str(w)).replace(" ", "") for w in items))
+    return ScopeWords(
+        enterprise=lists.get("enterprise", ()),
+        support=(*lists.get("support", ()), *lists.get("government", ())),
+        task=lists.get("task", ()),
+    )
 
 
 def parse_outside(raw: dict[str, object]) -> tuple[OutsideTopic, ...]:

@@ -717,7 +717,9 @@ class Matcher:
         """
         c = self.config
         normalized = normalize(question, max_chars=self.max_chars)
-        hits = self.segmenter.lexicon.concepts_in(normalized.replace(" ", ""))
+        compact = normalized.replace(" ", "")
+        lexicon = self.segmenter.lexicon
+        hits = lexicon.concepts_in(compact)
         ranked, units = self._ranked(normalized, c.candidates, hits)
         keys = [concept for concept, _ in hits if concept.key]
         raw = [self._confidence(f) for _, f in ranked[:3]]
@@ -751,15 +753,19 @@ class Matcher:
             and best >= c.threshold
             and self._asked_coverage(normalized, units, ranked[0][1]) >= c.answer_coverage
         )
-        answered = confident and not tie and not asking
+        # how to write a job ad or lay out a stand, not asking for support: no policy
+        # answers it, however close an entry's words (招聘, 展位) are
+        support = lexicon.asks_support(compact, hits)
+        task = not settled and not support and lexicon.asks_a_task(compact)
+        answered = confident and not tie and not asking and not task
         likely = sum(raw) >= c.offer_floor
         plausible = (
             covered
             and len(matches) > 1
             and (likely or self._scope(ranked[0][1]) >= c.scope_threshold)
-            and self._speaks_in_scope(normalized, units, hits)
+            and (support or self._speaks_as_enterprise(compact, units))
         )
-        clarify = not answered and (asking or (confident and tie) or plausible)
+        clarify = not answered and not task and (asking or (confident and tie) or plausible)
         # _ranked finds nothing for chatter, so the test only runs when nothing was found
         chatter = not ranked and self._chatter(normalized)
         outside, topic = (
@@ -785,17 +791,13 @@ class Matcher:
             topic is not None and topic.request,
         )
 
-    def _speaks_in_scope(
-        self, normalized: str, units: list[_Unit], hits: list[tuple[Concept, str]]
-    ) -> bool:
-        """Whether the question says it is an enterprise's about public support (see
-        Lexicon.speaks_in_scope), or names the asking enterprise's line of business with
-        a word the index does not know (开花店的, 做文创周边的). A question the entries
-        only touch is asked back only then: 今年明前龙井啥时候上市 and 外贸邮件结尾写
-        best regards还是kind regards share a word with the policies, not their subject."""
-        compact = normalized.replace(" ", "")
-        lexicon = self.segmenter.lexicon
-        return lexicon.speaks_in_scope(compact, hits) or any(
+    def _speaks_as_enterprise(self, compact: str, units: list[_Unit]) -> bool:
+        """Whether the question speaks as an enterprise (Lexicon.speaks_as_enterprise), or
+        names the asking enterprise's line of business with a word the index does not know
+        (开花店的, 做文创周边的). A question the entries only touch is asked back only then
+        or when it asks for support: 今年明前龙井啥时候上市 and 外贸邮件结尾写best regards
+        还是kind regards share a word with the policies, not their subject."""
+        return self.segmenter.lexicon.speaks_as_enterprise(compact) or any(
             self._names_a_trade(compact, u) for u in units
         )
 

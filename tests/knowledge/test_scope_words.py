@@ -14,22 +14,27 @@ LEXICON = default_lexicon()
 
 def test_words_are_normalised_and_listed_once() -> None:
     raw = yaml.safe_load((DATA / "scope_words.yaml").read_text(encoding="utf-8"))
-    assert set(raw) == {"enterprise", "support", "government"}
+    assert set(raw) == {"enterprise", "support", "government", "task"}
     listed = [str(w) for words in raw.values() for w in words]
     assert len(listed) == len(set(listed)), "a word is listed once"
     assert all(normalize(w) == w for w in listed)
-    assert LEXICON.scope_words == tuple(listed)
+    words = LEXICON.scope_words
+    assert words.enterprise == tuple(raw["enterprise"]) and words.task == tuple(raw["task"])
+    assert words.support == (*raw["support"], *raw["government"])
 
 
 def test_no_scope_word_is_an_outside_word() -> None:
     # an outside word declines a question; a scope word keeps it in: never the same word
     outside = {w for topic in LEXICON.outside for w in topic.words}
-    assert not outside & set(LEXICON.scope_words)
+    words = LEXICON.scope_words
+    assert not outside & {*words.enterprise, *words.support}
 
 
-@pytest.mark.parametrize("raw", [{"support": "补贴"}, {"support": ["补贴", " "]}])
+@pytest.mark.parametrize(
+    "raw", [{"support": "补贴"}, {"support": ["补贴", " "]}, {"suport": ["补贴"]}]
+)
 def test_a_malformed_list_is_an_error(raw: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match=r"scope_words\.yaml: support"):
+    with pytest.raises(ValueError, match=r"scope_words\.yaml: sup+ort"):
         parse_scope_words(raw)
 
 
@@ -46,7 +51,8 @@ def test_a_malformed_list_is_an_error(raw: dict[str, object]) -> None:
 )
 def test_speaks_in_scope(question: str, speaks: bool) -> None:
     compact = normalize(question).replace(" ", "")
-    assert LEXICON.speaks_in_scope(compact, LEXICON.concepts_in(compact)) is speaks
+    support = LEXICON.asks_support(compact, LEXICON.concepts_in(compact))
+    assert (support or LEXICON.speaks_as_enterprise(compact)) is speaks
 
 
 @pytest.mark.parametrize(
@@ -77,3 +83,33 @@ def test_a_question_the_entries_only_touch_is_asked_back_when_an_enterprise_asks
     offered = matcher.search(enterprise)
     assert offered.answered or offered.clarify
     assert entry in [m.entry_id for m in offered.matches[:3]]
+
+
+@pytest.mark.parametrize(
+    ("task", "support", "entry"),
+    [
+        (
+            "我们公司招一个前台,招聘启事怎么写才吸引人",
+            "我们公司招高校毕业生有补贴吗",
+            "wh-sme-2023:2.3.13",
+        ),
+        ("展会的展位怎么布置比较吸引人", "参加展会的展位费能补贴吗", "wh-sme-2023:2.4.15"),
+    ],
+)
+def test_a_question_asking_how_to_do_a_piece_of_work_is_declined(
+    matcher: Matcher, task: str, support: str, entry: str
+) -> None:
+    declined = matcher.search(task)
+    assert not declined.answered and not declined.clarify
+    assert declined.matches and declined.matches[0].entry_id == entry  # still listed
+    offered = matcher.search(support)
+    assert offered.answered or offered.clarify
+    assert entry in [m.entry_id for m in offered.matches[:3]]
+
+
+def test_a_piece_of_work_asked_with_support_is_a_question_of_the_policies(
+    matcher: Matcher,
+) -> None:
+    both = matcher.search("招聘启事怎么写?招高校毕业生有补贴吗")
+    assert both.answered or both.clarify
+    assert "wh-sme-2023:2.3.13" in [m.entry_id for m in both.matches[:3]]
