@@ -91,7 +91,9 @@ def test_a_word_spelt_across_two_words_is_not_said(
 
 
 def test_a_word_said_whole_or_with_a_character_still_declines(library: Matcher) -> None:
-    assert library.search("上市公司的年报去哪下载").outside == "年报"
+    # (not 上市公司: in these five entries its concept's 上市辅导机构 resolves to 机构, the
+    # most specific word the tiny index holds of it, so the 担保机构 measure is "about" it)
+    assert library.search("这家公司的年报去哪下载").outside == "年报"
     assert library.search("开发票要交什么税").outside == "发票"  # 开发 | 票
 
 

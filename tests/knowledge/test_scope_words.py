@@ -47,6 +47,8 @@ def test_a_malformed_list_is_an_error(raw: dict[str, object]) -> None:
         ("参展能报销吗", True),  # asks for money (intent concept)
         ("这周末有个动漫展会", False),
         ("爱迪生一共拿了多少项专利", False),
+        ("公司想上市", True),  # the listing programme (key concept)
+        ("今年明前龙井啥时候上市", False),  # a season's tea, not the programme
     ],
 )
 def test_speaks_in_scope(question: str, speaks: bool) -> None:
