@@ -772,7 +772,11 @@ class Matcher:
             ("", None)
             if settled or chatter
             else self._outside(
-                normalized, units, ranked[0][0] if ranked else None, hits, confident=confident
+                normalized,
+                units,
+                ranked[0][0] if ranked else None,
+                hits,
+                confident=confident and (support or self._speaks_as_enterprise(compact, units)),
             )
         )
         if outside:
@@ -836,8 +840,9 @@ class Matcher:
         in a question asking for support (开宠物店的能申请创业补贴吗); when the best entry
         is about a programme the question names that the subject is a step of (``within``:
         个体户转公司要换营业执照吗 is about 个转企); and when the best entry, confident (if
-        tied with another, as a notice and the work plan on one measure are) or about a
-        programme the question names, covers at least as much of the rest of the question
+        tied with another, as a notice and the work plan on one measure are) in a question
+        asking for support or speaking as an enterprise (``confident`` says both), or about
+        a programme the question names, covers at least as much of the rest of the question
         as the word weighs (个体户注销后成立公司有奖励吗 is answered; 上市 does not
         keep 小米上市几年了,市值多少 in, nor 外贸 an insurance claim about going abroad)."""
         lexicon = self.segmenter.lexicon

@@ -260,6 +260,19 @@ def test_an_answer_covering_the_rest_keeps_a_passing_mention(library: Matcher) -
     assert result.best is not None and result.best.entry_id == "test:2"
 
 
+def test_a_passing_mention_is_kept_only_in_a_question_of_the_policies(
+    segmenter: Segmenter,
+) -> None:
+    # the same covered rest keeps 面试 in a question asking for support (above), not in
+    # one asking where to study: 知识产权 is covered, 考研 is what is asked
+    ip = _entry("8", "加强知识产权保护", "支持企业开展知识产权保护和运用。")
+    matcher = Matcher([*FIXTURES, ip], segmenter=segmenter)
+    result = matcher.search("知识产权专业考研哪个学校好考")
+    assert result.outside == "考研" and not result.answered and not result.clarify
+    result = matcher.search("我们公司知识产权专业考研的员工,有补贴吗")
+    assert not result.outside
+
+
 def test_an_answer_covering_the_rest_of_the_question_keeps_it(library: Matcher) -> None:
     # 注销 is a step of the 个转企 the rest of the question asks about
     result = library.search("个体工商户注销后转型为企业有奖励吗")
