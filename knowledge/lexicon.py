@@ -79,6 +79,8 @@ class ScopeWords:
     for public support (补贴, 区里), or for help with a piece of work (怎么写, 模板)."""
 
     enterprise: tuple[str, ...] = ()
+    # words holding an enterprise word that say no enterprise (厂房, 事业单位, 中小学)
+    not_enterprise: tuple[str, ...] = ()
     support: tuple[str, ...] = ()  # its support and government lists
     task: tuple[str, ...] = ()
 
@@ -234,6 +236,8 @@ class Lexicon:
         """Whether ``compact`` speaks as an enterprise (我们, 公司, 店 …). A line of
         business named (开花店的) is the caller's to find: it needs the words the index
         does not know."""
+        for word in self.scope_words.not_enterprise:
+            compact = compact.replace(word, "|")
         return any(word in compact for word in self.scope_words.enterprise)
 
     def asks_a_task(self, compact: str) -> bool:
@@ -363,7 +367,7 @@ def parse_trade(raw: dict[str, object]) -> TradeCues:
 def parse_scope_words(raw: dict[str, object]) -> ScopeWords:
     """The lists of scope_words.yaml (support and government joined); a key it does not
     know, or a list that is not one of words, is an error."""
-    known = ("enterprise", "support", "government", "task")
+    known = ("enterprise", "not_enterprise", "support", "government", "task")
     lists: dict[str, tuple[str, ...]] = {}
     for key, items in raw.items():
         if key not in known:
@@ -373,6 +377,7 @@ def parse_scope_words(raw: dict[str, object]) -> ScopeWords:
         lists[key] = tuple(dict.fromkeys(normalize(str(w)).replace(" ", "") for w in items))
     return ScopeWords(
         enterprise=lists.get("enterprise", ()),
+        not_enterprise=lists.get("not_enterprise", ()),
         support=(*lists.get("support", ()), *lists.get("government", ())),
         task=lists.get("task", ()),
     )

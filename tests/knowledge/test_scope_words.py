@@ -14,12 +14,15 @@ LEXICON = default_lexicon()
 
 def test_words_are_normalised_and_listed_once() -> None:
     raw = yaml.safe_load((DATA / "scope_words.yaml").read_text(encoding="utf-8"))
-    assert set(raw) == {"enterprise", "support", "government", "task"}
+    assert set(raw) == {"enterprise", "not_enterprise", "support", "government", "task"}
     listed = [str(w) for words in raw.values() for w in words]
     assert len(listed) == len(set(listed)), "a word is listed once"
     assert all(normalize(w) == w for w in listed)
     words = LEXICON.scope_words
     assert words.enterprise == tuple(raw["enterprise"]) and words.task == tuple(raw["task"])
+    assert words.not_enterprise == tuple(raw["not_enterprise"])
+    # each holds an enterprise word, or it would have nothing to take back
+    assert all(any(e in w for e in words.enterprise) for w in words.not_enterprise)
     assert words.support == (*raw["support"], *raw["government"])
 
 
@@ -48,6 +51,8 @@ def test_a_malformed_list_is_an_error(raw: dict[str, object]) -> None:
         ("这周末有个动漫展会", False),
         ("爱迪生一共拿了多少项专利", False),
         ("公司想上市", True),  # the listing programme (key concept)
+        ("新建厂房的环评报告找谁做", False),  # 厂 of 厂房: premises, not who asks
+        ("我们厂新建了厂房", True),
         ("今年明前龙井啥时候上市", False),  # a season's tea, not the programme
     ],
 )
