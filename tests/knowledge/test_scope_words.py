@@ -83,13 +83,19 @@ def test_speaks_in_scope(question: str, speaks: bool) -> None:
 def test_a_question_the_entries_only_touch_is_asked_back_when_an_enterprise_asks(
     matcher: Matcher, everyday: str, enterprise: str, entry: str
 ) -> None:
-    declined = matcher.search(everyday)
-    assert not declined.answered and not declined.clarify
-    assert not declined.outside  # not a listed subject: the scope words decide
-    assert declined.matches and declined.matches[0].entry_id == entry  # still listed
-    offered = matcher.search(enterprise)
-    assert offered.answered or offered.clarify
-    assert entry in [m.entry_id for m in offered.matches[:3]]
+    _declined_then_offered(matcher, everyday, enterprise, entry)
+
+
+def _declined_then_offered(matcher: Matcher, declined: str, offered: str, entry: str) -> None:
+    """``declined`` is declined, not by a listed subject's name, with ``entry`` still
+    listed first; ``offered`` is answered or asked back with ``entry`` among the options."""
+    result = matcher.search(declined)
+    assert not result.answered and not result.clarify
+    assert not result.outside  # not a listed subject: the scope words decide
+    assert result.matches and result.matches[0].entry_id == entry  # still listed
+    result = matcher.search(offered)
+    assert result.answered or result.clarify
+    assert entry in [m.entry_id for m in result.matches[:3]]
 
 
 @pytest.mark.parametrize(
@@ -106,12 +112,7 @@ def test_a_question_the_entries_only_touch_is_asked_back_when_an_enterprise_asks
 def test_a_question_asking_how_to_do_a_piece_of_work_is_declined(
     matcher: Matcher, task: str, support: str, entry: str
 ) -> None:
-    declined = matcher.search(task)
-    assert not declined.answered and not declined.clarify
-    assert declined.matches and declined.matches[0].entry_id == entry  # still listed
-    offered = matcher.search(support)
-    assert offered.answered or offered.clarify
-    assert entry in [m.entry_id for m in offered.matches[:3]]
+    _declined_then_offered(matcher, task, support, entry)
 
 
 def test_a_piece_of_work_asked_with_support_is_a_question_of_the_policies(
