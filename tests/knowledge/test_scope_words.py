@@ -63,8 +63,9 @@ def test_speaks_in_scope(question: str, speaks: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("everyday", "enterprise", "entry"),
+    ("declined", "offered", "entry"),
     [
+        # a question the entries only touch is asked back when an enterprise asks it
         (
             "这周末有个动漫展会 cos什么角色最火",
             "这周末的动漫展会我们公司想去摆摊",
@@ -78,29 +79,8 @@ def test_speaks_in_scope(question: str, speaks: bool) -> None:
         ),
         # the enterprise says what it trades in (手办, a word the index does not know)
         ("这周末有个动漫展会 cos什么角色最火", "开手办店的,想去动漫展会摆摊", "wh-sme-2023:2.4.15"),
-    ],
-)
-def test_a_question_the_entries_only_touch_is_asked_back_when_an_enterprise_asks(
-    matcher: Matcher, everyday: str, enterprise: str, entry: str
-) -> None:
-    _declined_then_offered(matcher, everyday, enterprise, entry)
-
-
-def _declined_then_offered(matcher: Matcher, declined: str, offered: str, entry: str) -> None:
-    """``declined`` is declined, not by a listed subject's name, with ``entry`` still
-    listed first; ``offered`` is answered or asked back with ``entry`` among the options."""
-    result = matcher.search(declined)
-    assert not result.answered and not result.clarify
-    assert not result.outside  # not a listed subject: the scope words decide
-    assert result.matches and result.matches[0].entry_id == entry  # still listed
-    result = matcher.search(offered)
-    assert result.answered or result.clarify
-    assert entry in [m.entry_id for m in result.matches[:3]]
-
-
-@pytest.mark.parametrize(
-    ("task", "support", "entry"),
-    [
+        # how to do a piece of work, not asking for support: declined even when an entry is
+        # close enough to answer
         (
             "我们公司招一个前台,招聘启事怎么写才吸引人",
             "我们公司招高校毕业生有补贴吗",
@@ -109,10 +89,16 @@ def _declined_then_offered(matcher: Matcher, declined: str, offered: str, entry:
         ("展会的展位怎么布置比较吸引人", "参加展会的展位费能补贴吗", "wh-sme-2023:2.4.15"),
     ],
 )
-def test_a_question_asking_how_to_do_a_piece_of_work_is_declined(
-    matcher: Matcher, task: str, support: str, entry: str
+def test_declined_unless_it_speaks_as_an_enterprise_or_asks_for_support(
+    matcher: Matcher, declined: str, offered: str, entry: str
 ) -> None:
-    _declined_then_offered(matcher, task, support, entry)
+    result = matcher.search(declined)
+    assert not result.answered and not result.clarify
+    assert not result.outside  # not a listed subject: the scope words decide
+    assert result.matches and result.matches[0].entry_id == entry  # still listed
+    result = matcher.search(offered)
+    assert result.answered or result.clarify
+    assert entry in [m.entry_id for m in result.matches[:3]]
 
 
 def test_a_piece_of_work_asked_with_support_is_a_question_of_the_policies(
