@@ -31,9 +31,8 @@ _CHUNK = 1 << 21  # postings per slice when computing BM25 weights
 _PENDING = 1 << 18  # postings gathered before they are added to a question's scores
 # the version of what the index holds and how it is computed: a stored index of another
 # version is rebuilt (bump it with any change to the build or to ``to_arrays``)
-INDEX_FORMAT = (
-    4  # 3: postings flag the terms of the entry's own text (_OWN); 4: views carry their audience
-)
+# 3: postings flag the terms of the entry's own text (_OWN); 4: views carry their audience
+INDEX_FORMAT = 4
 # the high bit of a posting's tf: the term is in the entry's own text (title, body,
 # headings), not only in keywords or alternative questions added by hand
 _OWN = 1 << 15
@@ -748,22 +747,29 @@ class Matcher:
         # one shared intent word (申请、条件) or character does not make a question about
         # the entry
         covered = bool(ranked) and ranked[0][1].content
+        # unknown words naming the asking enterprise's line of business (文具 in 我开文具店的)
+        trades = [u for u in units if self._names_a_trade(compact, u)]
         confident = (
             covered
             and best >= c.threshold
-            and self._asked_coverage(normalized, units, ranked[0][1]) >= c.answer_coverage
+            and _asked_coverage(units, trades, ranked[0][1]) >= c.answer_coverage
         )
         # how to write a job ad or lay out a stand, not asking for support: no policy
         # answers it, however close an entry's words (招聘, 展位) are
         support = lexicon.asks_support(compact, hits)
         task = not settled and not support and lexicon.asks_a_task(compact)
         answered = confident and not tie and not asking and not task
+        # asks for support, or speaks as an enterprise (我们, 店, 开花店的): a question the
+        # entries only touch is asked back only then, and a confident entry keeps a listed
+        # subject in only then — 今年明前龙井啥时候上市 and 外贸邮件结尾写best regards还是kind
+        # regards share a word with the policies, not their subject
+        in_scope = support or bool(trades) or lexicon.speaks_as_enterprise(compact)
         likely = sum(raw) >= c.offer_floor
         plausible = (
             covered
             and len(matches) > 1
             and (likely or self._scope(ranked[0][1]) >= c.scope_threshold)
-            and (support or self._speaks_as_enterprise(compact, units))
+            and in_scope
         )
         clarify = not answered and not task and (asking or (confident and tie) or plausible)
         # _ranked finds nothing for chatter, so the test only runs when nothing was found
@@ -776,7 +782,7 @@ class Matcher:
                 units,
                 ranked[0][0] if ranked else None,
                 hits,
-                confident=confident and (support or self._speaks_as_enterprise(compact, units)),
+                confident=confident and in_scope,
             )
         )
         if outside:
@@ -795,16 +801,6 @@ class Matcher:
             topic is not None and topic.request,
         )
 
-    def _speaks_as_enterprise(self, compact: str, units: list[_Unit]) -> bool:
-        """Whether the question speaks as an enterprise (Lexicon.speaks_as_enterprise), or
-        names the asking enterprise's line of business with a word the index does not know
-        (开花店的, 做文创周边的). A question the entries only touch is asked back only then
-        or when it asks for support: 今年明前龙井啥时候上市 and 外贸邮件结尾写best regards
-        还是kind regards share a word with the policies, not their subject."""
-        return self.segmenter.lexicon.speaks_as_enterprise(compact) or any(
-            self._names_a_trade(compact, u) for u in units
-        )
-
     def _names_a_trade(self, compact: str, unit: _Unit) -> bool:
         """Whether ``unit`` is a word the index does not know that names the asking
         enterprise's line of business (文具 in 我开文具店的)."""
@@ -813,17 +809,6 @@ class Matcher:
             and len(unit.text) >= 2
             and self.segmenter.lexicon.names_a_trade(compact, unit.text)
         )
-
-    def _asked_coverage(self, normalized: str, units: list[_Unit], best: Features) -> float:
-        """The share of the question the best entry covers, leaving out the words that only
-        say who asks: an unknown word naming the enterprise's line of business (文具 in
-        我开文具店的 … 能不能参加政府采购) is not something the answer should cover."""
-        compact = normalized.replace(" ", "")
-        total = sum(u.weight for u in units)
-        trade = sum(u.weight for u in units if self._names_a_trade(compact, u))
-        if not trade or total <= trade:
-            return best.coverage
-        return best.coverage * total / (total - trade)
 
     def _outside(
         self,
@@ -1376,6 +1361,17 @@ def _add_in_order(scores: np.ndarray, docs: list[np.ndarray], values: list[np.nd
         np.add.at(scores, np.concatenate(docs, dtype=np.intp), np.concatenate(values))
         docs.clear()
         values.clear()
+
+
+def _asked_coverage(units: list[_Unit], trades: list[_Unit], best: Features) -> float:
+    """The share of the question the best entry covers, leaving out ``trades``, the words
+    that only say who asks: an unknown word naming the enterprise's line of business (文具
+    in 我开文具店的 … 能不能参加政府采购) is not something the answer should cover."""
+    total = sum(u.weight for u in units)
+    trade = sum(u.weight for u in trades)
+    if not trade or total <= trade:
+        return best.coverage
+    return best.coverage * total / (total - trade)
 
 
 def _overlap(text: str, word: str, other: str) -> bool:
