@@ -163,11 +163,16 @@ def wuhan_districts() -> tuple[Choice, ...]:
 
 
 @functools.cache
-def industry_names() -> dict[str, str]:
-    """Section letter → its name in 《国民经济行业分类》 (the bundled rules' catalog)."""
+def industry_sections() -> tuple[Choice, ...]:
+    """The sections of 《国民经济行业分类》 with their aliases (the bundled rules' catalog)."""
     raw = read_yaml(BUNDLED_RULES_DIR / INDUSTRIES_FILE)
-    sections = parse_choices(raw.get("sections") or [], file=None, where="sections")
-    return {c.value: c.label for c in sections}
+    return parse_choices(raw.get("sections") or [], file=None, where="sections")
+
+
+@functools.cache
+def industry_names() -> dict[str, str]:
+    """Section letter → its name in 《国民经济行业分类》."""
+    return {c.value: c.label for c in industry_sections()}
 
 
 @functools.cache
@@ -176,9 +181,8 @@ def _trade_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     or alias (_industries.yaml) just before a business word (餐饮企业, 软件公司, 物流行业), or
     after 做/搞/从事/经营 with 的 or 行业 after it (我们是做餐饮的). An alias alone is not a
     trade: 金融产品, 营商环境, 员工培训 are subjects, not who asks."""
-    raw = read_yaml(BUNDLED_RULES_DIR / INDUSTRIES_FILE)
     out: list[tuple[str, re.Pattern[str]]] = []
-    for choice in parse_choices(raw.get("sections") or [], file=None, where="sections"):
+    for choice in industry_sections():
         names = sorted({choice.label, *choice.aliases}, key=len, reverse=True)
         alternatives = "|".join(re.escape(n) for n in names)
         out.append(

@@ -27,7 +27,12 @@ log = logging.getLogger(__name__)
 
 _DATES = ("effective_date", "expiry_date", "publish_date")
 _TUPLES = (
-    *("path", "categories", "audiences", "keywords", "alt_questions", "text_fields"),
+    "path",
+    "categories",
+    "audiences",
+    "keywords",
+    "alt_questions",
+    "text_fields",
     "audience",
 )
 
