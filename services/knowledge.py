@@ -534,6 +534,11 @@ class KnowledgeBase:
     def entry(self, entry_id: str) -> EntryView | None:
         return self.snapshot.entries.get(entry_id)
 
+    def answer_entry(self, result: SearchResult) -> EntryView | None:
+        """The entry that answers ``result``'s question; None when it is not answered."""
+        best = result.best
+        return self.entry(best.entry_id) if best is not None and result.answered else None
+
     def entries(self) -> list[EntryView]:
         return list(self.snapshot.entries.values())
 

@@ -77,32 +77,20 @@ async def answer_question(
     answer = await asyncio.to_thread(
         services.knowledge.log, text, result, channel=services.channel, user_id=user_id
     )
-    best = result.best
-    entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
-    if entry is not None:
-        await send_answer(
+    entry = services.knowledge.answer_entry(result)
+    if entry is not None or result.clarify:
+        await send_found(
             message,
             services,
+            result,
             entry,
-            result,
             question_id=answer.question_id,
             listing=listing,
             notes=notes,
             quote=group,
         )
-        if route is ticket_route.Route.ANSWER_THEN_OFFER:
+        if entry is not None and route is ticket_route.Route.ANSWER_THEN_OFFER:
             await ticket_route.offer_forward(message, context)
-        return
-    if result.clarify:
-        await clarify.ask_back(
-            message,
-            services,
-            result,
-            question_id=answer.question_id,
-            notes=notes,
-            quote=group,
-            listing=listing,
-        )
         return
     if result.chatter:  # 谢谢 / 收到,谢谢: a courtesy, not a question nobody could answer
         await message.reply_text("\n\n".join([*notes, texts.CHATTER]), do_quote=group)
@@ -126,6 +114,42 @@ async def answer_question(
         reply_markup=keyboards.suggestions_keyboard(suggestions),
         quote=group,
     )
+
+
+async def send_found(
+    message: Message,
+    services: BotServices,
+    result: SearchResult,
+    entry: EntryView | None,
+    *,
+    question_id: int | None,
+    listing: bool,
+    notes: Sequence[str] = (),
+    quote: bool = False,
+) -> None:
+    """What a question found: ``entry``'s card when it is the answer (send_answer), else
+    the options to choose from (您是想了解以下哪项?)."""
+    if entry is not None:
+        await send_answer(
+            message,
+            services,
+            entry,
+            result,
+            question_id=question_id,
+            listing=listing,
+            notes=notes,
+            quote=quote,
+        )
+    else:
+        await clarify.ask_back(
+            message,
+            services,
+            result,
+            question_id=question_id,
+            notes=notes,
+            quote=quote,
+            listing=listing,
+        )
 
 
 async def send_answer(

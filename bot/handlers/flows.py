@@ -21,9 +21,8 @@ from bot.cluster import APPLIED_KEY
 from bot.context import PolicyContext
 from bot.features import Button, Command, Feature
 from bot.flows import PAUSED_KEY, Closing, Flow, FlowRegistry
-from bot.handlers.clarify import ask_back
 from bot.handlers.common import has_words
-from bot.handlers.consult import send_answer
+from bot.handlers.consult import send_found
 from bot.render import cards, keyboards, texts
 from knowledge.text import asks_for_list
 from services.knowledge import search_top
@@ -89,8 +88,7 @@ async def off_script(update: Update, context: PolicyContext) -> bool:
         result = await asyncio.to_thread(
             services.knowledge.search, text, top=search_top(text), today=today
         )
-        best = result.best
-        entry = services.knowledge.entry(best.entry_id) if best and result.answered else None
+        entry = services.knowledge.answer_entry(result)
         if entry is not None or result.clarify or result.outside:
             # a question, logged as outside the flow (都不是 and the statistics count it)
             registry.forgive(context)
@@ -104,19 +102,10 @@ async def off_script(update: Update, context: PolicyContext) -> bool:
                     f"{said}\n\n{texts.flow_waits(title)}", reply_markup=markup
                 )
                 return True
-            if entry is not None:  # what the question would get outside the flow
-                await send_answer(
-                    message,
-                    services,
-                    entry,
-                    result,
-                    question_id=answer.question_id,
-                    listing=listing,
-                )
-            else:
-                await ask_back(
-                    message, services, result, question_id=answer.question_id, listing=listing
-                )
+            # what the question would get outside the flow
+            await send_found(
+                message, services, result, entry, question_id=answer.question_id, listing=listing
+            )
             waits = texts.flow_still_open(title) if entry is not None else texts.flow_waits(title)
             await message.reply_text(waits, reply_markup=markup)
             return True
